@@ -1,0 +1,10 @@
+//! weft: a terminal-first workflow orchestrator.
+//!
+//! Layers, lowest first (arrows point down only; see DESIGN.md §2):
+//! L0 `model`, `dag`, `paths`; L1 `workflow`, `store`, `config`;
+//! L2 `engine`, `exec`; L4 `output`; L5 `cli`, `cmd`.
+//! The core (L0–L2) never prints, never exits and never imports an upper layer.
+
+pub mod dag;
+pub mod model;
+pub mod workflow;

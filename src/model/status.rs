@@ -1,0 +1,133 @@
+//! Run and task statuses. Frozen format: the lowercase names are stored in the
+//! database and printed in `--json`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "unknown {} `{}`; expected one of: {}",
+                        stringify!($name).to_lowercase().replace("status", " status"),
+                        s,
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+    };
+}
+
+/// The state of a whole run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    /// The process that ran it died without finishing it (for example `kill -9`).
+    Interrupted,
+}
+
+string_enum!(RunStatus {
+    Running => "running",
+    Succeeded => "succeeded",
+    Failed => "failed",
+    Cancelled => "cancelled",
+    Interrupted => "interrupted",
+});
+
+impl RunStatus {
+    pub fn is_terminal(self) -> bool {
+        self != RunStatus::Running
+    }
+}
+
+/// The state of one task inside a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskStatus {
+    /// Waiting for its dependencies or for a free slot.
+    Pending,
+    Running,
+    /// Failed an attempt and waits for its next one.
+    Retrying,
+    Succeeded,
+    Failed,
+    Skipped,
+    Cancelled,
+    Interrupted,
+}
+
+string_enum!(TaskStatus {
+    Pending => "pending",
+    Running => "running",
+    Retrying => "retrying",
+    Succeeded => "succeeded",
+    Failed => "failed",
+    Skipped => "skipped",
+    Cancelled => "cancelled",
+    Interrupted => "interrupted",
+});
+
+impl TaskStatus {
+    pub fn is_terminal(self) -> bool {
+        !matches!(
+            self,
+            TaskStatus::Pending | TaskStatus::Running | TaskStatus::Retrying
+        )
+    }
+}
+
+/// What started a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trigger {
+    Manual,
+    Retry,
+    Schedule,
+}
+
+string_enum!(Trigger {
+    Manual => "manual",
+    Retry => "retry",
+    Schedule => "schedule",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_through_their_names() {
+        for s in TaskStatus::ALL {
+            assert_eq!(s.as_str().parse::<TaskStatus>().unwrap(), *s);
+        }
+        for s in RunStatus::ALL {
+            assert_eq!(s.as_str().parse::<RunStatus>().unwrap(), *s);
+        }
+        let err = "runing".parse::<RunStatus>().unwrap_err();
+        assert!(err.contains("expected one of: running, succeeded"), "{err}");
+    }
+}

@@ -1,0 +1,92 @@
+//! Workflow files: YAML text to a validated `Workflow` with its parameters
+//! resolved. Reports every problem at once as `Diagnostic`s. Must not depend
+//! on the engine, the store or anything above them; never prints.
+
+mod definition;
+mod diagnostic;
+mod duration;
+mod params;
+pub mod template;
+mod validate;
+pub mod yaml;
+
+pub use definition::{Loaded, RetryPolicy, ScriptLang, Task, TaskBody, When, Workflow};
+pub use diagnostic::{Diagnostic, Report, did_you_mean};
+pub use duration::parse_duration;
+pub use params::{ParamDef, ParamType, ParamValue};
+
+use params::ParamSources;
+use std::path::Path;
+use yaml::Loc;
+
+/// Why a workflow could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read workflow file `{path}`: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}", .0.render())]
+    Invalid(Report),
+}
+
+/// Reads, validates and resolves the params of a workflow file.
+/// `env` looks up environment variables (`WEFT_PARAM_<KEY>`).
+pub fn load_file(
+    path: &Path,
+    overrides: &[(String, String)],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Loaded, LoadError> {
+    let file = path.display().to_string();
+    let source = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: file.clone(),
+        source,
+    })?;
+    load_str(&file, &source, overrides, env).map_err(LoadError::Invalid)
+}
+
+/// Validates workflow text; `file` is only used in messages.
+pub fn load_str(
+    file: &str,
+    source: &str,
+    overrides: &[(String, String)],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Loaded, Report> {
+    let report = |diagnostics| Report {
+        file: file.to_string(),
+        source: source.to_string(),
+        diagnostics,
+    };
+    let root = match yaml::parse(source) {
+        Ok(root) => root,
+        Err(e) => {
+            return Err(report(vec![
+                Diagnostic::new(e.loc, 1, format!("invalid YAML: {}", e.message))
+                    .help("check the indentation and quoting around this spot"),
+            ]));
+        }
+    };
+    let mut v = validate::Validator::new(source);
+    let parsed = v.workflow(file, &root);
+    let sources = ParamSources {
+        overrides,
+        env,
+        params_loc: parsed.params_loc,
+    };
+    let params = params::resolve(&parsed.params, &sources, &mut v.diags);
+    match parsed.workflow {
+        Some(workflow) if v.diags.is_empty() => Ok(Loaded { workflow, params }),
+        _ => {
+            if v.diags.is_empty() {
+                v.diags.push(Diagnostic::new(Loc { line: 1, col: 1 }, 1, "the workflow is not valid"));
+            }
+            v.diags.sort_by_key(|d| d.loc);
+            Err(report(v.diags))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
