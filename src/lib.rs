@@ -8,3 +8,7 @@
 pub mod dag;
 pub mod model;
 pub mod workflow;
+pub mod config;
+pub mod paths;
+pub mod sys;
+pub mod store;

@@ -63,6 +63,8 @@ pub enum AttemptOutcome {
     Signalled { signal: i32 },
     TimedOut { after_ms: u64 },
     Cancelled,
+    /// The weft process that watched it died; its result is unknown.
+    Interrupted,
     /// It never ran: a missing program or interpreter, a bad working dir, a
     /// template that failed to render.
     FailedToStart { message: String },
@@ -95,6 +97,7 @@ impl AttemptOutcome {
                 )
             }
             AttemptOutcome::Cancelled => "cancelled".to_string(),
+            AttemptOutcome::Interrupted => "interrupted (weft stopped watching it)".to_string(),
             AttemptOutcome::FailedToStart { message } => format!("failed to start: {message}"),
         }
     }

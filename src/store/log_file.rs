@@ -1,0 +1,127 @@
+//! One log file per attempt. Frozen format, one line per output line:
+//! `<UTC time with ms> <stream> <text>`, stream being `o` (stdout), `e`
+//! (stderr) or `w` (a message from weft itself, such as "program not found").
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    Stdout,
+    Stderr,
+    Weft,
+}
+
+impl Stream {
+    fn tag(self) -> char {
+        match self {
+            Stream::Stdout => 'o',
+            Stream::Stderr => 'e',
+            Stream::Weft => 'w',
+        }
+    }
+
+    fn from_tag(c: &str) -> Option<Stream> {
+        match c {
+            "o" => Some(Stream::Stdout),
+            "e" => Some(Stream::Stderr),
+            "w" => Some(Stream::Weft),
+            _ => None,
+        }
+    }
+}
+
+/// One line of a task's output.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LogLine {
+    /// RFC 3339 UTC with milliseconds.
+    pub at: String,
+    pub stream: Stream,
+    pub text: String,
+}
+
+/// Appends tagged lines to an attempt's log file.
+pub struct LogWriter {
+    out: BufWriter<File>,
+}
+
+impl LogWriter {
+    pub fn create(path: &Path) -> io::Result<LogWriter> {
+        Ok(LogWriter {
+            out: BufWriter::new(File::create(path)?),
+        })
+    }
+
+    /// Writes one line (without its newline); invalid UTF-8 is replaced.
+    pub fn line(&mut self, stream: Stream, text: &[u8]) -> io::Result<()> {
+        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
+        let text = String::from_utf8_lossy(text);
+        let text = text.strip_suffix('\r').unwrap_or(&text);
+        writeln!(self.out, "{now} {} {text}", stream.tag())
+    }
+
+    /// Makes what was written visible to readers (`weft logs -f`).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Reads the complete lines of a log file from byte `offset`; returns them
+/// and the offset after the last complete line (a line still being written
+/// is left for the next read).
+pub fn read_log(path: &Path, offset: u64) -> io::Result<(Vec<LogLine>, u64)> {
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), offset)),
+        Err(e) => return Err(e),
+    };
+    file.seek(SeekFrom::Start(offset))?;
+    let mut buf = Vec::new();
+    file.read_to_end(&mut buf)?;
+    let complete = buf.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let text = String::from_utf8_lossy(&buf[..complete]);
+    let lines = text.lines().filter_map(parse_line).collect();
+    Ok((lines, offset + complete as u64))
+}
+
+fn parse_line(line: &str) -> Option<LogLine> {
+    let mut parts = line.splitn(3, ' ');
+    let at = parts.next()?.to_string();
+    let stream = Stream::from_tag(parts.next()?)?;
+    let text = parts.next().unwrap_or("").to_string();
+    Some(LogLine { at, stream, text })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_round_trip_and_partial_lines_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("1.log");
+        let mut w = LogWriter::create(&path).unwrap();
+        w.line(Stream::Stdout, b"hello world").unwrap();
+        w.line(Stream::Stderr, b"oops\r").unwrap();
+        w.line(Stream::Weft, b"").unwrap();
+        w.flush().unwrap();
+        let (lines, off) = read_log(&path, 0).unwrap();
+        let got: Vec<(Stream, &str)> = lines.iter().map(|l| (l.stream, l.text.as_str())).collect();
+        assert_eq!(
+            got,
+            [(Stream::Stdout, "hello world"), (Stream::Stderr, "oops"), (Stream::Weft, "")]
+        );
+        assert!(lines[0].at.ends_with('Z') && lines[0].at.len() == 24, "{}", lines[0].at);
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"2026-01-01T00:00:00.000Z o part")
+            .unwrap();
+        let (more, off2) = read_log(&path, off).unwrap();
+        assert!(more.is_empty());
+        assert_eq!(off2, off);
+    }
+}

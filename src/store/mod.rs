@@ -1,0 +1,84 @@
+//! Persistence of runs, tasks, attempts, outputs and events, behind the
+//! `Store` trait (SQLite now, Postgres later), plus the per-attempt log files.
+//! Must not depend on the engine, exec or anything above them; never prints.
+
+mod log_file;
+mod records;
+mod schema;
+mod sqlite;
+mod writer;
+
+pub use log_file::{LogLine, LogWriter, Stream, read_log};
+pub use records::{
+    AttemptRecord, NewRun, NewTask, Owner, ReusedTask, RunDetail, RunFilter, RunSummary,
+    TaskRecord,
+};
+pub use sqlite::SqliteStore;
+
+use crate::model::{RunEvent, RunId};
+use std::future::Future;
+use std::pin::Pin;
+
+/// A write that is durable once the future resolves.
+pub type Pending = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send>>;
+
+/// Where runs are kept. Every write is durable when it returns (or when its
+/// `Pending` resolves); readers never see half a write.
+pub trait Store: Send + Sync {
+    /// Records a new run and its tasks (reused ones already succeeded).
+    fn create_run(&self, run: &NewRun) -> Result<(), StoreError>;
+
+    /// Applies events in order; batched with other writers' events.
+    fn record(&self, events: Vec<RunEvent>) -> Pending;
+
+    /// Runs, newest first.
+    fn runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>, StoreError>;
+
+    /// One run with every task, attempt and output.
+    fn run(&self, id: &RunId) -> Result<RunDetail, StoreError>;
+
+    /// Turns what a user typed (an id, a unique id prefix, or a workflow name
+    /// meaning its latest run) into a run id.
+    fn resolve(&self, name: &str) -> Result<RunId, StoreError>;
+
+    /// Marks `interrupted` every running run of this host whose owning process
+    /// is gone, with its unfinished tasks and attempts. Returns those runs.
+    fn reap_interrupted(&self) -> Result<Vec<RunId>, StoreError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the store at `{path}`: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot create `{path}`: {source}")]
+    CreateDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "the store at `{path}` has schema version {found}, newer than this weft knows ({known}); upgrade weft"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("store error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("no run matches `{0}`; list runs with `weft ps`")]
+    NotFound(String),
+    #[error("`{name}` matches several runs: {}; type more of the id", .candidates.join(", "))]
+    Ambiguous {
+        name: String,
+        candidates: Vec<String>,
+    },
+    #[error("the store's writer has stopped")]
+    WriterGone,
+    #[error("corrupt record in the store: {0}")]
+    Corrupt(String),
+}

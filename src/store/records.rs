@@ -1,0 +1,116 @@
+//! What the store takes and gives back. Frozen format: `weft show --json` and
+//! `weft ps --json` print these.
+
+use crate::model::{AttemptNo, AttemptOutcome, Millis, RunId, RunStatus, TaskName, TaskStatus, Trigger};
+use serde::Serialize;
+
+/// The process that drives a run, so a dead one can be told from a live one.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Owner {
+    pub pid: u32,
+    pub start: Option<u64>,
+    pub host: String,
+}
+
+impl Owner {
+    pub fn this_process() -> Owner {
+        let pid = std::process::id();
+        Owner {
+            pid,
+            start: crate::sys::process_start_time(pid),
+            host: crate::sys::hostname(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NewRun {
+    pub id: RunId,
+    pub workflow: String,
+    pub file: String,
+    pub source: String,
+    pub params: serde_json::Value,
+    pub trigger: Trigger,
+    pub retry_of: Option<RunId>,
+    pub tasks: Vec<NewTask>,
+    pub owner: Owner,
+    pub created_at: Millis,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewTask {
+    pub name: TaskName,
+    /// Set when a retry takes this task's success from an earlier run.
+    pub reused: Option<ReusedTask>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReusedTask {
+    pub from: RunId,
+    pub outputs: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RunFilter {
+    pub workflow: Option<String>,
+    pub status: Option<RunStatus>,
+    /// Only runs created at or after this time.
+    pub since: Option<Millis>,
+    pub limit: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RunSummary {
+    pub id: RunId,
+    pub workflow: String,
+    pub status: RunStatus,
+    pub trigger: Trigger,
+    pub retry_of: Option<RunId>,
+    pub created_at: Millis,
+    pub finished_at: Option<Millis>,
+    pub tasks_total: u32,
+    pub tasks_done: u32,
+    pub tasks_failed: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RunDetail {
+    #[serde(flatten)]
+    pub summary: RunSummary,
+    pub file: String,
+    pub params: serde_json::Value,
+    #[serde(skip)]
+    pub source: String,
+    pub owner_pid: Option<u32>,
+    pub tasks: Vec<TaskRecord>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TaskRecord {
+    pub name: TaskName,
+    pub status: TaskStatus,
+    pub reason: Option<String>,
+    pub reused_from: Option<RunId>,
+    pub started_at: Option<Millis>,
+    pub finished_at: Option<Millis>,
+    pub attempts: Vec<AttemptRecord>,
+    pub outputs: Vec<(String, String)>,
+}
+
+impl TaskRecord {
+    /// The exit code of the last attempt, when it has one.
+    pub fn exit_code(&self) -> Option<i32> {
+        self.attempts.last()?.outcome.as_ref()?.exit_code()
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AttemptRecord {
+    pub attempt: AttemptNo,
+    pub pid: Option<u32>,
+    pub started_at: Millis,
+    pub finished_at: Option<Millis>,
+    /// `None` while it runs.
+    pub outcome: Option<AttemptOutcome>,
+    pub log: String,
+}

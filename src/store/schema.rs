@@ -1,0 +1,70 @@
+//! The database schema and its migrations. Frozen format: a migration, once
+//! released, is never edited; changes are new migrations appended here.
+//! `PRAGMA user_version` holds how many have been applied.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: runs, tasks, attempts, outputs, events.
+    r#"
+CREATE TABLE runs (
+    id          TEXT PRIMARY KEY,
+    workflow    TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    params      TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    trigger_    TEXT NOT NULL,
+    retry_of    TEXT,
+    created_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    owner_pid   INTEGER,
+    owner_start INTEGER,
+    owner_host  TEXT
+);
+CREATE INDEX runs_by_created ON runs (created_at DESC);
+CREATE INDEX runs_by_workflow ON runs (workflow, created_at DESC);
+CREATE INDEX runs_by_status ON runs (status) WHERE status = 'running';
+
+CREATE TABLE tasks (
+    run_id      TEXT NOT NULL REFERENCES runs (id),
+    name        TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    reason      TEXT,
+    reused_from TEXT,
+    started_at  INTEGER,
+    finished_at INTEGER,
+    PRIMARY KEY (run_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE attempts (
+    run_id      TEXT NOT NULL,
+    task        TEXT NOT NULL,
+    attempt     INTEGER NOT NULL,
+    pid         INTEGER,
+    pid_start   INTEGER,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    outcome     TEXT,
+    log_path    TEXT NOT NULL,
+    PRIMARY KEY (run_id, task, attempt)
+) WITHOUT ROWID;
+
+CREATE TABLE outputs (
+    run_id   TEXT NOT NULL,
+    task     TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    key      TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    PRIMARY KEY (run_id, task, key)
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    at     INTEGER NOT NULL,
+    kind   TEXT NOT NULL,
+    body   TEXT NOT NULL
+);
+CREATE INDEX events_by_run ON events (run_id, seq);
+"#,
+];

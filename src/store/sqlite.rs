@@ -1,0 +1,450 @@
+//! The SQLite store: WAL, a busy timeout long enough that several weft
+//! processes share one file without "database is locked", `BEGIN IMMEDIATE`
+//! for every write, embedded migrations, and one batching writer thread.
+
+use super::records::*;
+use super::schema::MIGRATIONS;
+use super::writer::{self, Job};
+use super::{Pending, Store, StoreError};
+use crate::config::Durability;
+use crate::model::{AttemptOutcome, EventKind, RunEvent, RunId, RunStatus, TaskStatus, now_ms};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock, mpsc};
+use std::time::Duration;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    durability: Durability,
+    /// For reads and the rare direct writes (creating a run, reaping).
+    conn: Mutex<Connection>,
+    writer: OnceLock<(Mutex<mpsc::Sender<Job>>, std::thread::JoinHandle<()>)>,
+}
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreError> {
+    let open_err = |source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    };
+    let conn = Connection::open(path).map_err(open_err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+    // journal_mode returns a row; WAL persists in the file once set.
+    let _: String = conn
+        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        .map_err(open_err)?;
+    let sync = match durability {
+        Durability::Normal => "NORMAL",
+        Durability::Full => "FULL",
+    };
+    conn.execute_batch(&format!("PRAGMA synchronous={sync}; PRAGMA foreign_keys=OFF;"))
+        .map_err(open_err)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let known = MIGRATIONS.len() as i64;
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current == known {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // Another process may have migrated while we waited for the lock.
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > known {
+        return Err(StoreError::TooNew {
+            path: path.display().to_string(),
+            found: current,
+            known,
+        });
+    }
+    for sql in &MIGRATIONS[current as usize..] {
+        tx.execute_batch(sql)?;
+    }
+    tx.execute_batch(&format!("PRAGMA user_version={known}"))?;
+    tx.commit()?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path, durability: Durability) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let mut conn = connect(path, durability)?;
+        migrate(&mut conn, path)?;
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            durability,
+            conn: Mutex::new(conn),
+            writer: OnceLock::new(),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn writer(&self) -> Result<mpsc::Sender<Job>, StoreError> {
+        if let Some((tx, _)) = self.writer.get() {
+            return Ok(tx.lock().unwrap_or_else(|p| p.into_inner()).clone());
+        }
+        let conn = connect(&self.path, self.durability)?;
+        let (tx, handle) = writer::spawn(conn);
+        let _ = self.writer.set((Mutex::new(tx), handle));
+        let (tx, _) = self.writer.get().expect("set just above");
+        Ok(tx.lock().unwrap_or_else(|p| p.into_inner()).clone())
+    }
+
+    fn summary_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
+        Ok(RunSummary {
+            id: RunId::from_string(row.get::<_, String>("id")?),
+            workflow: row.get("workflow")?,
+            status: parse_col(row, "status")?,
+            trigger: parse_col(row, "trigger_")?,
+            retry_of: row
+                .get::<_, Option<String>>("retry_of")?
+                .map(RunId::from_string),
+            created_at: row.get("created_at")?,
+            finished_at: row.get("finished_at")?,
+            tasks_total: row.get("tasks_total")?,
+            tasks_done: row.get("tasks_done")?,
+            tasks_failed: row.get("tasks_failed")?,
+        })
+    }
+}
+
+fn parse_col<T: std::str::FromStr<Err = String>>(
+    row: &rusqlite::Row<'_>,
+    col: &str,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(col)?;
+    text.parse().map_err(|e: String| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+const SUMMARY_SELECT: &str = "SELECT r.id, r.workflow, r.status, r.trigger_, r.retry_of, r.created_at, r.finished_at,
+        (SELECT count(*) FROM tasks t WHERE t.run_id = r.id) AS tasks_total,
+        (SELECT count(*) FROM tasks t WHERE t.run_id = r.id
+            AND t.status IN ('succeeded','failed','skipped','cancelled','interrupted')) AS tasks_done,
+        (SELECT count(*) FROM tasks t WHERE t.run_id = r.id AND t.status = 'failed') AS tasks_failed
+     FROM runs r";
+
+impl Store for SqliteStore {
+    fn create_run(&self, run: &NewRun) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO runs (id, workflow, file, source, params, status, trigger_, retry_of,
+                created_at, owner_pid, owner_start, owner_host)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                run.id.as_str(),
+                run.workflow,
+                run.file,
+                run.source,
+                run.params.to_string(),
+                run.trigger.as_str(),
+                run.retry_of.as_ref().map(RunId::as_str),
+                run.created_at,
+                run.owner.pid,
+                run.owner.start.map(|s| s as i64),
+                run.owner.host,
+            ],
+        )?;
+        for (position, task) in run.tasks.iter().enumerate() {
+            let (status, reused_from) = match &task.reused {
+                Some(r) => (TaskStatus::Succeeded, Some(r.from.as_str())),
+                None => (TaskStatus::Pending, None),
+            };
+            tx.execute(
+                "INSERT INTO tasks (run_id, name, position, status, reused_from) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![run.id.as_str(), task.name.as_str(), position as i64, status.as_str(), reused_from],
+            )?;
+            if let Some(r) = &task.reused {
+                for (i, (k, v)) in r.outputs.iter().enumerate() {
+                    tx.execute(
+                        "INSERT INTO outputs (run_id, task, position, key, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![run.id.as_str(), task.name.as_str(), i as i64, k, v],
+                    )?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn record(&self, events: Vec<RunEvent>) -> Pending {
+        let (done, rx) = tokio::sync::oneshot::channel();
+        let sent = self
+            .writer()
+            .and_then(|w| w.send(Job { events, done }).map_err(|_| StoreError::WriterGone));
+        Box::pin(async move {
+            sent?;
+            rx.await.unwrap_or(Err(StoreError::WriterGone))
+        })
+    }
+
+    fn runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>, StoreError> {
+        let conn = self.conn();
+        let mut sql = format!("{SUMMARY_SELECT} WHERE 1=1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(w) = &filter.workflow {
+            sql.push_str(" AND r.workflow = ?");
+            args.push(w.clone().into());
+        }
+        if let Some(s) = filter.status {
+            sql.push_str(" AND r.status = ?");
+            args.push(s.as_str().to_string().into());
+        }
+        if let Some(since) = filter.since {
+            sql.push_str(" AND r.created_at >= ?");
+            args.push(since.into());
+        }
+        sql.push_str(" ORDER BY r.created_at DESC, r.rowid DESC");
+        if filter.limit > 0 {
+            sql.push_str(&format!(" LIMIT {}", filter.limit));
+        }
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), Self::summary_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn run(&self, id: &RunId) -> Result<RunDetail, StoreError> {
+        let conn = self.conn();
+        let summary = conn
+            .query_row(&format!("{SUMMARY_SELECT} WHERE r.id = ?1"), [id.as_str()], Self::summary_from_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
+        let (file, params, source, owner_pid): (String, String, String, Option<u32>) = conn.query_row(
+            "SELECT file, params, source, owner_pid FROM runs WHERE id = ?1",
+            [id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        let mut tasks = Vec::new();
+        let mut stmt = conn.prepare(
+            "SELECT name, status, reason, reused_from, started_at, finished_at FROM tasks WHERE run_id = ?1 ORDER BY position",
+        )?;
+        let mut rows = stmt.query([id.as_str()])?;
+        while let Some(row) = rows.next()? {
+            tasks.push(TaskRecord {
+                name: crate::model::TaskName::new(row.get::<_, String>(0)?),
+                status: parse_col(row, "status")?,
+                reason: row.get(2)?,
+                reused_from: row.get::<_, Option<String>>(3)?.map(RunId::from_string),
+                started_at: row.get(4)?,
+                finished_at: row.get(5)?,
+                attempts: Vec::new(),
+                outputs: Vec::new(),
+            });
+        }
+        let mut stmt = conn.prepare(
+            "SELECT task, attempt, pid, started_at, finished_at, outcome, log_path FROM attempts WHERE run_id = ?1 ORDER BY task, attempt",
+        )?;
+        let mut rows = stmt.query([id.as_str()])?;
+        while let Some(row) = rows.next()? {
+            let task: String = row.get(0)?;
+            let outcome = row
+                .get::<_, Option<String>>(5)?
+                .map(|o| serde_json::from_str::<AttemptOutcome>(&o))
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("attempt outcome: {e}")))?;
+            if let Some(t) = tasks.iter_mut().find(|t| t.name.as_str() == task) {
+                t.attempts.push(AttemptRecord {
+                    attempt: row.get(1)?,
+                    pid: row.get(2)?,
+                    started_at: row.get(3)?,
+                    finished_at: row.get(4)?,
+                    outcome,
+                    log: row.get(6)?,
+                });
+            }
+        }
+        let mut stmt = conn.prepare(
+            "SELECT task, key, value FROM outputs WHERE run_id = ?1 ORDER BY task, position",
+        )?;
+        let mut rows = stmt.query([id.as_str()])?;
+        while let Some(row) = rows.next()? {
+            let task: String = row.get(0)?;
+            if let Some(t) = tasks.iter_mut().find(|t| t.name.as_str() == task) {
+                t.outputs.push((row.get(1)?, row.get(2)?));
+            }
+        }
+        let params = serde_json::from_str(&params)
+            .map_err(|e| StoreError::Corrupt(format!("run params: {e}")))?;
+        Ok(RunDetail {
+            summary,
+            file,
+            params,
+            source,
+            owner_pid,
+            tasks,
+        })
+    }
+
+    fn resolve(&self, name: &str) -> Result<RunId, StoreError> {
+        let conn = self.conn();
+        let exact: Option<String> = conn
+            .query_row("SELECT id FROM runs WHERE id = ?1", [name], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = exact {
+            return Ok(RunId::from_string(id));
+        }
+        let latest: Option<String> = conn
+            .query_row(
+                "SELECT id FROM runs WHERE workflow = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = latest {
+            return Ok(RunId::from_string(id));
+        }
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(StoreError::NotFound(name.to_string()));
+        }
+        let mut stmt = conn.prepare("SELECT id FROM runs WHERE id LIKE ?1 || '%' ORDER BY created_at DESC LIMIT 6")?;
+        let ids: Vec<String> = stmt
+            .query_map([name.to_ascii_lowercase()], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        match ids.len() {
+            0 => Err(StoreError::NotFound(name.to_string())),
+            1 => Ok(RunId::from_string(ids.into_iter().next().expect("one id"))),
+            _ => Err(StoreError::Ambiguous {
+                name: name.to_string(),
+                candidates: ids,
+            }),
+        }
+    }
+
+    fn reap_interrupted(&self) -> Result<Vec<RunId>, StoreError> {
+        let host = crate::sys::hostname();
+        let mut conn = self.conn();
+        let candidates: Vec<(String, Option<u32>, Option<i64>, Option<String>)> = {
+            let mut stmt = conn.prepare(
+                "SELECT id, owner_pid, owner_start, owner_host FROM runs WHERE status = 'running'",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        let dead: Vec<String> = candidates
+            .into_iter()
+            .filter(|(_, pid, start, owner_host)| {
+                owner_host.as_deref() == Some(host.as_str())
+                    && !pid.is_some_and(|p| crate::sys::process_is(p, start.map(|s| s as u64)))
+            })
+            .map(|(id, ..)| id)
+            .collect();
+        if dead.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = now_ms();
+        let interrupted = serde_json::to_string(&AttemptOutcome::Interrupted).expect("serialisable");
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut reaped = Vec::new();
+        for id in dead {
+            let changed = tx.execute(
+                "UPDATE runs SET status = 'interrupted', finished_at = ?2 WHERE id = ?1 AND status = 'running'",
+                params![id, now],
+            )?;
+            if changed == 0 {
+                continue;
+            }
+            tx.execute(
+                "UPDATE tasks SET status = 'interrupted', finished_at = ?2,
+                    reason = 'the weft process running it stopped before it finished'
+                 WHERE run_id = ?1 AND status IN ('pending', 'running', 'retrying')",
+                params![id, now],
+            )?;
+            tx.execute(
+                "UPDATE attempts SET finished_at = ?2, outcome = ?3 WHERE run_id = ?1 AND finished_at IS NULL",
+                params![id, now, interrupted],
+            )?;
+            let event = RunEvent {
+                run: RunId::from_string(id.clone()),
+                at: now,
+                kind: EventKind::RunFinished {
+                    status: RunStatus::Interrupted,
+                },
+            };
+            insert_event(&tx, &event)?;
+            reaped.push(RunId::from_string(id));
+        }
+        tx.commit()?;
+        Ok(reaped)
+    }
+}
+
+fn insert_event(tx: &rusqlite::Transaction<'_>, event: &RunEvent) -> Result<(), StoreError> {
+    let body = serde_json::to_string(event).expect("events serialise");
+    tx.prepare_cached("INSERT INTO events (run_id, at, kind, body) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![event.run.as_str(), event.at, event.kind.name(), body])?;
+    Ok(())
+}
+
+/// Applies one event to the tables, inside the writer's transaction.
+pub(super) fn apply_event(tx: &rusqlite::Transaction<'_>, event: &RunEvent) -> Result<(), StoreError> {
+    let run = event.run.as_str();
+    let at = event.at;
+    match &event.kind {
+        EventKind::RunStarted { .. } => {}
+        EventKind::AttemptStarted { task, attempt, pid, pid_start, log } => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO attempts (run_id, task, attempt, pid, pid_start, started_at, log_path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![run, task.as_str(), attempt, pid, pid_start.map(|s| s as i64), at, log])?;
+            tx.prepare_cached(
+                "UPDATE tasks SET status = 'running', started_at = coalesce(started_at, ?3) WHERE run_id = ?1 AND name = ?2",
+            )?
+            .execute(params![run, task.as_str(), at])?;
+        }
+        EventKind::AttemptFinished { task, attempt, outcome } => {
+            let outcome = serde_json::to_string(outcome).expect("outcomes serialise");
+            tx.prepare_cached(
+                "UPDATE attempts SET finished_at = ?4, outcome = ?5 WHERE run_id = ?1 AND task = ?2 AND attempt = ?3",
+            )?
+            .execute(params![run, task.as_str(), attempt, at, outcome])?;
+        }
+        EventKind::TaskRetrying { task, .. } => {
+            tx.prepare_cached("UPDATE tasks SET status = 'retrying' WHERE run_id = ?1 AND name = ?2")?
+                .execute(params![run, task.as_str()])?;
+        }
+        EventKind::TaskFinished { task, status, reason, outputs } => {
+            tx.prepare_cached(
+                "UPDATE tasks SET status = ?3, reason = ?4, finished_at = ?5 WHERE run_id = ?1 AND name = ?2",
+            )?
+            .execute(params![run, task.as_str(), status.as_str(), reason, at])?;
+            for (i, (k, v)) in outputs.iter().enumerate() {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO outputs (run_id, task, position, key, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![run, task.as_str(), i as i64, k, v])?;
+            }
+        }
+        EventKind::RunFinished { status } => {
+            tx.prepare_cached("UPDATE runs SET status = ?2, finished_at = ?3 WHERE id = ?1")?
+                .execute(params![run, status.as_str(), at])?;
+        }
+    }
+    insert_event(tx, event)
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // Close the channel, then let the writer finish what it was given.
+        if let Some((tx, handle)) = self.writer.take() {
+            drop(tx);
+            let _ = handle.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

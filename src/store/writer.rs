@@ -1,0 +1,57 @@
+//! The one writer thread of a process: takes event batches from every task
+//! of every run this process drives, applies as many as are waiting in one
+//! `BEGIN IMMEDIATE` transaction, and acknowledges each once committed.
+
+use super::StoreError;
+use crate::model::RunEvent;
+use rusqlite::Connection;
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+pub(super) struct Job {
+    pub events: Vec<RunEvent>,
+    pub done: oneshot::Sender<Result<(), StoreError>>,
+}
+
+/// Most jobs applied in one transaction, to bound latency under load.
+const MAX_BATCH: usize = 512;
+
+pub(super) fn spawn(mut conn: Connection) -> (mpsc::Sender<Job>, std::thread::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel::<Job>();
+    let handle = std::thread::Builder::new()
+        .name("weft-store-writer".into())
+        .spawn(move || {
+            while let Ok(first) = rx.recv() {
+                let mut jobs = vec![first];
+                while jobs.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(job) => jobs.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let all: Vec<&RunEvent> = jobs.iter().flat_map(|j| j.events.iter()).collect();
+                if apply(&mut conn, &all).is_ok() {
+                    for job in jobs {
+                        let _ = job.done.send(Ok(()));
+                    }
+                } else {
+                    // One bad batch must not fail the others: retry each alone.
+                    for job in jobs {
+                        let events: Vec<&RunEvent> = job.events.iter().collect();
+                        let _ = job.done.send(apply(&mut conn, &events));
+                    }
+                }
+            }
+        })
+        .expect("spawning the store writer thread");
+    (tx, handle)
+}
+
+fn apply(conn: &mut Connection, events: &[&RunEvent]) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    for event in events {
+        super::sqlite::apply_event(&tx, event)?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! Facts about processes from the operating system: whether a pid is still
+//! the process we started (pid plus kernel start time, so a reused pid is
+//! caught) and the host name. Pure queries; never signals anything.
+
+/// The kernel's start time of a process (clock ticks since boot on Linux),
+/// or `None` when there is no such process.
+pub fn process_start_time(pid: u32) -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // The command name (field 2) is in parentheses and may contain spaces.
+        let after = &stat[stat.rfind(')')? + 2..];
+        // After the name: state is field 3; starttime is field 22.
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        if fields.first() == Some(&"Z") {
+            return None; // a zombie has finished
+        }
+        fields.get(19)?.parse().ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let alive = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), None).is_ok();
+        alive.then_some(0)
+    }
+}
+
+/// Whether `pid` is alive and is the same process that had `start` (when known).
+pub fn process_is(pid: u32, start: Option<u64>) -> bool {
+    match (process_start_time(pid), start) {
+        (None, _) => false,
+        (Some(now), Some(then)) => now == then || cfg!(not(target_os = "linux")),
+        (Some(_), None) => true,
+    }
+}
+
+/// This machine's host name, to tell local runs from others in a shared store.
+pub fn hostname() -> String {
+    nix::unistd::gethostname()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .unwrap_or_else(|| "localhost".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_is_itself_and_a_dead_pid_is_not() {
+        let me = std::process::id();
+        let start = process_start_time(me);
+        assert!(start.is_some());
+        assert!(process_is(me, start));
+        assert!(!process_is(me, start.map(|s| s + 1)));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        assert!(!process_is(pid, None));
+    }
+}
