@@ -12,3 +12,5 @@ pub mod config;
 pub mod paths;
 pub mod sys;
 pub mod store;
+pub mod engine;
+pub mod exec;

@@ -63,6 +63,8 @@ pub enum AttemptOutcome {
     Signalled { signal: i32 },
     TimedOut { after_ms: u64 },
     Cancelled,
+    /// It exited 0 but its `$WEFT_OUTPUT` file could not be read.
+    BadOutput { message: String },
     /// The weft process that watched it died; its result is unknown.
     Interrupted,
     /// It never ran: a missing program or interpreter, a bad working dir, a
@@ -97,6 +99,7 @@ impl AttemptOutcome {
                 )
             }
             AttemptOutcome::Cancelled => "cancelled".to_string(),
+            AttemptOutcome::BadOutput { message } => format!("bad outputs: {message}"),
             AttemptOutcome::Interrupted => "interrupted (weft stopped watching it)".to_string(),
             AttemptOutcome::FailedToStart { message } => format!("failed to start: {message}"),
         }

@@ -1,0 +1,569 @@
+//! The tokio driver: feeds the scheduler what happened, carries out what it
+//! says (start attempts, wait for retries, kill on cancel), records every
+//! event in the store before acting on it or passing it on, and publishes
+//! the events on a channel for whoever watches (progress, `--json`, later
+//! the daemon's subscribers).
+
+use super::backoff::retry_delay;
+use super::outputs::parse_outputs;
+use super::scheduler::{Command, Input, Scheduler, TaskSpec};
+use crate::config::Shell;
+use crate::exec::{Action, DelayExecutor, Executor, Job, ProcessExecutor, find_program, shell_command};
+use crate::model::{AttemptNo, AttemptOutcome, EventKind, RunEvent, RunId, RunStatus, TaskStatus, now_ms};
+use crate::store::{LogWriter, Store, StoreError, Stream};
+use crate::workflow::template::{Templates, is_templated};
+use crate::workflow::{Loaded, TaskBody};
+use serde_json::{Map, Value as Json};
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// Everything about a run that the caller decides.
+pub struct RunSetup {
+    pub run_id: RunId,
+    pub loaded: Arc<Loaded>,
+    /// Root of all logs; this run's go in `<logs_dir>/<run id>/`.
+    pub logs_dir: PathBuf,
+    /// Where tasks run, and what relative `working_dir`s start from.
+    pub base_dir: PathBuf,
+    pub concurrency: usize,
+    pub grace: Duration,
+    pub shell: Shell,
+    /// Per task: the outputs of an earlier success this run reuses.
+    pub reused: Vec<Option<Vec<(String, String)>>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot create the log folder `{path}`: {source}")]
+    Logs {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+enum Msg {
+    Finished {
+        task: usize,
+        attempt: AttemptNo,
+        outcome: AttemptOutcome,
+        outputs: Vec<(String, String)>,
+    },
+    RetryDue(usize),
+}
+
+pub struct Driver {
+    setup: RunSetup,
+    store: Arc<dyn Store>,
+    events: Option<mpsc::UnboundedSender<RunEvent>>,
+    templates: Templates,
+    /// Outputs of finished tasks (and reused ones).
+    outputs: Vec<Vec<(String, String)>>,
+    any_outputs: bool,
+    /// Whether each task has a templated field (and so needs a context).
+    templated: Vec<bool>,
+    workflow_env: Option<Result<Vec<(String, String)>, String>>,
+    process_env: Option<Map<String, Json>>,
+    run_dir: PathBuf,
+}
+
+impl Driver {
+    pub fn new(setup: RunSetup, store: Arc<dyn Store>, events: Option<mpsc::UnboundedSender<RunEvent>>) -> Driver {
+        let wf = &setup.loaded.workflow;
+        let wf_templated = wf.env.iter().any(|(_, v)| is_templated(v));
+        let templated = wf
+            .tasks
+            .iter()
+            .map(|t| {
+                let body = match &t.body {
+                    TaskBody::Run(s) => is_templated(s),
+                    TaskBody::Exec(argv) => argv.iter().any(|a| is_templated(a)),
+                    TaskBody::Script { code, .. } => is_templated(code),
+                    TaskBody::Delay(_) => false,
+                };
+                wf_templated
+                    || body
+                    || t.condition.is_some()
+                    || t.env.iter().any(|(_, v)| is_templated(v))
+                    || t.working_dir.as_deref().is_some_and(is_templated)
+            })
+            .collect();
+        let outputs: Vec<Vec<(String, String)>> = (0..wf.tasks.len())
+            .map(|i| setup.reused.get(i).cloned().flatten().unwrap_or_default())
+            .collect();
+        let run_dir = setup.logs_dir.join(setup.run_id.as_str());
+        Driver {
+            any_outputs: outputs.iter().any(|o| !o.is_empty()),
+            outputs,
+            templated,
+            templates: Templates::new(),
+            workflow_env: None,
+            process_env: None,
+            run_dir,
+            setup,
+            store,
+            events,
+        }
+    }
+
+    /// Runs to the end. Setting `cancel` to true cancels the run: running
+    /// attempts are stopped (their whole process tree), nothing new starts.
+    pub async fn run(mut self, mut cancel: watch::Receiver<bool>) -> Result<RunStatus, EngineError> {
+        std::fs::create_dir_all(&self.run_dir).map_err(|source| EngineError::Logs {
+            path: self.run_dir.display().to_string(),
+            source,
+        })?;
+        let wf = self.setup.loaded.workflow.clone();
+        let specs = wf
+            .tasks
+            .iter()
+            .map(|t| TaskSpec {
+                when: t.when,
+                allow_failure: t.allow_failure,
+                max_attempts: t.retry.attempts,
+                retry_on: t.retry.on_exit.clone(),
+                uses_slot: !matches!(t.body, TaskBody::Delay(_)),
+            })
+            .collect();
+        let names = wf.tasks.iter().map(|t| t.name.to_string()).collect();
+        let done: Vec<Option<TaskStatus>> = self
+            .setup
+            .reused
+            .iter()
+            .map(|r| r.as_ref().map(|_| TaskStatus::Succeeded))
+            .collect();
+        let mut sched = Scheduler::new(specs, names, wf.dag.clone(), self.setup.concurrency, &done);
+
+        let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+        let (kill_tx, kill_rx) = watch::channel(false);
+        self.emit(vec![self.event(EventKind::RunStarted {
+            workflow: wf.name.clone(),
+            tasks: wf.tasks.iter().map(|t| t.name.clone()).collect(),
+        })])
+        .await?;
+
+        let mut queue: VecDeque<Input> = VecDeque::from([Input::Start]);
+        let mut cancel_seen = *cancel.borrow();
+        if cancel_seen {
+            queue.push_back(Input::Cancel);
+        }
+        loop {
+            while let Some(input) = queue.pop_front() {
+                let mut events = Vec::new();
+                if let Input::AttemptFinished { task, attempt, outcome } = &input {
+                    events.push(self.event(EventKind::AttemptFinished {
+                        task: wf.tasks[*task].name.clone(),
+                        attempt: *attempt,
+                        outcome: outcome.clone(),
+                    }));
+                }
+                let mut starts = Vec::new();
+                let mut finished = None;
+                for cmd in sched.handle(input) {
+                    match cmd {
+                        Command::StartAttempt { task, attempt } => starts.push((task, attempt)),
+                        Command::ScheduleRetry { task, failed_attempt } => {
+                            let delay = retry_delay(&wf.tasks[task].retry, failed_attempt, fastrand::f64());
+                            events.push(self.event(EventKind::TaskRetrying {
+                                task: wf.tasks[task].name.clone(),
+                                next_attempt: failed_attempt + 1,
+                                delay_ms: delay.as_millis() as u64,
+                            }));
+                            let tx = tx.clone();
+                            tokio::spawn(async move {
+                                tokio::time::sleep(delay).await;
+                                let _ = tx.send(Msg::RetryDue(task));
+                            });
+                        }
+                        Command::KillAll => {
+                            let _ = kill_tx.send(true);
+                        }
+                        Command::FinishTask { task, status, reason } => {
+                            let outputs = if status == TaskStatus::Succeeded {
+                                self.outputs[task].clone()
+                            } else {
+                                Vec::new()
+                            };
+                            events.push(self.event(EventKind::TaskFinished {
+                                task: wf.tasks[task].name.clone(),
+                                status,
+                                reason,
+                                outputs,
+                            }));
+                        }
+                        Command::FinishRun { status } => {
+                            events.push(self.event(EventKind::RunFinished { status }));
+                            finished = Some(status);
+                        }
+                    }
+                }
+                self.emit(events).await?;
+                if let Some(status) = finished {
+                    return Ok(status);
+                }
+                for (task, attempt) in starts {
+                    self.start(task, attempt, &sched, &tx, &kill_rx, &mut queue).await?;
+                }
+            }
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Some(Msg::Finished { task, attempt, outcome, outputs }) => {
+                        if outcome.succeeded() {
+                            self.any_outputs |= !outputs.is_empty();
+                            self.outputs[task] = outputs;
+                        }
+                        queue.push_back(Input::AttemptFinished { task, attempt, outcome });
+                    }
+                    Some(Msg::RetryDue(task)) => queue.push_back(Input::RetryDue { task }),
+                    None => {}
+                },
+                changed = cancel.changed(), if !cancel_seen => {
+                    if changed.is_err() || *cancel.borrow() {
+                        cancel_seen = true;
+                        if *cancel.borrow() {
+                            queue.push_back(Input::Cancel);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn event(&self, kind: EventKind) -> RunEvent {
+        RunEvent {
+            run: self.setup.run_id.clone(),
+            at: now_ms(),
+            kind,
+        }
+    }
+
+    /// Durable first, then published.
+    async fn emit(&self, events: Vec<RunEvent>) -> Result<(), EngineError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        match &self.events {
+            Some(tx) => {
+                self.store.record(events.clone()).await?;
+                for e in events {
+                    let _ = tx.send(e);
+                }
+            }
+            None => self.store.record(events).await?,
+        }
+        Ok(())
+    }
+
+    /// The template context a task sees: params, run, env, finished tasks.
+    fn context(&mut self, sched: &Scheduler, with_tasks: bool) -> Json {
+        let loaded = &self.setup.loaded;
+        let wf = &loaded.workflow;
+        let env = self
+            .process_env
+            .get_or_insert_with(|| std::env::vars().map(|(k, v)| (k, Json::String(v))).collect())
+            .clone();
+        let mut env = env;
+        if let Some(Ok(vars)) = &self.workflow_env {
+            for (k, v) in vars {
+                env.insert(k.clone(), Json::String(v.clone()));
+            }
+        }
+        let failed = (0..wf.tasks.len()).any(|t| sched.failed_hard(t));
+        let mut tasks = Map::new();
+        if with_tasks {
+            for (i, t) in wf.tasks.iter().enumerate() {
+                let status = sched.status(i).unwrap_or(TaskStatus::Pending);
+                let outputs: Map<String, Json> = self.outputs[i]
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Json::String(v.clone())))
+                    .collect();
+                let mut entry = Map::new();
+                entry.insert("status".into(), Json::String(status.to_string()));
+                entry.insert("outputs".into(), Json::Object(outputs));
+                tasks.insert(t.name.to_string(), Json::Object(entry));
+            }
+        }
+        serde_json::json!({
+            "params": loaded.params_json(),
+            "run": {
+                "id": self.setup.run_id.as_str(),
+                "workflow": wf.name,
+                "status": if failed { "failed" } else { "succeeded" },
+            },
+            "env": env,
+            "tasks": tasks,
+        })
+    }
+
+    /// The workflow's `env`, rendered once per run.
+    fn workflow_env(&mut self, sched: &Scheduler) -> Result<Vec<(String, String)>, String> {
+        if self.workflow_env.is_none() {
+            let vars = self.setup.loaded.workflow.env.clone();
+            let needs_ctx = vars.iter().any(|(_, v)| is_templated(v));
+            let ctx = if needs_ctx { self.context(sched, false) } else { Json::Null };
+            let rendered = vars
+                .into_iter()
+                .map(|(k, v)| {
+                    self.templates
+                        .render(&v, &ctx)
+                        .map(|r| (k.clone(), r))
+                        .map_err(|e| format!("cannot render the workflow's env `{k}`: {e}"))
+                })
+                .collect();
+            self.workflow_env = Some(rendered);
+        }
+        self.workflow_env.clone().expect("set above")
+    }
+
+    async fn start(
+        &mut self,
+        task: usize,
+        attempt: AttemptNo,
+        sched: &Scheduler,
+        tx: &mpsc::UnboundedSender<Msg>,
+        kill: &watch::Receiver<bool>,
+        queue: &mut VecDeque<Input>,
+    ) -> Result<(), EngineError> {
+        let loaded = self.setup.loaded.clone();
+        let t = &loaded.workflow.tasks[task];
+        let stem = format!("{}.{attempt}", t.name);
+        let log_path = self.run_dir.join(format!("{stem}.log"));
+        let out_path = self.run_dir.join(format!("{stem}.out"));
+        let wf_env = self.workflow_env(sched);
+        let ctx = if self.templated[task] { self.context(sched, true) } else { Json::Null };
+
+        if attempt == 1
+            && let Some(cond) = &t.condition
+        {
+            match self.templates.condition(cond, &ctx) {
+                Ok(true) => {}
+                Ok(false) => {
+                    queue.push_back(Input::ConditionFalse { task, condition: cond.clone() });
+                    return Ok(());
+                }
+                Err(e) => {
+                    let why = format!("cannot evaluate `if: {cond}`: {e}");
+                    return self.fail_to_start(task, attempt, &log_path, why, queue).await;
+                }
+            }
+        }
+
+        let prepared = self.prepare(task, attempt, &ctx, wf_env, &out_path);
+        let (action, env, cwd) = match prepared {
+            Ok(p) => p,
+            Err(why) => return self.fail_to_start(task, attempt, &log_path, why, queue).await,
+        };
+        let log = match LogWriter::create(&log_path) {
+            Ok(l) => l,
+            Err(e) => {
+                return Err(EngineError::Logs { path: log_path.display().to_string(), source: e });
+            }
+        };
+        let job = Job {
+            action,
+            env,
+            cwd,
+            log,
+            timeout: t.timeout,
+            grace: self.setup.grace,
+            cancel: kill.clone(),
+        };
+        let started = match &job.action {
+            Action::Delay(_) => DelayExecutor.start(job),
+            Action::Process { .. } => ProcessExecutor.start(job),
+        };
+        match started {
+            Ok(started) => {
+                self.emit(vec![self.event(EventKind::AttemptStarted {
+                    task: t.name.clone(),
+                    attempt,
+                    pid: started.pid,
+                    pid_start: started.pid_start,
+                    log: log_path.display().to_string(),
+                })])
+                .await?;
+                let tx = tx.clone();
+                let declared = t.outputs.clone();
+                tokio::spawn(async move {
+                    let outcome = started.done.await;
+                    let (outcome, outputs) = collect_outputs(outcome, &out_path, &log_path, &declared);
+                    let _ = tx.send(Msg::Finished { task, attempt, outcome, outputs });
+                });
+                Ok(())
+            }
+            Err((why, mut log)) => {
+                let _ = log.line(Stream::Weft, why.0.as_bytes());
+                let _ = log.flush();
+                drop(log);
+                self.record_failed_start(task, attempt, &log_path, why.0, queue).await
+            }
+        }
+    }
+
+    /// Renders the task and works out the program, environment and folder.
+    fn prepare(
+        &self,
+        task: usize,
+        attempt: AttemptNo,
+        ctx: &Json,
+        wf_env: Result<Vec<(String, String)>, String>,
+        out_path: &std::path::Path,
+    ) -> Result<(Action, Vec<(String, String)>, PathBuf), String> {
+        let loaded = &self.setup.loaded;
+        let t = &loaded.workflow.tasks[task];
+        let render = |field: &str, text: &str| {
+            self.templates
+                .render(text, ctx)
+                .map_err(|e| format!("cannot render `{field}`: {e}"))
+        };
+        let mut env = wf_env?;
+        for (k, v) in &t.env {
+            let value = render(&format!("env.{k}"), v)?;
+            env.retain(|(e, _)| e != k);
+            env.push((k.clone(), value));
+        }
+        env.push(("WEFT_RUN_ID".into(), self.setup.run_id.to_string()));
+        env.push(("WEFT_WORKFLOW".into(), loaded.workflow.name.clone()));
+        env.push(("WEFT_TASK".into(), t.name.to_string()));
+        env.push(("WEFT_ATTEMPT".into(), attempt.to_string()));
+        env.push(("WEFT_OUTPUT".into(), out_path.display().to_string()));
+        if self.any_outputs {
+            let up = loaded.workflow.dag.ancestors(task);
+            for (i, outs) in self.outputs.iter().enumerate() {
+                if up[i] {
+                    let prefix = loaded.workflow.tasks[i].name.env_key();
+                    for (k, v) in outs {
+                        env.push((format!("WEFT_OUT_{prefix}_{}", k.to_ascii_uppercase()), v.clone()));
+                    }
+                }
+            }
+        }
+        let cwd = match &t.working_dir {
+            Some(dir) => self.setup.base_dir.join(render("working_dir", dir)?),
+            None => self.setup.base_dir.clone(),
+        };
+        let action = match &t.body {
+            TaskBody::Run(line) => shell_command(&render("run", line)?, self.setup.shell),
+            TaskBody::Exec(argv) => {
+                let mut argv = argv
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| render(&format!("exec[{i}]"), a))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let program = argv.remove(0);
+                Action::Process { program, args: argv }
+            }
+            TaskBody::Script { lang, code } => {
+                let code = render("script", code)?;
+                let interpreter = lang.interpreter();
+                if find_program(interpreter).is_none() {
+                    return Err(format!(
+                        "interpreter `{interpreter}` for this {} script is not on PATH; install it or change `lang`",
+                        lang.name()
+                    ));
+                }
+                let path = self
+                    .run_dir
+                    .join(format!("{}.{attempt}.script.{}", t.name, lang.extension()));
+                std::fs::write(&path, code)
+                    .map_err(|e| format!("cannot write the script to `{}`: {e}", path.display()))?;
+                Action::Process {
+                    program: interpreter.into(),
+                    args: vec![path.display().to_string()],
+                }
+            }
+            TaskBody::Delay(d) => Action::Delay(*d),
+        };
+        Ok((action, env, cwd))
+    }
+
+    async fn fail_to_start(
+        &mut self,
+        task: usize,
+        attempt: AttemptNo,
+        log_path: &std::path::Path,
+        why: String,
+        queue: &mut VecDeque<Input>,
+    ) -> Result<(), EngineError> {
+        if let Ok(mut log) = LogWriter::create(log_path) {
+            let _ = log.line(Stream::Weft, why.as_bytes());
+            let _ = log.flush();
+        }
+        self.record_failed_start(task, attempt, log_path, why, queue).await
+    }
+
+    /// An attempt that never ran is still recorded, with why, in `weft show`.
+    async fn record_failed_start(
+        &mut self,
+        task: usize,
+        attempt: AttemptNo,
+        log_path: &std::path::Path,
+        why: String,
+        queue: &mut VecDeque<Input>,
+    ) -> Result<(), EngineError> {
+        let name = self.setup.loaded.workflow.tasks[task].name.clone();
+        self.emit(vec![self.event(EventKind::AttemptStarted {
+            task: name,
+            attempt,
+            pid: None,
+            pid_start: None,
+            log: log_path.display().to_string(),
+        })])
+        .await?;
+        queue.push_back(Input::AttemptFinished {
+            task,
+            attempt,
+            outcome: AttemptOutcome::FailedToStart { message: why },
+        });
+        Ok(())
+    }
+}
+
+/// Reads `$WEFT_OUTPUT` after a success; a malformed file fails the attempt,
+/// and a declared output that was not written is noted in the log.
+fn collect_outputs(
+    outcome: AttemptOutcome,
+    out_path: &std::path::Path,
+    log_path: &std::path::Path,
+    declared: &[String],
+) -> (AttemptOutcome, Vec<(String, String)>) {
+    if !outcome.succeeded() {
+        return (outcome, Vec::new());
+    }
+    let text = match std::fs::read_to_string(out_path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return (AttemptOutcome::BadOutput { message: format!("cannot read `$WEFT_OUTPUT`: {e}") }, Vec::new());
+        }
+    };
+    let note = |msg: &str| {
+        if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(log_path) {
+            let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
+            let _ = writeln!(f, "{now} w {msg}");
+        }
+    };
+    match parse_outputs(&text) {
+        Ok(outputs) => {
+            for key in declared {
+                if !outputs.iter().any(|(k, _)| k == key) {
+                    note(&format!(
+                        "declared output `{key}` was not written; write `{key}=VALUE` to $WEFT_OUTPUT"
+                    ));
+                }
+            }
+            (outcome, outputs)
+        }
+        Err(why) => {
+            let message = format!("`$WEFT_OUTPUT` {why}");
+            note(&message);
+            (AttemptOutcome::BadOutput { message }, Vec::new())
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The engine: a pure scheduler and the tokio driver that carries out its
+//! commands, owns timers and cancellation, and publishes `RunEvent`s. The
+//! foreground `weft run`, the daemon and fleet workers all use it unchanged.
+//! Must not depend on the CLI, output, API or daemon; never prints.
+
+pub mod backoff;
+mod driver;
+pub mod outputs;
+pub mod scheduler;
+
+pub use driver::{Driver, EngineError, RunSetup};

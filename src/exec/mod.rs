@@ -1,0 +1,52 @@
+//! Executors: what turns a rendered task into a running attempt and reports
+//! how it ended. Each process runs in its own process group, so timeouts and
+//! cancellation stop the whole tree (SIGTERM, a grace period, SIGKILL).
+//! Must not depend on the engine, the store's database, or anything above;
+//! never prints (task output goes to the attempt's log file).
+
+mod command;
+mod delay;
+mod process;
+
+pub use command::{Action, find_program, shell_command};
+pub use delay::DelayExecutor;
+pub use process::ProcessExecutor;
+
+use crate::model::AttemptOutcome;
+use crate::store::LogWriter;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Everything an executor needs to run one attempt.
+pub struct Job {
+    pub action: Action,
+    /// Added to (or replacing in) the environment weft itself runs with.
+    pub env: Vec<(String, String)>,
+    pub cwd: PathBuf,
+    pub log: LogWriter,
+    pub timeout: Option<Duration>,
+    /// Time between SIGTERM and SIGKILL.
+    pub grace: Duration,
+    /// Becomes `true` when the run is cancelled.
+    pub cancel: watch::Receiver<bool>,
+}
+
+/// A started attempt: its process (when it has one) and how it will end.
+pub struct Started {
+    pub pid: Option<u32>,
+    pub pid_start: Option<u64>,
+    pub done: Pin<Box<dyn Future<Output = AttemptOutcome> + Send>>,
+}
+
+/// Why an attempt could not start, in words for the log and `weft show`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct StartError(pub String);
+
+/// One way of running a task; `process` and `delay` now, PTYs later.
+pub trait Executor: Send + Sync {
+    fn start(&self, job: Job) -> Result<Started, (StartError, LogWriter)>;
+}

@@ -1,0 +1,181 @@
+//! Processes: each attempt in its own process group, stdout and stderr
+//! tagged line by line into the attempt's log, the whole group stopped on
+//! timeout, on cancellation, and when the main process exits (so nothing it
+//! left behind keeps running or holds the log open).
+
+use super::{Action, Executor, Job, StartError, Started};
+use crate::model::AttemptOutcome;
+use crate::store::{LogWriter, Stream};
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use std::os::unix::process::ExitStatusExt;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::Child;
+
+pub struct ProcessExecutor;
+
+impl Executor for ProcessExecutor {
+    fn start(&self, job: Job) -> Result<Started, (StartError, LogWriter)> {
+        let Action::Process { program, args } = &job.action else {
+            return Err((StartError("not a process".into()), job.log));
+        };
+        if !job.cwd.is_dir() {
+            let why = format!(
+                "working directory `{}` does not exist or is not a directory",
+                job.cwd.display()
+            );
+            return Err((StartError(why), job.log));
+        }
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.args(args)
+            .envs(job.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(&job.cwd)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        let mut child = match cmd.spawn() {
+            Ok(child) => child,
+            Err(e) => return Err((StartError(spawn_error(program, &e)), job.log)),
+        };
+        let pid = child.id().expect("a child that was just spawned has a pid");
+        let pid_start = crate::sys::process_start_time(pid);
+        let log = Arc::new(Mutex::new(job.log));
+        let pumps = [
+            child.stdout.take().map(|o| tokio::spawn(pump(o, Stream::Stdout, log.clone()))),
+            child.stderr.take().map(|e| tokio::spawn(pump(e, Stream::Stderr, log.clone()))),
+        ];
+        let done = supervise(child, pid, job.timeout, job.grace, job.cancel, pumps, log);
+        Ok(Started {
+            pid: Some(pid),
+            pid_start,
+            done: Box::pin(done),
+        })
+    }
+}
+
+fn spawn_error(program: &str, e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound if program.contains('/') => {
+            format!("program `{program}` not found")
+        }
+        std::io::ErrorKind::NotFound => format!(
+            "program `{program}` not found on PATH; install it or give its full path"
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            format!("program `{program}` cannot be executed: permission denied (is it executable?)")
+        }
+        _ => format!("cannot start `{program}`: {e}"),
+    }
+}
+
+async fn pump(
+    stream: impl AsyncRead + Unpin,
+    tag: Stream,
+    log: Arc<Mutex<LogWriter>>,
+) {
+    let mut reader = BufReader::new(stream);
+    let mut line = Vec::with_capacity(256);
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                let text = line.strip_suffix(b"\n").unwrap_or(&line);
+                let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = w.line(tag, text);
+                // Flush when nothing more is waiting, so followers see it now.
+                if reader.buffer().is_empty() {
+                    let _ = w.flush();
+                }
+            }
+        }
+    }
+}
+
+fn signal_group(pid: u32, signal: Signal) {
+    let _ = killpg(Pid::from_raw(pid as i32), signal);
+}
+
+/// SIGTERM to the group, up to `grace` for the main process to go, then SIGKILL.
+async fn stop_group(child: &mut Child, pid: u32, grace: Duration) -> std::io::Result<std::process::ExitStatus> {
+    signal_group(pid, Signal::SIGTERM);
+    match tokio::time::timeout(grace, child.wait()).await {
+        Ok(status) => status,
+        Err(_) => {
+            signal_group(pid, Signal::SIGKILL);
+            child.wait().await
+        }
+    }
+}
+
+async fn supervise(
+    mut child: Child,
+    pid: u32,
+    timeout: Option<Duration>,
+    grace: Duration,
+    mut cancel: tokio::sync::watch::Receiver<bool>,
+    pumps: [Option<tokio::task::JoinHandle<()>>; 2],
+    log: Arc<Mutex<LogWriter>>,
+) -> AttemptOutcome {
+    let started = Instant::now();
+    let deadline = async {
+        match timeout {
+            Some(t) => tokio::time::sleep(t).await,
+            None => std::future::pending().await,
+        }
+    };
+    enum Ended {
+        Exited(std::io::Result<std::process::ExitStatus>),
+        TimedOut,
+        Cancelled,
+    }
+    let ended = tokio::select! {
+        status = child.wait() => Ended::Exited(status),
+        _ = deadline => Ended::TimedOut,
+        _ = async { let _ = cancel.wait_for(|c| *c).await; } => Ended::Cancelled,
+    };
+    let status = match ended {
+        Ended::Exited(status) => status.map(Ok),
+        Ended::TimedOut => stop_group(&mut child, pid, grace).await.map(|_| Err(true)),
+        Ended::Cancelled => stop_group(&mut child, pid, grace).await.map(|_| Err(false)),
+    };
+    // Whatever the main process left in its group goes too.
+    signal_group(pid, Signal::SIGTERM);
+    let mut pumps_done = true;
+    for pump in pumps.into_iter().flatten() {
+        if tokio::time::timeout(grace, pump).await.is_err() {
+            pumps_done = false;
+        }
+    }
+    signal_group(pid, Signal::SIGKILL);
+    let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
+    if !pumps_done {
+        let _ = w.line(Stream::Weft, b"output still open after the task ended; stopped what it left running");
+    }
+    let outcome = match status {
+        Ok(Ok(status)) => match (status.code(), status.signal()) {
+            (Some(code), _) => AttemptOutcome::Exited { code },
+            (None, Some(signal)) => AttemptOutcome::Signalled { signal },
+            (None, None) => AttemptOutcome::Exited { code: -1 },
+        },
+        Ok(Err(true)) => {
+            let after = timeout.unwrap_or_default();
+            let _ = w.line(
+                Stream::Weft,
+                format!("timed out after {:?}; stopped the task and its child processes", started.elapsed().min(after + grace)).as_bytes(),
+            );
+            AttemptOutcome::TimedOut { after_ms: after.as_millis() as u64 }
+        }
+        Ok(Err(false)) => {
+            let _ = w.line(Stream::Weft, b"cancelled; stopped the task and its child processes");
+            AttemptOutcome::Cancelled
+        }
+        Err(e) => AttemptOutcome::FailedToStart { message: format!("lost track of the process: {e}") },
+    };
+    let _ = w.flush();
+    outcome
+}
