@@ -14,3 +14,6 @@ pub mod sys;
 pub mod store;
 pub mod engine;
 pub mod exec;
+pub mod cli;
+pub mod cmd;
+pub mod output;

@@ -100,7 +100,15 @@ pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, SyntaxError> {
 
 /// The library's message without its own rendering of the source snippet.
 fn first_line(message: &str) -> String {
-    let line = message.lines().next().unwrap_or("invalid YAML").trim();
+    let mut line = message.lines().next().unwrap_or("invalid YAML").trim();
+    line = line.strip_prefix("error:").unwrap_or(line).trim_start();
+    // Drop a leading "line X column Y:" too.
+    if line.starts_with("line ")
+        && let Some(i) = line.find(": ")
+        && line[..i].contains("column")
+    {
+        line = &line[i + 2..];
+    }
     // Drop a trailing " at line X column Y": we print the location ourselves.
     match line.find(" at line ") {
         Some(i) => line[..i].to_string(),

@@ -1,1 +1,6 @@
+//! weft's integration tests: the real `weft` binary in a temporary
+//! `WEFT_HOME`, one test binary with a module per area.
 
+mod harness;
+
+mod cli;

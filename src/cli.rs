@@ -1,0 +1,230 @@
+//! The command line, declared with clap. Parsing only: each command's work
+//! lives in `cmd/`. Every global flag also reads a `WEFT_*` variable.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "weft",
+    version,
+    about = "Run YAML workflows of shell tasks, keep every run, inspect them from the terminal",
+    long_about = "weft runs workflows defined in YAML: DAGs of tasks with outputs passed between \
+them, parameters, conditions, retries, timeouts and parallelism. Every run is kept in a local \
+SQLite store so you can list, inspect, follow and retry it.\n\nExit codes: 0 success, 1 the \
+workflow ran and failed, 2 usage or validation error, 3 store unreachable, 130 interrupted.",
+    after_help = "Run `weft <command> --help` for a command's details. Docs: README.md"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Keep everything (config, database, logs) under this folder
+    #[arg(long, global = true, env = "WEFT_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    /// Read this config file instead of the default one
+    #[arg(long, global = true, env = "WEFT_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// When to use colour
+    #[arg(long, global = true, env = "WEFT_COLOR", value_enum, value_name = "WHEN")]
+    pub color: Option<ColorArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a workflow in the foreground, showing its progress
+    Run(RunArgs),
+    /// Check workflow files and report every problem
+    Validate(ValidateArgs),
+    /// Show what a workflow would do: levels, params, what would be skipped
+    Plan(PlanArgs),
+    /// List runs, newest first
+    #[command(visible_alias = "runs")]
+    Ps(PsArgs),
+    /// Show one run: every task with status, attempts, exit code, duration, outputs
+    Show(ShowArgs),
+    /// Print a run's or a task's output; -f follows a run still going
+    Logs(LogsArgs),
+    /// Print one output value of a task (for scripts)
+    Output(OutputArgs),
+    /// Run the failed part of a run again, reusing what succeeded
+    Retry(RetryArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ParamArgs {
+    /// Set a workflow parameter (repeatable); also WEFT_PARAM_<KEY>
+    #[arg(short = 'p', long = "param", value_name = "KEY=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunOutputArgs {
+    /// Print nothing but errors; the exit code tells the result
+    #[arg(short, long, conflicts_with = "json")]
+    pub quiet: bool,
+    /// Print the run's events as JSON lines
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The workflow file
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    /// Tasks at once (default: the workflow's `concurrency`, else the config, else CPUs)
+    #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency: Option<u32>,
+    #[command(flatten)]
+    pub output: RunOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Workflow files to check
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    /// Print nothing on success
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    /// Print the graph in Graphviz dot format
+    #[arg(long, conflicts_with = "json")]
+    pub dot: bool,
+    /// Print the plan as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PsArgs {
+    /// Only runs of this workflow
+    #[arg(short, long, value_name = "NAME")]
+    pub workflow: Option<String>,
+    /// Only runs with this status (running, succeeded, failed, cancelled, interrupted)
+    #[arg(short, long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// Only runs started within this long ago (e.g. 2h, 7d)
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// How many runs to list (0: all)
+    #[arg(short = 'n', long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    pub run: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    pub run: String,
+    /// Only this task
+    pub task: Option<String>,
+    /// Keep printing until the run ends
+    #[arg(short, long)]
+    pub follow: bool,
+    /// Only this attempt (default: all)
+    #[arg(long, value_name = "N")]
+    pub attempt: Option<u32>,
+    /// Print JSON lines: task, attempt, stream, time, text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    pub run: String,
+    pub task: String,
+    pub key: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RetryArgs {
+    /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    pub run: String,
+    /// Rerun this task and everything after it, even if they succeeded
+    #[arg(long, value_name = "TASK")]
+    pub from: Option<String>,
+    #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency: Option<u32>,
+    #[command(flatten)]
+    pub output: RunOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: clap_complete::Shell,
+}
+
+fn parse_param(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("`{s}` is not KEY=VALUE; write for example `-p version=1.2`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn params_parse_as_key_value() {
+        let cli = Cli::try_parse_from(["weft", "run", "w.yaml", "-p", "a=1", "-p", "b=x=y"]).unwrap();
+        match cli.command {
+            Command::Run(r) => assert_eq!(
+                r.params.params,
+                vec![("a".into(), "1".into()), ("b".into(), "x=y".into())]
+            ),
+            other => panic!("{other:?}"),
+        }
+        let err = Cli::try_parse_from(["weft", "run", "w.yaml", "-p", "novalue"]).unwrap_err();
+        assert!(err.to_string().contains("is not KEY=VALUE"));
+    }
+
+    #[test]
+    fn runs_is_an_alias_of_ps() {
+        let cli = Cli::try_parse_from(["weft", "runs", "--status", "failed"]).unwrap();
+        assert!(matches!(cli.command, Command::Ps(_)));
+    }
+}

@@ -1,0 +1,57 @@
+//! What every command starts from: resolved paths, the config, the colour
+//! choice, and the store opened on demand.
+
+use super::CmdError;
+use crate::cli::{ColorArg, GlobalArgs};
+use crate::config::{ColorChoice, Config};
+use crate::output::Style;
+use crate::paths::Paths;
+use crate::store::{SqliteStore, Store};
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+pub struct Context {
+    pub paths: Paths,
+    pub config: Config,
+    /// Styling for stdout.
+    pub style: Style,
+    pub stdout_tty: bool,
+}
+
+impl Context {
+    pub fn new(global: &GlobalArgs) -> Result<Context, CmdError> {
+        let paths = Paths::resolve(global.home.as_deref()).map_err(|e| CmdError::Usage(format!("error: {e}")))?;
+        let config_file = global.config.clone().unwrap_or_else(|| paths.config_file.clone());
+        let config = Config::load(&config_file).map_err(|e| CmdError::Usage(format!("error: {e}")))?;
+        let stdout_tty = std::io::stdout().is_terminal();
+        let choice = match global.color {
+            Some(ColorArg::Always) => ColorChoice::Always,
+            Some(ColorArg::Never) => ColorChoice::Never,
+            Some(ColorArg::Auto) => ColorChoice::Auto,
+            None => config.ui.color,
+        };
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        Ok(Context {
+            paths,
+            config,
+            style: Style { color },
+            stdout_tty,
+        })
+    }
+
+    /// Opens the store and marks runs whose process died as interrupted.
+    pub fn store(&self) -> Result<Arc<SqliteStore>, CmdError> {
+        let store = SqliteStore::open(&self.paths.database(), self.config.store.durability)?;
+        store.reap_interrupted()?;
+        Ok(Arc::new(store))
+    }
+
+    /// The store as the engine sees it.
+    pub fn dyn_store(&self) -> Result<Arc<dyn Store>, CmdError> {
+        Ok(self.store()?)
+    }
+}

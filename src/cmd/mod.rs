@@ -1,0 +1,89 @@
+//! The commands: each takes its parsed arguments, calls the layers below,
+//! writes to stdout and returns an exit code or a `CmdError` that `main`
+//! prints. Exit codes (frozen): 0 success, 1 the workflow ran and failed,
+//! 2 usage or validation error, 3 store unreachable, 130 interrupted.
+
+mod context;
+mod logs;
+mod output;
+mod plan;
+mod ps;
+mod retry;
+mod run;
+mod show;
+mod validate;
+
+use crate::cli::{Cli, Command};
+use clap::CommandFactory;
+pub use context::Context;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAILED: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_UNAVAILABLE: i32 = 3;
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CmdError {
+    /// Bad input: arguments, workflow files, unknown runs. Exit 2.
+    #[error("{0}")]
+    Usage(String),
+    /// The store or another needed resource cannot be reached. Exit 3.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Writing to stdout failed.
+    #[error("cannot write output: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl CmdError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CmdError::Usage(_) => EXIT_USAGE,
+            CmdError::Unavailable(_) => EXIT_UNAVAILABLE,
+            CmdError::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+            CmdError::Io(_) => EXIT_FAILED,
+        }
+    }
+
+    /// `weft ps | head` closing the pipe early is not an error.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, CmdError::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+impl From<crate::store::StoreError> for CmdError {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError as S;
+        match e {
+            S::NotFound(_) | S::Ambiguous { .. } => CmdError::Usage(format!("error: {e}")),
+            other => CmdError::Unavailable(format!("error: {other}")),
+        }
+    }
+}
+
+pub type CmdResult = Result<i32, CmdError>;
+
+pub fn dispatch(cli: Cli) -> CmdResult {
+    let ctx = Context::new(&cli.global)?;
+    match cli.command {
+        Command::Run(args) => run::run(&ctx, args),
+        Command::Validate(args) => validate::validate(&ctx, args),
+        Command::Plan(args) => plan::plan(&ctx, args),
+        Command::Ps(args) => ps::ps(&ctx, args),
+        Command::Show(args) => show::show(&ctx, args),
+        Command::Logs(args) => logs::logs(&ctx, args),
+        Command::Output(args) => output::output(&ctx, args),
+        Command::Retry(args) => retry::retry(&ctx, args),
+        Command::Completions(args) => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(args.shell, &mut Cli::command(), "weft", &mut out);
+            Ok(EXIT_OK)
+        }
+        Command::Man => {
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            Ok(EXIT_OK)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! `weft ps` / `weft runs`: runs, newest first, filtered by workflow,
+//! status and age.
+
+use super::{CmdError, CmdResult, Context, EXIT_OK};
+use crate::cli::PsArgs;
+use crate::model::{RunStatus, now_ms};
+use crate::output::{Table, local_time, span};
+use crate::store::{RunFilter, Store};
+use crate::workflow::parse_duration;
+use std::io::Write;
+
+pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
+    let status = args
+        .status
+        .as_deref()
+        .map(|s| s.parse::<RunStatus>())
+        .transpose()
+        .map_err(|e| CmdError::Usage(format!("error: {e}")))?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| parse_duration(s).map(|d| now_ms() - d.as_millis() as i64))
+        .transpose()
+        .map_err(|e| CmdError::Usage(format!("error: bad `--since`: {e}")))?;
+    let store = ctx.store()?;
+    let runs = store.runs(&RunFilter {
+        workflow: args.workflow.clone(),
+        status,
+        since,
+        limit: args.limit,
+    })?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &runs).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(EXIT_OK);
+    }
+    if runs.is_empty() {
+        let what = match (&args.workflow, &args.status) {
+            (None, None) => "no runs yet; start one with `weft run FILE`".to_string(),
+            _ => "no runs match".to_string(),
+        };
+        writeln!(out, "{what}")?;
+        return Ok(EXIT_OK);
+    }
+    let s = &ctx.style;
+    let mut table = Table::new(&["ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "TASKS", "TRIGGER"]);
+    let now = now_ms();
+    for r in &runs {
+        let end = r.finished_at.or((r.status == RunStatus::Running).then_some(now));
+        let tasks = if r.tasks_failed > 0 {
+            format!("{}/{} ({} failed)", r.tasks_done, r.tasks_total, r.tasks_failed)
+        } else {
+            format!("{}/{}", r.tasks_done, r.tasks_total)
+        };
+        table.row(vec![
+            r.id.to_string(),
+            r.workflow.clone(),
+            s.run_status(r.status),
+            local_time(r.created_at),
+            span(Some(r.created_at), end),
+            tasks,
+            r.trigger.to_string(),
+        ]);
+    }
+    write!(out, "{}", table.render(s))?;
+    Ok(EXIT_OK)
+}

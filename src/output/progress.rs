@@ -1,0 +1,207 @@
+//! The live view of a run, a consumer of its events: indicatif bars on a
+//! TTY (a line per running task with its elapsed time, an overall bar),
+//! plain timestamped lines otherwise, JSON lines with `--json`, or nothing.
+
+use super::{Style, clock};
+use crate::model::{AttemptOutcome, EventKind, Millis, RunEvent, RunStatus, TaskStatus, format_duration_ms};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProgressMode {
+    Tty,
+    Plain,
+    Json,
+    Quiet,
+}
+
+pub struct Progress {
+    mode: ProgressMode,
+    style: Style,
+    total: u64,
+    multi: Option<MultiProgress>,
+    overall: Option<ProgressBar>,
+    bars: HashMap<String, ProgressBar>,
+    started: HashMap<String, Millis>,
+    run_started: Option<Millis>,
+    counts: HashMap<TaskStatus, u32>,
+}
+
+impl Progress {
+    /// `total` tasks to run; `already_done` of them are reused from an earlier run.
+    pub fn new(mode: ProgressMode, style: Style, total: usize, already_done: usize) -> Progress {
+        let (multi, overall) = if mode == ProgressMode::Tty {
+            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stdout());
+            let bar = multi.add(ProgressBar::new(total as u64));
+            bar.set_style(
+                ProgressStyle::with_template("{bar:32.cyan/blue} {pos}/{len} tasks  {elapsed}")
+                    .expect("static template")
+                    .progress_chars("=> "),
+            );
+            bar.set_position(already_done as u64);
+            bar.enable_steady_tick(Duration::from_millis(200));
+            (Some(multi), Some(bar))
+        } else {
+            (None, None)
+        };
+        Progress {
+            mode,
+            style,
+            total: total as u64,
+            multi,
+            overall,
+            bars: HashMap::new(),
+            started: HashMap::new(),
+            run_started: None,
+            counts: HashMap::new(),
+        }
+    }
+
+    fn say(&self, at: Millis, text: String) -> io::Result<()> {
+        match self.mode {
+            ProgressMode::Tty => {
+                if let Some(m) = &self.multi {
+                    m.println(text)?;
+                }
+                Ok(())
+            }
+            ProgressMode::Plain => {
+                let mut out = io::stdout().lock();
+                writeln!(out, "{} {text}", self.style.dim(&format!("[{}]", clock(at))))?;
+                out.flush()
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn on_event(&mut self, e: &RunEvent) -> io::Result<()> {
+        match self.mode {
+            ProgressMode::Quiet => return Ok(()),
+            ProgressMode::Json => {
+                let mut out = io::stdout().lock();
+                serde_json::to_writer(&mut out, e)?;
+                out.write_all(b"\n")?;
+                return out.flush();
+            }
+            _ => {}
+        }
+        let s = self.style;
+        match &e.kind {
+            EventKind::RunStarted { workflow, tasks } => {
+                self.run_started = Some(e.at);
+                self.say(
+                    e.at,
+                    format!("run {} of {} started: {} task{}", s.bold(e.run.as_str()), s.bold(workflow), tasks.len(), plural(tasks.len())),
+                )?;
+            }
+            EventKind::AttemptStarted { task, attempt, pid, .. } => {
+                self.started.insert(task.to_string(), e.at);
+                let try_note = if *attempt > 1 { format!(" (attempt {attempt})") } else { String::new() };
+                if let Some(m) = &self.multi {
+                    let bar = m.insert_from_back(1, ProgressBar::new_spinner());
+                    bar.set_style(
+                        ProgressStyle::with_template("  {spinner:.cyan} {prefix}  {elapsed:.dim}")
+                            .expect("static template"),
+                    );
+                    bar.set_prefix(format!("{task}{try_note}"));
+                    bar.enable_steady_tick(Duration::from_millis(100));
+                    self.bars.insert(task.to_string(), bar);
+                } else {
+                    let pid = pid.map(|p| format!(", pid {p}")).unwrap_or_default();
+                    self.say(e.at, format!("{task}: started{try_note}{}", s.dim(&pid)))?;
+                }
+            }
+            EventKind::AttemptFinished { task, attempt, outcome } => {
+                if let Some(bar) = self.bars.remove(task.as_str()) {
+                    bar.finish_and_clear();
+                    if let Some(m) = &self.multi {
+                        m.remove(&bar);
+                    }
+                }
+                if !outcome.succeeded() && *outcome != AttemptOutcome::Cancelled {
+                    let took = self.took(task.as_str(), e.at);
+                    self.say(e.at, format!("{task}: attempt {attempt} {} {}", s.bad(&outcome.describe()), s.dim(&took)))?;
+                }
+            }
+            EventKind::TaskRetrying { task, next_attempt, delay_ms } => {
+                self.say(
+                    e.at,
+                    format!("{task}: {} in {} (attempt {next_attempt})", s.warn("retrying"), format_duration_ms(*delay_ms)),
+                )?;
+            }
+            EventKind::TaskFinished { task, status, reason, .. } => {
+                *self.counts.entry(*status).or_default() += 1;
+                if let Some(bar) = &self.overall {
+                    bar.inc(1);
+                }
+                let (mark, word) = match status {
+                    TaskStatus::Succeeded => (s.ok("✓"), s.ok("succeeded")),
+                    TaskStatus::Failed => (s.bad("✗"), s.bad("failed")),
+                    TaskStatus::Skipped => (s.dim("-"), s.dim("skipped")),
+                    other => (s.warn("!"), s.warn(other.as_str())),
+                };
+                let detail = match (status, reason) {
+                    (TaskStatus::Succeeded, _) => s.dim(&self.took(task.as_str(), e.at)),
+                    (_, Some(r)) => format!("{} {}", s.dim("—"), r),
+                    _ => String::new(),
+                };
+                let mark = if self.mode == ProgressMode::Tty { format!("{mark} ") } else { String::new() };
+                self.say(e.at, format!("{mark}{task}: {word} {detail}").trim_end().to_string())?;
+            }
+            EventKind::RunFinished { status } => {
+                if let Some(bar) = self.overall.take() {
+                    bar.finish_and_clear();
+                }
+                let took = self.run_started.map(|st| format_duration_ms((e.at - st).max(0) as u64)).unwrap_or_default();
+                let word = s.run_status(*status);
+                let mut parts: Vec<String> = Vec::new();
+                for st in [TaskStatus::Succeeded, TaskStatus::Failed, TaskStatus::Skipped, TaskStatus::Cancelled] {
+                    if let Some(n) = self.counts.get(&st) {
+                        parts.push(format!("{n} {st}"));
+                    }
+                }
+                let reused = self.total.saturating_sub(self.counts.values().map(|&n| n as u64).sum());
+                if reused > 0 && *status != RunStatus::Cancelled {
+                    parts.push(format!("{reused} reused"));
+                }
+                let line = format!("run {} {word} in {took}: {}", s.bold(e.run.as_str()), parts.join(", "));
+                match self.mode {
+                    ProgressMode::Tty => {
+                        if let Some(m) = self.multi.take() {
+                            let _ = m.clear();
+                        }
+                        println!("{line}");
+                    }
+                    _ => self.say(e.at, line)?,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn took(&self, task: &str, now: Millis) -> String {
+        self.started
+            .get(task)
+            .map(|st| format!("({})", format_duration_ms((now - st).max(0) as u64)))
+            .unwrap_or_default()
+    }
+
+    /// Stop drawing (before handing the terminal to something else, or on error).
+    pub fn clear(&mut self) {
+        for (_, bar) in self.bars.drain() {
+            bar.finish_and_clear();
+        }
+        if let Some(bar) = self.overall.take() {
+            bar.finish_and_clear();
+        }
+        if let Some(m) = self.multi.take() {
+            let _ = m.clear();
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,149 @@
+//! A small fluent harness: a temporary `WEFT_HOME` and working folder, the
+//! real `weft` binary, and bounded polling (never a bare sleep).
+
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Weft {
+    pub home: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
+}
+
+/// The output of one finished `weft` invocation.
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Weft {
+    pub fn new() -> Weft {
+        Weft {
+            home: tempfile::tempdir().expect("temp WEFT_HOME"),
+            dir: tempfile::tempdir().expect("temp work dir"),
+        }
+    }
+
+    pub fn bin() -> PathBuf {
+        PathBuf::from(env!("CARGO_BIN_EXE_weft"))
+    }
+
+    /// A `weft` command with this test's home, no colour, run in `dir`.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(Self::bin());
+        c.env("WEFT_HOME", self.home.path())
+            .env_remove("WEFT_CONFIG")
+            .env_remove("WEFT_CONCURRENCY")
+            .env("NO_COLOR", "1")
+            .current_dir(self.dir.path());
+        c
+    }
+
+    /// Runs `weft ARGS` to the end.
+    pub fn run(&self, args: &[&str]) -> Out {
+        let out = self.cmd().args(args).output().expect("running weft");
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Starts `weft ARGS` in the background (stdout and stderr piped).
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        std::process::Command::new(Self::bin())
+            .args(args)
+            .env("WEFT_HOME", self.home.path())
+            .env("NO_COLOR", "1")
+            .env_remove("WEFT_CONCURRENCY")
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawning weft")
+    }
+
+    /// Writes a file under the work dir and returns its path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("creating parent dir");
+        }
+        std::fs::write(&path, text).expect("writing file");
+        path
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `weft show RUN --json` parsed.
+    pub fn show_json(&self, run: &str) -> serde_json::Value {
+        let out = self.run(&["show", run, "--json"]);
+        assert_eq!(out.code, 0, "weft show failed: {}", out.stderr);
+        serde_json::from_str(&out.stdout).expect("show --json is JSON")
+    }
+
+    /// The id of the latest run of a workflow.
+    pub fn latest(&self, workflow: &str) -> String {
+        self.show_json(workflow)["id"].as_str().expect("run id").to_string()
+    }
+}
+
+/// Polls `cond` every 20 ms until it holds or `limit` passes; returns whether it held.
+pub fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    loop {
+        if cond() {
+            return true;
+        }
+        if start.elapsed() > limit {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits for a file to exist (and be non-empty), bounded.
+pub fn wait_for_file(path: &Path, limit: Duration) -> bool {
+    wait_until(limit, || std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false))
+}
+
+/// Whether a process with this pid exists (and is not a zombie).
+pub fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .and_then(|rest| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z"),
+        Err(_) => false,
+    }
+}
+
+/// Sends a signal to a process.
+pub fn signal(pid: u32, sig: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{sig}"), &pid.to_string()])
+        .status()
+        .expect("running kill");
+    assert!(status.success(), "kill -{sig} {pid} failed");
+}
+
+/// Waits for a child to exit, bounded; returns its exit code.
+pub fn wait_exit(child: &mut Child, limit: Duration) -> Option<i32> {
+    let mut code = None;
+    wait_until(limit, || match child.try_wait() {
+        Ok(Some(status)) => {
+            code = Some(status.code().unwrap_or(-1));
+            true
+        }
+        _ => false,
+    });
+    code
+}
