@@ -31,7 +31,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "WEFT_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// When to use colour
-    #[arg(long, global = true, env = "WEFT_COLOR", value_enum, value_name = "WHEN")]
+    #[arg(
+        long,
+        global = true,
+        env = "WEFT_COLOR",
+        value_enum,
+        value_name = "WHEN"
+    )]
     pub color: Option<ColorArg>,
 }
 
@@ -194,7 +200,9 @@ pub struct CompletionsArgs {
 fn parse_param(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!("`{s}` is not KEY=VALUE; write for example `-p version=1.2`")),
+        _ => Err(format!(
+            "`{s}` is not KEY=VALUE; write for example `-p version=1.2`"
+        )),
     }
 }
 
@@ -210,7 +218,8 @@ mod tests {
 
     #[test]
     fn params_parse_as_key_value() {
-        let cli = Cli::try_parse_from(["weft", "run", "w.yaml", "-p", "a=1", "-p", "b=x=y"]).unwrap();
+        let cli =
+            Cli::try_parse_from(["weft", "run", "w.yaml", "-p", "a=1", "-p", "b=x=y"]).unwrap();
         match cli.command {
             Command::Run(r) => assert_eq!(
                 r.params.params,

@@ -87,7 +87,9 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{col}: {message}\n  fix the config file, or see config.example.yaml for every key")]
+    #[error(
+        "{path}:{line}:{col}: {message}\n  fix the config file, or see config.example.yaml for every key"
+    )]
     Invalid {
         path: String,
         line: u32,

@@ -5,15 +5,15 @@
 //! L2 `engine`, `exec`; L4 `output`; L5 `cli`, `cmd`.
 //! The core (L0–L2) never prints, never exits and never imports an upper layer.
 
-pub mod dag;
-pub mod model;
-pub mod workflow;
-pub mod config;
-pub mod paths;
-pub mod sys;
-pub mod store;
-pub mod engine;
-pub mod exec;
 pub mod cli;
 pub mod cmd;
+pub mod config;
+pub mod dag;
+pub mod engine;
+pub mod exec;
+pub mod model;
 pub mod output;
+pub mod paths;
+pub mod store;
+pub mod sys;
+pub mod workflow;

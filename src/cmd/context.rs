@@ -20,9 +20,14 @@ pub struct Context {
 
 impl Context {
     pub fn new(global: &GlobalArgs) -> Result<Context, CmdError> {
-        let paths = Paths::resolve(global.home.as_deref()).map_err(|e| CmdError::Usage(format!("error: {e}")))?;
-        let config_file = global.config.clone().unwrap_or_else(|| paths.config_file.clone());
-        let config = Config::load(&config_file).map_err(|e| CmdError::Usage(format!("error: {e}")))?;
+        let paths = Paths::resolve(global.home.as_deref())
+            .map_err(|e| CmdError::Usage(format!("error: {e}")))?;
+        let config_file = global
+            .config
+            .clone()
+            .unwrap_or_else(|| paths.config_file.clone());
+        let config =
+            Config::load(&config_file).map_err(|e| CmdError::Usage(format!("error: {e}")))?;
         let stdout_tty = std::io::stdout().is_terminal();
         let choice = match global.color {
             Some(ColorArg::Always) => ColorChoice::Always,
@@ -33,7 +38,9 @@ impl Context {
         let color = match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => {
+                stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
         };
         Ok(Context {
             paths,

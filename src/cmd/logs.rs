@@ -20,7 +20,14 @@ struct Printer<'a> {
 }
 
 impl Printer<'_> {
-    fn print(&mut self, out: &mut impl Write, task: &str, attempt: u32, attempts: usize, line: &LogLine) -> std::io::Result<()> {
+    fn print(
+        &mut self,
+        out: &mut impl Write,
+        task: &str,
+        attempt: u32,
+        attempts: usize,
+        line: &LogLine,
+    ) -> std::io::Result<()> {
         if self.json {
             let v = serde_json::json!({"task": task, "attempt": attempt, "stream": line.stream, "at": line.at, "text": line.text});
             serde_json::to_writer(&mut *out, &v)?;
@@ -39,7 +46,15 @@ impl Printer<'_> {
         };
         match line.stream {
             Stream::Stdout => writeln!(out, "{prefix}{}", line.text),
-            Stream::Stderr => writeln!(out, "{prefix}{}", if s.color { s.warn(&line.text) } else { line.text.clone() }),
+            Stream::Stderr => writeln!(
+                out,
+                "{prefix}{}",
+                if s.color {
+                    s.warn(&line.text)
+                } else {
+                    line.text.clone()
+                }
+            ),
             Stream::Weft => writeln!(out, "{prefix}{}", s.dim(&format!("weft: {}", line.text))),
         }
     }
@@ -52,16 +67,36 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
     if let Some(task) = &args.task
         && !run.tasks.iter().any(|t| t.name.as_str() == task)
     {
-        let hint = did_you_mean(task, run.tasks.iter().map(|t| t.name.as_str()))
-            .unwrap_or_else(|| format!("its tasks: {}", run.tasks.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")));
-        return Err(CmdError::Usage(format!("error: run {id} has no task `{task}`; {hint}")));
+        let hint =
+            did_you_mean(task, run.tasks.iter().map(|t| t.name.as_str())).unwrap_or_else(|| {
+                format!(
+                    "its tasks: {}",
+                    run.tasks
+                        .iter()
+                        .map(|t| t.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+        return Err(CmdError::Usage(format!(
+            "error: run {id} has no task `{task}`; {hint}"
+        )));
     }
     let prefix = if args.task.is_some() {
         0
     } else {
-        run.tasks.iter().map(|t| t.name.as_str().len()).max().unwrap_or(0)
+        run.tasks
+            .iter()
+            .map(|t| t.name.as_str().len())
+            .max()
+            .unwrap_or(0)
     };
-    let mut printer = Printer { ctx, json: args.json, prefix, last_header: None };
+    let mut printer = Printer {
+        ctx,
+        json: args.json,
+        prefix,
+        last_header: None,
+    };
     let mut offsets: HashMap<String, u64> = HashMap::new();
     let mut out = std::io::stdout().lock();
     let mut run = run;
@@ -83,7 +118,11 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
     }
     if args.follow && !args.json {
         let s = &ctx.style;
-        writeln!(out, "{}", s.dim(&format!("run {} {}", id, run.summary.status)))?;
+        writeln!(
+            out,
+            "{}",
+            s.dim(&format!("run {} {}", id, run.summary.status))
+        )?;
     }
     Ok(EXIT_OK)
 }
@@ -96,7 +135,11 @@ fn print_new(
     offsets: &mut HashMap<String, u64>,
 ) -> Result<(), CmdError> {
     for task in &run.tasks {
-        if args.task.as_deref().is_some_and(|t| t != task.name.as_str()) {
+        if args
+            .task
+            .as_deref()
+            .is_some_and(|t| t != task.name.as_str())
+        {
             continue;
         }
         for attempt in &task.attempts {
@@ -107,7 +150,12 @@ fn print_new(
             let (lines, next) = read_log(Path::new(&attempt.log), *offset)?;
             *offset = next;
             for line in &lines {
-                printer.print(out, task.name.as_str(), attempt.attempt, task.attempts.len(), line)?;
+                let shown = if args.attempt.is_some() {
+                    1
+                } else {
+                    task.attempts.len()
+                };
+                printer.print(out, task.name.as_str(), attempt.attempt, shown, line)?;
             }
         }
     }

@@ -12,16 +12,37 @@ pub fn output(ctx: &Context, args: OutputArgs) -> CmdResult {
     let run = store.run(&id)?;
     let Some(task) = run.tasks.iter().find(|t| t.name.as_str() == args.task) else {
         let hint = did_you_mean(&args.task, run.tasks.iter().map(|t| t.name.as_str()))
-            .unwrap_or_else(|| format!("its tasks: {}", run.tasks.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")));
-        return Err(CmdError::Usage(format!("error: run {id} has no task `{}`; {hint}", args.task)));
+            .unwrap_or_else(|| {
+                format!(
+                    "its tasks: {}",
+                    run.tasks
+                        .iter()
+                        .map(|t| t.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+        return Err(CmdError::Usage(format!(
+            "error: run {id} has no task `{}`; {hint}",
+            args.task
+        )));
     };
     let Some((_, value)) = task.outputs.iter().find(|(k, _)| *k == args.key) else {
         let hint = if task.outputs.is_empty() {
             format!("it has no outputs (status: {})", task.status)
         } else {
-            did_you_mean(&args.key, task.outputs.iter().map(|(k, _)| k.as_str())).unwrap_or_else(|| {
-                format!("it has: {}", task.outputs.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", "))
-            })
+            did_you_mean(&args.key, task.outputs.iter().map(|(k, _)| k.as_str())).unwrap_or_else(
+                || {
+                    format!(
+                        "it has: {}",
+                        task.outputs
+                            .iter()
+                            .map(|(k, _)| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                },
+            )
         };
         return Err(CmdError::Usage(format!(
             "error: task `{}` of run {id} has no output `{}`; {hint}",

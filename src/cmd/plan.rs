@@ -40,10 +40,20 @@ pub fn plan(ctx: &Context, args: PlanArgs) -> CmdResult {
         let t = &wf.tasks[i];
         let needs_fates: Vec<&Fate> = t.needs.iter().map(|&n| &fate[n].0).collect();
         fate[i] = if t.when == When::Success && needs_fates.contains(&&Fate::Skipped) {
-            let n = t.needs.iter().find(|&&n| fate[n].0 == Fate::Skipped).expect("found above");
-            (Fate::Skipped, Some(format!("`{}` is skipped", wf.tasks[*n].name)))
+            let n = t
+                .needs
+                .iter()
+                .find(|&&n| fate[n].0 == Fate::Skipped)
+                .expect("found above");
+            (
+                Fate::Skipped,
+                Some(format!("`{}` is skipped", wf.tasks[*n].name)),
+            )
         } else if t.when == When::Failure {
-            (Fate::DecidedAtRunTime, Some("runs only if something upstream fails".into()))
+            (
+                Fate::DecidedAtRunTime,
+                Some("runs only if something upstream fails".into()),
+            )
         } else if let Some(cond) = &t.condition {
             let refs = templates.condition_references(cond).unwrap_or_default();
             if refs.iter().any(|r| r.starts_with("tasks")) {
@@ -66,8 +76,18 @@ pub fn plan(ctx: &Context, args: PlanArgs) -> CmdResult {
         writeln!(out, "digraph \"{}\" {{", wf.name)?;
         writeln!(out, "  rankdir=LR;\n  node [shape=box];")?;
         for (i, t) in wf.tasks.iter().enumerate() {
-            let style = if fate[i].0 == Fate::Skipped { " style=dashed" } else { "" };
-            writeln!(out, "  \"{}\" [label=\"{}\\n{}\"{style}];", t.name, t.name, t.body.kind())?;
+            let style = if fate[i].0 == Fate::Skipped {
+                " style=dashed"
+            } else {
+                ""
+            };
+            writeln!(
+                out,
+                "  \"{}\" [label=\"{}\\n{}\"{style}];",
+                t.name,
+                t.name,
+                t.body.kind()
+            )?;
         }
         for t in &wf.tasks {
             for &n in &t.needs {
@@ -117,7 +137,9 @@ pub fn plan(ctx: &Context, args: PlanArgs) -> CmdResult {
         s.bold(&wf.name),
         wf.tasks.len(),
         levels.len(),
-        wf.concurrency.map(|c| format!(", concurrency {c}")).unwrap_or_default()
+        wf.concurrency
+            .map(|c| format!(", concurrency {c}"))
+            .unwrap_or_default()
     )?;
     if let Some(d) = &wf.description {
         writeln!(out, "  {}", s.dim(d))?;
@@ -128,7 +150,12 @@ pub fn plan(ctx: &Context, args: PlanArgs) -> CmdResult {
             writeln!(out, "  {k} = {}", v.display())?;
         }
     }
-    let width = wf.tasks.iter().map(|t| t.name.as_str().len()).max().unwrap_or(0);
+    let width = wf
+        .tasks
+        .iter()
+        .map(|t| t.name.as_str().len())
+        .max()
+        .unwrap_or(0);
     for (n, level) in levels.iter().enumerate() {
         writeln!(out, "\n{}", s.bold(&format!("level {n}")))?;
         for &i in level {
@@ -137,22 +164,45 @@ pub fn plan(ctx: &Context, args: PlanArgs) -> CmdResult {
                 TaskBody::Run(line) => first_line(line),
                 TaskBody::Exec(argv) => argv.join(" "),
                 TaskBody::Script { lang, .. } => format!("{} script", lang.name()),
-                TaskBody::Delay(d) => format!("wait {}", crate::model::format_duration_ms(d.as_millis() as u64)),
+                TaskBody::Delay(d) => format!(
+                    "wait {}",
+                    crate::model::format_duration_ms(d.as_millis() as u64)
+                ),
             };
             let mut notes = Vec::new();
             if !t.needs.is_empty() {
-                notes.push(format!("needs {}", t.needs.iter().map(|&n| wf.tasks[n].name.as_str()).collect::<Vec<_>>().join(", ")));
+                notes.push(format!(
+                    "needs {}",
+                    t.needs
+                        .iter()
+                        .map(|&n| wf.tasks[n].name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
             }
             if t.when != When::Success {
                 notes.push(format!("when {}", t.when.as_str()));
             }
             match &fate[i] {
-                (Fate::Skipped, r) => notes.push(s.warn(&format!("would be skipped: {}", r.as_deref().unwrap_or("")))),
-                (Fate::DecidedAtRunTime, Some(r)) => notes.push(s.dim(&format!("decided at run time ({r})"))),
+                (Fate::Skipped, r) => {
+                    notes.push(s.warn(&format!("would be skipped: {}", r.as_deref().unwrap_or(""))))
+                }
+                (Fate::DecidedAtRunTime, Some(r)) => {
+                    notes.push(s.dim(&format!("decided at run time ({r})")))
+                }
                 _ => {}
             }
-            let notes = if notes.is_empty() { String::new() } else { format!("  {}", s.dim("·")) + " " + &notes.join("; ") };
-            writeln!(out, "  {:<width$}  {}{notes}", t.name.as_str(), s.dim(&what))?;
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", s.dim("·")) + " " + &notes.join("; ")
+            };
+            writeln!(
+                out,
+                "  {:<width$}  {}{notes}",
+                t.name.as_str(),
+                s.dim(&what)
+            )?;
         }
     }
     Ok(EXIT_OK)
@@ -161,5 +211,9 @@ pub fn plan(ctx: &Context, args: PlanArgs) -> CmdResult {
 fn first_line(text: &str) -> String {
     let mut lines = text.trim().lines();
     let first = lines.next().unwrap_or("").to_string();
-    if lines.next().is_some() { format!("{first} …") } else { first }
+    if lines.next().is_some() {
+        format!("{first} …")
+    } else {
+        first
+    }
 }

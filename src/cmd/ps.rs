@@ -44,12 +44,19 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
         return Ok(EXIT_OK);
     }
     let s = &ctx.style;
-    let mut table = Table::new(&["ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "TASKS", "TRIGGER"]);
+    let mut table = Table::new(&[
+        "ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "TASKS", "TRIGGER",
+    ]);
     let now = now_ms();
     for r in &runs {
-        let end = r.finished_at.or((r.status == RunStatus::Running).then_some(now));
+        let end = r
+            .finished_at
+            .or((r.status == RunStatus::Running).then_some(now));
         let tasks = if r.tasks_failed > 0 {
-            format!("{}/{} ({} failed)", r.tasks_done, r.tasks_total, r.tasks_failed)
+            format!(
+                "{}/{} ({} failed)",
+                r.tasks_done, r.tasks_total, r.tasks_failed
+            )
         } else {
             format!("{}/{}", r.tasks_done, r.tasks_total)
         };

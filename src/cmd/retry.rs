@@ -24,7 +24,12 @@ pub fn retry(ctx: &Context, args: RetryArgs) -> CmdResult {
         .as_object()
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -40,7 +45,9 @@ pub fn retry(ctx: &Context, args: RetryArgs) -> CmdResult {
         let Some(i) = wf.task_index(from) else {
             let hint = did_you_mean(from, wf.tasks.iter().map(|t| t.name.as_str()))
                 .unwrap_or_else(|| "see its tasks with `weft show`".into());
-            return Err(CmdError::Usage(format!("error: run {id} has no task `{from}`; {hint}")));
+            return Err(CmdError::Usage(format!(
+                "error: run {id} has no task `{from}`; {hint}"
+            )));
         };
         rerun[i] = true;
         for (j, d) in wf.dag.descendants(i).into_iter().enumerate() {

@@ -21,7 +21,11 @@ pub fn run(ctx: &Context, args: RunArgs) -> CmdResult {
         Err(LoadError::Invalid(report)) => {
             eprint!("{}", report.render());
             let n = report.diagnostics.len();
-            eprintln!("{n} problem{} in {}; nothing was run", if n == 1 { "" } else { "s" }, report.file);
+            eprintln!(
+                "{n} problem{} in {}; nothing was run",
+                if n == 1 { "" } else { "s" },
+                report.file
+            );
             return Ok(EXIT_USAGE);
         }
         Err(e) => return Err(CmdError::Usage(format!("error: {e}"))),
@@ -71,7 +75,10 @@ pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
             .tasks
             .iter()
             .enumerate()
-            .map(|(i, t)| NewTask { name: t.name.clone(), reused: reused_of(i) })
+            .map(|(i, t)| NewTask {
+                name: t.name.clone(),
+                reused: reused_of(i),
+            })
             .collect(),
         owner: Owner::this_process(),
         created_at: now_ms(),
@@ -84,7 +91,11 @@ pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
         .or(wf.concurrency)
         .or((ctx.config.run.concurrency > 0).then_some(ctx.config.run.concurrency))
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let base_dir = l.file.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let base_dir = l
+        .file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     let reused_count = l.reused.iter().filter(|r| r.is_some()).count();
     let setup = RunSetup {
         run_id: run_id.clone(),
@@ -94,7 +105,9 @@ pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
         concurrency,
         grace: ctx.config.kill_grace(),
         shell: ctx.config.run.shell,
-        reused: (0..wf.tasks.len()).map(|i| reused_of(i).map(|r| r.outputs)).collect(),
+        reused: (0..wf.tasks.len())
+            .map(|i| reused_of(i).map(|r| r.outputs))
+            .collect(),
     };
     let mode = if l.output.json {
         ProgressMode::Json
@@ -110,7 +123,9 @@ pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| CmdError::Unavailable(format!("error: cannot start the async runtime: {e}")))?;
+        .map_err(|e| {
+            CmdError::Unavailable(format!("error: cannot start the async runtime: {e}"))
+        })?;
     let dyn_store: Arc<dyn Store> = store.clone();
     let status = runtime.block_on(async {
         let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
@@ -126,7 +141,10 @@ pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
                 let _ = cancel_tx.send(true);
                 if mode != ProgressMode::Json && mode != ProgressMode::Quiet {
                     let _ = progress;
-                    eprintln!("\n{why}: cancelling the run, stopping its tasks (they get {:?} to exit)", ctx.config.kill_grace());
+                    eprintln!(
+                        "\n{why}: cancelling the run, stopping its tasks (they get {:?} to exit)",
+                        ctx.config.kill_grace()
+                    );
                 }
             }
         };
@@ -152,8 +170,12 @@ pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
         progress.clear();
         match result {
             Ok(Ok(status)) => Ok(status),
-            Ok(Err(e)) => Err(CmdError::Unavailable(format!("error: run {run_id} stopped: {e}"))),
-            Err(e) => Err(CmdError::Unavailable(format!("error: run {run_id} stopped: {e}"))),
+            Ok(Err(e)) => Err(CmdError::Unavailable(format!(
+                "error: run {run_id} stopped: {e}"
+            ))),
+            Err(e) => Err(CmdError::Unavailable(format!(
+                "error: run {run_id} stopped: {e}"
+            ))),
         }
     })?;
 
@@ -173,11 +195,23 @@ fn print_failures(ctx: &Context, store: &dyn Store, run_id: &RunId) -> Result<()
     use std::io::Write;
     let detail = store.run(run_id)?;
     let mut out = std::io::stdout().lock();
-    for task in detail.tasks.iter().filter(|t| t.status == TaskStatus::Failed) {
-        let Some(attempt) = task.attempts.last() else { continue };
+    for task in detail
+        .tasks
+        .iter()
+        .filter(|t| t.status == TaskStatus::Failed)
+    {
+        let Some(attempt) = task.attempts.last() else {
+            continue;
+        };
         let (lines, _) = read_log(Path::new(&attempt.log), 0).unwrap_or_default();
         let tail = &lines[lines.len().saturating_sub(10)..];
-        writeln!(out, "\n{} {} {}", ctx.style.bad("✗"), ctx.style.bold(task.name.as_str()), task.reason.as_deref().unwrap_or(""))?;
+        writeln!(
+            out,
+            "\n{} {} {}",
+            ctx.style.bad("✗"),
+            ctx.style.bold(task.name.as_str()),
+            task.reason.as_deref().unwrap_or("")
+        )?;
         if tail.is_empty() {
             writeln!(out, "  {}", ctx.style.dim("(no output)"))?;
         }
@@ -185,7 +219,12 @@ fn print_failures(ctx: &Context, store: &dyn Store, run_id: &RunId) -> Result<()
             writeln!(out, "  {} {}", ctx.style.dim("│"), line.text)?;
         }
         if lines.len() > tail.len() {
-            writeln!(out, "  {}", ctx.style.dim(&format!("full log: weft logs {run_id} {}", task.name)))?;
+            writeln!(
+                out,
+                "  {}",
+                ctx.style
+                    .dim(&format!("full log: weft logs {run_id} {}", task.name))
+            )?;
         }
     }
     Ok(())

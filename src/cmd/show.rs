@@ -21,10 +21,25 @@ pub fn show(ctx: &Context, args: ShowArgs) -> CmdResult {
     let s = &ctx.style;
     let r = &run.summary;
     let now = now_ms();
-    let end = r.finished_at.or((r.status == RunStatus::Running).then_some(now));
-    writeln!(out, "{} {}  {}  {}", s.bold("run"), s.bold(r.id.as_str()), r.workflow, s.run_status(r.status))?;
+    let end = r
+        .finished_at
+        .or((r.status == RunStatus::Running).then_some(now));
+    writeln!(
+        out,
+        "{} {}  {}  {}",
+        s.bold("run"),
+        s.bold(r.id.as_str()),
+        r.workflow,
+        s.run_status(r.status)
+    )?;
     writeln!(out, "  file      {}", run.file)?;
-    writeln!(out, "  started   {}  ({}, {})", local_time(r.created_at), span(Some(r.created_at), end), r.trigger)?;
+    writeln!(
+        out,
+        "  started   {}  ({}, {})",
+        local_time(r.created_at),
+        span(Some(r.created_at), end),
+        r.trigger
+    )?;
     if let Some(of) = &r.retry_of {
         writeln!(out, "  retry of  {of}")?;
     }
@@ -63,7 +78,11 @@ pub fn show(ctx: &Context, args: ShowArgs) -> CmdResult {
         for t in with_outputs {
             for (k, v) in &t.outputs {
                 let shown = if v.contains('\n') {
-                    format!("{}… ({} lines)", v.lines().next().unwrap_or(""), v.lines().count())
+                    format!(
+                        "{}… ({} lines)",
+                        v.lines().next().unwrap_or(""),
+                        v.lines().count()
+                    )
                 } else {
                     v.clone()
                 };

@@ -48,7 +48,10 @@ mod tests {
         let p = policy(true, None);
         assert_eq!(retry_delay(&p, 3, 0.0), Duration::from_secs(2));
         assert_eq!(retry_delay(&p, 3, 0.999_999).as_millis(), 3999);
-        let flat = RetryPolicy { backoff: 1.0, ..policy(false, None) };
+        let flat = RetryPolicy {
+            backoff: 1.0,
+            ..policy(false, None)
+        };
         assert_eq!(retry_delay(&flat, 9, 0.5), Duration::from_secs(1));
         assert!(retry_delay(&policy(false, None), 60, 0.0) <= Duration::from_secs(86_400));
     }

@@ -8,8 +8,12 @@ use super::backoff::retry_delay;
 use super::outputs::parse_outputs;
 use super::scheduler::{Command, Input, Scheduler, TaskSpec};
 use crate::config::Shell;
-use crate::exec::{Action, DelayExecutor, Executor, Job, ProcessExecutor, find_program, shell_command};
-use crate::model::{AttemptNo, AttemptOutcome, EventKind, RunEvent, RunId, RunStatus, TaskStatus, now_ms};
+use crate::exec::{
+    Action, DelayExecutor, Executor, Job, ProcessExecutor, find_program, shell_command,
+};
+use crate::model::{
+    AttemptNo, AttemptOutcome, EventKind, RunEvent, RunId, RunStatus, TaskStatus, now_ms,
+};
 use crate::store::{LogWriter, Store, StoreError, Stream};
 use crate::workflow::template::{Templates, is_templated};
 use crate::workflow::{Loaded, TaskBody};
@@ -74,7 +78,11 @@ pub struct Driver {
 }
 
 impl Driver {
-    pub fn new(setup: RunSetup, store: Arc<dyn Store>, events: Option<mpsc::UnboundedSender<RunEvent>>) -> Driver {
+    pub fn new(
+        setup: RunSetup,
+        store: Arc<dyn Store>,
+        events: Option<mpsc::UnboundedSender<RunEvent>>,
+    ) -> Driver {
         let wf = &setup.loaded.workflow;
         let wf_templated = wf.env.iter().any(|(_, v)| is_templated(v));
         let templated = wf
@@ -114,7 +122,10 @@ impl Driver {
 
     /// Runs to the end. Setting `cancel` to true cancels the run: running
     /// attempts are stopped (their whole process tree), nothing new starts.
-    pub async fn run(mut self, mut cancel: watch::Receiver<bool>) -> Result<RunStatus, EngineError> {
+    pub async fn run(
+        mut self,
+        mut cancel: watch::Receiver<bool>,
+    ) -> Result<RunStatus, EngineError> {
         std::fs::create_dir_all(&self.run_dir).map_err(|source| EngineError::Logs {
             path: self.run_dir.display().to_string(),
             source,
@@ -156,7 +167,12 @@ impl Driver {
         loop {
             while let Some(input) = queue.pop_front() {
                 let mut events = Vec::new();
-                if let Input::AttemptFinished { task, attempt, outcome } = &input {
+                if let Input::AttemptFinished {
+                    task,
+                    attempt,
+                    outcome,
+                } = &input
+                {
                     events.push(self.event(EventKind::AttemptFinished {
                         task: wf.tasks[*task].name.clone(),
                         attempt: *attempt,
@@ -168,8 +184,12 @@ impl Driver {
                 for cmd in sched.handle(input) {
                     match cmd {
                         Command::StartAttempt { task, attempt } => starts.push((task, attempt)),
-                        Command::ScheduleRetry { task, failed_attempt } => {
-                            let delay = retry_delay(&wf.tasks[task].retry, failed_attempt, fastrand::f64());
+                        Command::ScheduleRetry {
+                            task,
+                            failed_attempt,
+                        } => {
+                            let delay =
+                                retry_delay(&wf.tasks[task].retry, failed_attempt, fastrand::f64());
                             events.push(self.event(EventKind::TaskRetrying {
                                 task: wf.tasks[task].name.clone(),
                                 next_attempt: failed_attempt + 1,
@@ -184,7 +204,11 @@ impl Driver {
                         Command::KillAll => {
                             let _ = kill_tx.send(true);
                         }
-                        Command::FinishTask { task, status, reason } => {
+                        Command::FinishTask {
+                            task,
+                            status,
+                            reason,
+                        } => {
                             let outputs = if status == TaskStatus::Succeeded {
                                 self.outputs[task].clone()
                             } else {
@@ -208,7 +232,8 @@ impl Driver {
                     return Ok(status);
                 }
                 for (task, attempt) in starts {
-                    self.start(task, attempt, &sched, &tx, &kill_rx, &mut queue).await?;
+                    self.start(task, attempt, &sched, &tx, &kill_rx, &mut queue)
+                        .await?;
                 }
             }
             tokio::select! {
@@ -266,7 +291,11 @@ impl Driver {
         let wf = &loaded.workflow;
         let env = self
             .process_env
-            .get_or_insert_with(|| std::env::vars().map(|(k, v)| (k, Json::String(v))).collect())
+            .get_or_insert_with(|| {
+                std::env::vars()
+                    .map(|(k, v)| (k, Json::String(v)))
+                    .collect()
+            })
             .clone();
         let mut env = env;
         if let Some(Ok(vars)) = &self.workflow_env {
@@ -306,7 +335,11 @@ impl Driver {
         if self.workflow_env.is_none() {
             let vars = self.setup.loaded.workflow.env.clone();
             let needs_ctx = vars.iter().any(|(_, v)| is_templated(v));
-            let ctx = if needs_ctx { self.context(sched, false) } else { Json::Null };
+            let ctx = if needs_ctx {
+                self.context(sched, false)
+            } else {
+                Json::Null
+            };
             let rendered = vars
                 .into_iter()
                 .map(|(k, v)| {
@@ -336,7 +369,11 @@ impl Driver {
         let log_path = self.run_dir.join(format!("{stem}.log"));
         let out_path = self.run_dir.join(format!("{stem}.out"));
         let wf_env = self.workflow_env(sched);
-        let ctx = if self.templated[task] { self.context(sched, true) } else { Json::Null };
+        let ctx = if self.templated[task] {
+            self.context(sched, true)
+        } else {
+            Json::Null
+        };
 
         if attempt == 1
             && let Some(cond) = &t.condition
@@ -344,12 +381,17 @@ impl Driver {
             match self.templates.condition(cond, &ctx) {
                 Ok(true) => {}
                 Ok(false) => {
-                    queue.push_back(Input::ConditionFalse { task, condition: cond.clone() });
+                    queue.push_back(Input::ConditionFalse {
+                        task,
+                        condition: cond.clone(),
+                    });
                     return Ok(());
                 }
                 Err(e) => {
                     let why = format!("cannot evaluate `if: {cond}`: {e}");
-                    return self.fail_to_start(task, attempt, &log_path, why, queue).await;
+                    return self
+                        .fail_to_start(task, attempt, &log_path, why, queue)
+                        .await;
                 }
             }
         }
@@ -357,12 +399,19 @@ impl Driver {
         let prepared = self.prepare(task, attempt, &ctx, wf_env, &out_path);
         let (action, env, cwd) = match prepared {
             Ok(p) => p,
-            Err(why) => return self.fail_to_start(task, attempt, &log_path, why, queue).await,
+            Err(why) => {
+                return self
+                    .fail_to_start(task, attempt, &log_path, why, queue)
+                    .await;
+            }
         };
         let log = match LogWriter::create(&log_path) {
             Ok(l) => l,
             Err(e) => {
-                return Err(EngineError::Logs { path: log_path.display().to_string(), source: e });
+                return Err(EngineError::Logs {
+                    path: log_path.display().to_string(),
+                    source: e,
+                });
             }
         };
         let job = Job {
@@ -392,8 +441,14 @@ impl Driver {
                 let declared = t.outputs.clone();
                 tokio::spawn(async move {
                     let outcome = started.done.await;
-                    let (outcome, outputs) = collect_outputs(outcome, &out_path, &log_path, &declared);
-                    let _ = tx.send(Msg::Finished { task, attempt, outcome, outputs });
+                    let (outcome, outputs) =
+                        collect_outputs(outcome, &out_path, &log_path, &declared);
+                    let _ = tx.send(Msg::Finished {
+                        task,
+                        attempt,
+                        outcome,
+                        outputs,
+                    });
                 });
                 Ok(())
             }
@@ -401,7 +456,8 @@ impl Driver {
                 let _ = log.line(Stream::Weft, why.0.as_bytes());
                 let _ = log.flush();
                 drop(log);
-                self.record_failed_start(task, attempt, &log_path, why.0, queue).await
+                self.record_failed_start(task, attempt, &log_path, why.0, queue)
+                    .await
             }
         }
     }
@@ -439,7 +495,10 @@ impl Driver {
                 if up[i] {
                     let prefix = loaded.workflow.tasks[i].name.env_key();
                     for (k, v) in outs {
-                        env.push((format!("WEFT_OUT_{prefix}_{}", k.to_ascii_uppercase()), v.clone()));
+                        env.push((
+                            format!("WEFT_OUT_{prefix}_{}", k.to_ascii_uppercase()),
+                            v.clone(),
+                        ));
                     }
                 }
             }
@@ -457,7 +516,10 @@ impl Driver {
                     .map(|(i, a)| render(&format!("exec[{i}]"), a))
                     .collect::<Result<Vec<_>, _>>()?;
                 let program = argv.remove(0);
-                Action::Process { program, args: argv }
+                Action::Process {
+                    program,
+                    args: argv,
+                }
             }
             TaskBody::Script { lang, code } => {
                 let code = render("script", code)?;
@@ -468,9 +530,9 @@ impl Driver {
                         lang.name()
                     ));
                 }
-                let path = self
-                    .run_dir
-                    .join(format!("{}.{attempt}.script.{}", t.name, lang.extension()));
+                let path =
+                    self.run_dir
+                        .join(format!("{}.{attempt}.script.{}", t.name, lang.extension()));
                 std::fs::write(&path, code)
                     .map_err(|e| format!("cannot write the script to `{}`: {e}", path.display()))?;
                 Action::Process {
@@ -495,7 +557,8 @@ impl Driver {
             let _ = log.line(Stream::Weft, why.as_bytes());
             let _ = log.flush();
         }
-        self.record_failed_start(task, attempt, log_path, why, queue).await
+        self.record_failed_start(task, attempt, log_path, why, queue)
+            .await
     }
 
     /// An attempt that never ran is still recorded, with why, in `weft show`.
@@ -540,7 +603,12 @@ fn collect_outputs(
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => {
-            return (AttemptOutcome::BadOutput { message: format!("cannot read `$WEFT_OUTPUT`: {e}") }, Vec::new());
+            return (
+                AttemptOutcome::BadOutput {
+                    message: format!("cannot read `$WEFT_OUTPUT`: {e}"),
+                },
+                Vec::new(),
+            );
         }
     };
     let note = |msg: &str| {

@@ -22,7 +22,10 @@ pub fn parse_outputs(text: &str) -> Result<Vec<(String, String)>, String> {
                 let delim = line[h + 2..].trim();
                 check_key(key, i)?;
                 if delim.is_empty() {
-                    return Err(format!("line {}: `{key}<<` needs a delimiter, e.g. `{key}<<EOF`", i + 1));
+                    return Err(format!(
+                        "line {}: `{key}<<` needs a delimiter, e.g. `{key}<<EOF`",
+                        i + 1
+                    ));
                 }
                 let mut body: Vec<&str> = Vec::new();
                 loop {
@@ -93,7 +96,15 @@ mod tests {
             parse_outputs("a=1\njunk\n").unwrap_err(),
             "line 2: expected `key=value` or `key<<DELIMITER`, found `junk`"
         );
-        assert!(parse_outputs("b<<EOF\nno end\n").unwrap_err().contains("never closed"));
-        assert!(parse_outputs("9x=1\n").unwrap_err().contains("not an output name"));
+        assert!(
+            parse_outputs("b<<EOF\nno end\n")
+                .unwrap_err()
+                .contains("never closed")
+        );
+        assert!(
+            parse_outputs("9x=1\n")
+                .unwrap_err()
+                .contains("not an output name")
+        );
     }
 }

@@ -28,17 +28,28 @@ pub enum Input {
         outcome: AttemptOutcome,
     },
     /// A retry's wait is over.
-    RetryDue { task: usize },
+    RetryDue {
+        task: usize,
+    },
     /// The task's `if` was false when it was about to start.
-    ConditionFalse { task: usize, condition: String },
+    ConditionFalse {
+        task: usize,
+        condition: String,
+    },
     Cancel,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    StartAttempt { task: usize, attempt: AttemptNo },
+    StartAttempt {
+        task: usize,
+        attempt: AttemptNo,
+    },
     /// Wait (the driver picks the delay from the retry policy), then send `RetryDue`.
-    ScheduleRetry { task: usize, failed_attempt: AttemptNo },
+    ScheduleRetry {
+        task: usize,
+        failed_attempt: AttemptNo,
+    },
     /// Stop every running attempt (cancellation).
     KillAll,
     FinishTask {
@@ -46,7 +57,9 @@ pub enum Command {
         status: TaskStatus,
         reason: Option<String>,
     },
-    FinishRun { status: RunStatus },
+    FinishRun {
+        status: RunStatus,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -147,7 +160,11 @@ impl Scheduler {
                     }
                 }
             }
-            Input::AttemptFinished { task, attempt, outcome } => {
+            Input::AttemptFinished {
+                task,
+                attempt,
+                outcome,
+            } => {
                 if self.state[task] != State::Running(attempt) {
                     return out;
                 }
@@ -163,7 +180,12 @@ impl Scheduler {
             Input::ConditionFalse { task, condition } => {
                 if let State::Running(_) = self.state[task] {
                     self.release(task);
-                    self.finish(task, TaskStatus::Skipped, Some(format!("`if: {condition}` is false")), &mut out);
+                    self.finish(
+                        task,
+                        TaskStatus::Skipped,
+                        Some(format!("`if: {condition}` is false")),
+                        &mut out,
+                    );
                 }
             }
             Input::Cancel => {
@@ -201,35 +223,72 @@ impl Scheduler {
         }
     }
 
-    fn attempt_finished(&mut self, task: usize, attempt: AttemptNo, outcome: &AttemptOutcome, out: &mut Vec<Command>) {
+    fn attempt_finished(
+        &mut self,
+        task: usize,
+        attempt: AttemptNo,
+        outcome: &AttemptOutcome,
+        out: &mut Vec<Command>,
+    ) {
         if outcome.succeeded() {
             self.finish(task, TaskStatus::Succeeded, None, out);
             return;
         }
         if self.cancelled || *outcome == AttemptOutcome::Cancelled {
-            self.finish(task, TaskStatus::Cancelled, Some("the run was cancelled".into()), out);
+            self.finish(
+                task,
+                TaskStatus::Cancelled,
+                Some("the run was cancelled".into()),
+                out,
+            );
             return;
         }
         let spec = &self.specs[task];
         let retryable = match outcome {
             AttemptOutcome::FailedToStart { .. } | AttemptOutcome::BadOutput { .. } => false,
-            AttemptOutcome::Exited { code } => spec.retry_on.is_empty() || spec.retry_on.contains(code),
-            AttemptOutcome::Signalled { .. } | AttemptOutcome::TimedOut { .. } => spec.retry_on.is_empty(),
+            AttemptOutcome::Exited { code } => {
+                spec.retry_on.is_empty() || spec.retry_on.contains(code)
+            }
+            AttemptOutcome::Signalled { .. } | AttemptOutcome::TimedOut { .. } => {
+                spec.retry_on.is_empty()
+            }
             _ => false,
         };
         if retryable && attempt < spec.max_attempts {
             self.state[task] = State::Retrying;
-            out.push(Command::ScheduleRetry { task, failed_attempt: attempt });
+            out.push(Command::ScheduleRetry {
+                task,
+                failed_attempt: attempt,
+            });
             return;
         }
-        let tries = if attempt > 1 { format!(" after {attempt} attempts") } else { String::new() };
-        self.finish(task, TaskStatus::Failed, Some(format!("{}{tries}", outcome.describe())), out);
+        let tries = if attempt > 1 {
+            format!(" after {attempt} attempts")
+        } else {
+            String::new()
+        };
+        self.finish(
+            task,
+            TaskStatus::Failed,
+            Some(format!("{}{tries}", outcome.describe())),
+            out,
+        );
     }
 
     /// Marks a task done and settles its dependents whose last dependency this was.
-    fn finish(&mut self, task: usize, status: TaskStatus, reason: Option<String>, out: &mut Vec<Command>) {
+    fn finish(
+        &mut self,
+        task: usize,
+        status: TaskStatus,
+        reason: Option<String>,
+        out: &mut Vec<Command>,
+    ) {
         self.state[task] = State::Done(status);
-        out.push(Command::FinishTask { task, status, reason });
+        out.push(Command::FinishTask {
+            task,
+            status,
+            reason,
+        });
         let mut settled = vec![task];
         while let Some(t) = settled.pop() {
             for i in 0..self.dag.dependents(t).len() {
@@ -250,7 +309,11 @@ impl Scheduler {
     fn resolve_blocked(&mut self, t: usize, out: &mut Vec<Command>) -> bool {
         if self.cancelled {
             self.state[t] = State::Done(TaskStatus::Cancelled);
-            out.push(Command::FinishTask { task: t, status: TaskStatus::Cancelled, reason: Some("the run was cancelled".into()) });
+            out.push(Command::FinishTask {
+                task: t,
+                status: TaskStatus::Cancelled,
+                reason: Some("the run was cancelled".into()),
+            });
             return true;
         }
         let skip_reason = match self.specs[t].when {
@@ -258,7 +321,9 @@ impl Scheduler {
             When::Success => self.dag.needs(t).iter().find_map(|&d| match self.state[d] {
                 State::Done(TaskStatus::Succeeded) => None,
                 State::Done(TaskStatus::Failed) if self.specs[d].allow_failure => None,
-                State::Done(TaskStatus::Skipped) => Some(format!("`{}` was skipped", self.names[d])),
+                State::Done(TaskStatus::Skipped) => {
+                    Some(format!("`{}` was skipped", self.names[d]))
+                }
                 State::Done(s) => Some(format!("`{}` {s}", self.names[d])),
                 _ => None,
             }),
@@ -271,7 +336,11 @@ impl Scheduler {
         match skip_reason {
             Some(reason) => {
                 self.state[t] = State::Done(TaskStatus::Skipped);
-                out.push(Command::FinishTask { task: t, status: TaskStatus::Skipped, reason: Some(reason) });
+                out.push(Command::FinishTask {
+                    task: t,
+                    status: TaskStatus::Skipped,
+                    reason: Some(reason),
+                });
                 true
             }
             None => {

@@ -28,12 +28,65 @@ pub fn find_program(name: &str) -> Option<PathBuf> {
 
 /// Shell words that are not programs: a command line starting with one needs a shell.
 const SHELL_ONLY: &[&str] = &[
-    "cd", "export", "exit", "source", ".", "set", "unset", "alias", "eval", "exec", "read",
-    "shift", "trap", "wait", "ulimit", "umask", "return", "local", "declare", "typeset",
-    "readonly", "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done",
-    "case", "esac", "function", "time", "!", "[[", "type", "command", "hash", "jobs", "fg",
-    "bg", "builtin", "let", "pushd", "popd", "dirs", "history", "getopts", "shopt",
-    "mapfile", "readarray", "disown", "break", "continue", "select", "coproc", "enable",
+    "cd",
+    "export",
+    "exit",
+    "source",
+    ".",
+    "set",
+    "unset",
+    "alias",
+    "eval",
+    "exec",
+    "read",
+    "shift",
+    "trap",
+    "wait",
+    "ulimit",
+    "umask",
+    "return",
+    "local",
+    "declare",
+    "typeset",
+    "readonly",
+    "if",
+    "then",
+    "else",
+    "elif",
+    "fi",
+    "for",
+    "while",
+    "until",
+    "do",
+    "done",
+    "case",
+    "esac",
+    "function",
+    "time",
+    "!",
+    "[[",
+    "type",
+    "command",
+    "hash",
+    "jobs",
+    "fg",
+    "bg",
+    "builtin",
+    "let",
+    "pushd",
+    "popd",
+    "dirs",
+    "history",
+    "getopts",
+    "shopt",
+    "mapfile",
+    "readarray",
+    "disown",
+    "break",
+    "continue",
+    "select",
+    "coproc",
+    "enable",
 ];
 
 /// The words of a command line that has no shell syntax at all (no quotes,
@@ -44,7 +97,11 @@ pub fn simple_words(line: &str) -> Option<Vec<String>> {
     if !line.chars().all(plain) {
         return None;
     }
-    let words: Vec<String> = line.split(' ').filter(|w| !w.is_empty()).map(String::from).collect();
+    let words: Vec<String> = line
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect();
     let first = words.first()?;
     if first.contains('=') || SHELL_ONLY.contains(&first.as_str()) {
         return None;
@@ -57,7 +114,10 @@ pub fn simple_words(line: &str) -> Option<Vec<String>> {
 pub fn shell_command(line: &str, shell: Shell) -> Action {
     if let Some(mut words) = simple_words(line) {
         let program = words.remove(0);
-        return Action::Process { program, args: words };
+        return Action::Process {
+            program,
+            args: words,
+        };
     }
     static HAS_BASH: OnceLock<bool> = OnceLock::new();
     let bash = shell == Shell::Bash && *HAS_BASH.get_or_init(|| find_program("bash").is_some());
@@ -83,11 +143,26 @@ mod tests {
         assert_eq!(simple_words("true"), Some(vec!["true".to_string()]));
         assert_eq!(
             simple_words("cargo build --release -j2"),
-            Some(vec!["cargo", "build", "--release", "-j2"].into_iter().map(String::from).collect())
+            Some(
+                vec!["cargo", "build", "--release", "-j2"]
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            )
         );
         for needs_shell in [
-            "echo $HOME", "a | b", "a && b", "echo 'x'", "ls *.rs", "cd /tmp", "X=1 env",
-            "echo hi > f", "exit 3", "sleep 1 &", "echo a # c", "echo ~",
+            "echo $HOME",
+            "a | b",
+            "a && b",
+            "echo 'x'",
+            "ls *.rs",
+            "cd /tmp",
+            "X=1 env",
+            "echo hi > f",
+            "exit 3",
+            "sleep 1 &",
+            "echo a # c",
+            "echo ~",
         ] {
             assert_eq!(simple_words(needs_shell), None, "{needs_shell}");
         }

@@ -45,8 +45,14 @@ impl Executor for ProcessExecutor {
         let pid_start = crate::sys::process_start_time(pid);
         let log = Arc::new(Mutex::new(job.log));
         let pumps = [
-            child.stdout.take().map(|o| tokio::spawn(pump(o, Stream::Stdout, log.clone()))),
-            child.stderr.take().map(|e| tokio::spawn(pump(e, Stream::Stderr, log.clone()))),
+            child
+                .stdout
+                .take()
+                .map(|o| tokio::spawn(pump(o, Stream::Stdout, log.clone()))),
+            child
+                .stderr
+                .take()
+                .map(|e| tokio::spawn(pump(e, Stream::Stderr, log.clone()))),
         ];
         let done = supervise(child, pid, job.timeout, job.grace, job.cancel, pumps, log);
         Ok(Started {
@@ -62,9 +68,9 @@ fn spawn_error(program: &str, e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound if program.contains('/') => {
             format!("program `{program}` not found")
         }
-        std::io::ErrorKind::NotFound => format!(
-            "program `{program}` not found on PATH; install it or give its full path"
-        ),
+        std::io::ErrorKind::NotFound => {
+            format!("program `{program}` not found on PATH; install it or give its full path")
+        }
         std::io::ErrorKind::PermissionDenied => {
             format!("program `{program}` cannot be executed: permission denied (is it executable?)")
         }
@@ -72,11 +78,7 @@ fn spawn_error(program: &str, e: &std::io::Error) -> String {
     }
 }
 
-async fn pump(
-    stream: impl AsyncRead + Unpin,
-    tag: Stream,
-    log: Arc<Mutex<LogWriter>>,
-) {
+async fn pump(stream: impl AsyncRead + Unpin, tag: Stream, log: Arc<Mutex<LogWriter>>) {
     let mut reader = BufReader::new(stream);
     let mut line = Vec::with_capacity(256);
     loop {
@@ -101,7 +103,11 @@ fn signal_group(pid: u32, signal: Signal) {
 }
 
 /// SIGTERM to the group, up to `grace` for the main process to go, then SIGKILL.
-async fn stop_group(child: &mut Child, pid: u32, grace: Duration) -> std::io::Result<std::process::ExitStatus> {
+async fn stop_group(
+    child: &mut Child,
+    pid: u32,
+    grace: Duration,
+) -> std::io::Result<std::process::ExitStatus> {
     signal_group(pid, Signal::SIGTERM);
     match tokio::time::timeout(grace, child.wait()).await {
         Ok(status) => status,
@@ -154,7 +160,10 @@ async fn supervise(
     signal_group(pid, Signal::SIGKILL);
     let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
     if !pumps_done {
-        let _ = w.line(Stream::Weft, b"output still open after the task ended; stopped what it left running");
+        let _ = w.line(
+            Stream::Weft,
+            b"output still open after the task ended; stopped what it left running",
+        );
     }
     let outcome = match status {
         Ok(Ok(status)) => match (status.code(), status.signal()) {
@@ -166,15 +175,26 @@ async fn supervise(
             let after = timeout.unwrap_or_default();
             let _ = w.line(
                 Stream::Weft,
-                format!("timed out after {:?}; stopped the task and its child processes", started.elapsed().min(after + grace)).as_bytes(),
+                format!(
+                    "timed out after {:?}; stopped the task and its child processes",
+                    started.elapsed().min(after + grace)
+                )
+                .as_bytes(),
             );
-            AttemptOutcome::TimedOut { after_ms: after.as_millis() as u64 }
+            AttemptOutcome::TimedOut {
+                after_ms: after.as_millis() as u64,
+            }
         }
         Ok(Err(false)) => {
-            let _ = w.line(Stream::Weft, b"cancelled; stopped the task and its child processes");
+            let _ = w.line(
+                Stream::Weft,
+                b"cancelled; stopped the task and its child processes",
+            );
             AttemptOutcome::Cancelled
         }
-        Err(e) => AttemptOutcome::FailedToStart { message: format!("lost track of the process: {e}") },
+        Err(e) => AttemptOutcome::FailedToStart {
+            message: format!("lost track of the process: {e}"),
+        },
     };
     let _ = w.flush();
     outcome

@@ -59,17 +59,27 @@ pub enum EventKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum AttemptOutcome {
-    Exited { code: i32 },
-    Signalled { signal: i32 },
-    TimedOut { after_ms: u64 },
+    Exited {
+        code: i32,
+    },
+    Signalled {
+        signal: i32,
+    },
+    TimedOut {
+        after_ms: u64,
+    },
     Cancelled,
     /// It exited 0 but its `$WEFT_OUTPUT` file could not be read.
-    BadOutput { message: String },
+    BadOutput {
+        message: String,
+    },
     /// The weft process that watched it died; its result is unknown.
     Interrupted,
     /// It never ran: a missing program or interpreter, a bad working dir, a
     /// template that failed to render.
-    FailedToStart { message: String },
+    FailedToStart {
+        message: String,
+    },
 }
 
 impl AttemptOutcome {

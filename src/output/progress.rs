@@ -3,7 +3,9 @@
 //! plain timestamped lines otherwise, JSON lines with `--json`, or nothing.
 
 use super::{Style, clock};
-use crate::model::{AttemptOutcome, EventKind, Millis, RunEvent, RunStatus, TaskStatus, format_duration_ms};
+use crate::model::{
+    AttemptOutcome, EventKind, Millis, RunEvent, RunStatus, TaskStatus, format_duration_ms,
+};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -69,7 +71,11 @@ impl Progress {
             }
             ProgressMode::Plain => {
                 let mut out = io::stdout().lock();
-                writeln!(out, "{} {text}", self.style.dim(&format!("[{}]", clock(at))))?;
+                writeln!(
+                    out,
+                    "{} {text}",
+                    self.style.dim(&format!("[{}]", clock(at)))
+                )?;
                 out.flush()
             }
             _ => Ok(()),
@@ -93,12 +99,24 @@ impl Progress {
                 self.run_started = Some(e.at);
                 self.say(
                     e.at,
-                    format!("run {} of {} started: {} task{}", s.bold(e.run.as_str()), s.bold(workflow), tasks.len(), plural(tasks.len())),
+                    format!(
+                        "run {} of {} started: {} task{}",
+                        s.bold(e.run.as_str()),
+                        s.bold(workflow),
+                        tasks.len(),
+                        plural(tasks.len())
+                    ),
                 )?;
             }
-            EventKind::AttemptStarted { task, attempt, pid, .. } => {
+            EventKind::AttemptStarted {
+                task, attempt, pid, ..
+            } => {
                 self.started.insert(task.to_string(), e.at);
-                let try_note = if *attempt > 1 { format!(" (attempt {attempt})") } else { String::new() };
+                let try_note = if *attempt > 1 {
+                    format!(" (attempt {attempt})")
+                } else {
+                    String::new()
+                };
                 if let Some(m) = &self.multi {
                     let bar = m.insert_from_back(1, ProgressBar::new_spinner());
                     bar.set_style(
@@ -113,7 +131,11 @@ impl Progress {
                     self.say(e.at, format!("{task}: started{try_note}{}", s.dim(&pid)))?;
                 }
             }
-            EventKind::AttemptFinished { task, attempt, outcome } => {
+            EventKind::AttemptFinished {
+                task,
+                attempt,
+                outcome,
+            } => {
                 if let Some(bar) = self.bars.remove(task.as_str()) {
                     bar.finish_and_clear();
                     if let Some(m) = &self.multi {
@@ -122,16 +144,36 @@ impl Progress {
                 }
                 if !outcome.succeeded() && *outcome != AttemptOutcome::Cancelled {
                     let took = self.took(task.as_str(), e.at);
-                    self.say(e.at, format!("{task}: attempt {attempt} {} {}", s.bad(&outcome.describe()), s.dim(&took)))?;
+                    self.say(
+                        e.at,
+                        format!(
+                            "{task}: attempt {attempt} {} {}",
+                            s.bad(&outcome.describe()),
+                            s.dim(&took)
+                        ),
+                    )?;
                 }
             }
-            EventKind::TaskRetrying { task, next_attempt, delay_ms } => {
+            EventKind::TaskRetrying {
+                task,
+                next_attempt,
+                delay_ms,
+            } => {
                 self.say(
                     e.at,
-                    format!("{task}: {} in {} (attempt {next_attempt})", s.warn("retrying"), format_duration_ms(*delay_ms)),
+                    format!(
+                        "{task}: {} in {} (attempt {next_attempt})",
+                        s.warn("retrying"),
+                        format_duration_ms(*delay_ms)
+                    ),
                 )?;
             }
-            EventKind::TaskFinished { task, status, reason, .. } => {
+            EventKind::TaskFinished {
+                task,
+                status,
+                reason,
+                ..
+            } => {
                 *self.counts.entry(*status).or_default() += 1;
                 if let Some(bar) = &self.overall {
                     bar.inc(1);
@@ -147,26 +189,49 @@ impl Progress {
                     (_, Some(r)) => format!("{} {}", s.dim("—"), r),
                     _ => String::new(),
                 };
-                let mark = if self.mode == ProgressMode::Tty { format!("{mark} ") } else { String::new() };
-                self.say(e.at, format!("{mark}{task}: {word} {detail}").trim_end().to_string())?;
+                let mark = if self.mode == ProgressMode::Tty {
+                    format!("{mark} ")
+                } else {
+                    String::new()
+                };
+                self.say(
+                    e.at,
+                    format!("{mark}{task}: {word} {detail}")
+                        .trim_end()
+                        .to_string(),
+                )?;
             }
             EventKind::RunFinished { status } => {
                 if let Some(bar) = self.overall.take() {
                     bar.finish_and_clear();
                 }
-                let took = self.run_started.map(|st| format_duration_ms((e.at - st).max(0) as u64)).unwrap_or_default();
+                let took = self
+                    .run_started
+                    .map(|st| format_duration_ms((e.at - st).max(0) as u64))
+                    .unwrap_or_default();
                 let word = s.run_status(*status);
                 let mut parts: Vec<String> = Vec::new();
-                for st in [TaskStatus::Succeeded, TaskStatus::Failed, TaskStatus::Skipped, TaskStatus::Cancelled] {
+                for st in [
+                    TaskStatus::Succeeded,
+                    TaskStatus::Failed,
+                    TaskStatus::Skipped,
+                    TaskStatus::Cancelled,
+                ] {
                     if let Some(n) = self.counts.get(&st) {
                         parts.push(format!("{n} {st}"));
                     }
                 }
-                let reused = self.total.saturating_sub(self.counts.values().map(|&n| n as u64).sum());
+                let reused = self
+                    .total
+                    .saturating_sub(self.counts.values().map(|&n| n as u64).sum());
                 if reused > 0 && *status != RunStatus::Cancelled {
                     parts.push(format!("{reused} reused"));
                 }
-                let line = format!("run {} {word} in {took}: {}", s.bold(e.run.as_str()), parts.join(", "));
+                let line = format!(
+                    "run {} {word} in {took}: {}",
+                    s.bold(e.run.as_str()),
+                    parts.join(", ")
+                );
                 match self.mode {
                     ProgressMode::Tty => {
                         if let Some(m) = self.multi.take() {

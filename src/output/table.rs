@@ -70,6 +70,9 @@ mod tests {
         t.row(vec!["long-name".into(), "\x1b[32mok\x1b[0m".into()]);
         t.row(vec!["x".into(), "failed".into()]);
         let s = t.render(&crate::output::Style { color: false });
-        assert_eq!(s, "A          STATUS\nlong-name  \x1b[32mok\x1b[0m\nx          failed\n");
+        assert_eq!(
+            s,
+            "A          STATUS\nlong-name  \x1b[32mok\x1b[0m\nx          failed\n"
+        );
     }
 }

@@ -111,9 +111,17 @@ mod tests {
         let got: Vec<(Stream, &str)> = lines.iter().map(|l| (l.stream, l.text.as_str())).collect();
         assert_eq!(
             got,
-            [(Stream::Stdout, "hello world"), (Stream::Stderr, "oops"), (Stream::Weft, "")]
+            [
+                (Stream::Stdout, "hello world"),
+                (Stream::Stderr, "oops"),
+                (Stream::Weft, "")
+            ]
         );
-        assert!(lines[0].at.ends_with('Z') && lines[0].at.len() == 24, "{}", lines[0].at);
+        assert!(
+            lines[0].at.ends_with('Z') && lines[0].at.len() == 24,
+            "{}",
+            lines[0].at
+        );
         std::fs::OpenOptions::new()
             .append(true)
             .open(&path)

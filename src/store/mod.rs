@@ -10,8 +10,7 @@ mod writer;
 
 pub use log_file::{LogLine, LogWriter, Stream, read_log};
 pub use records::{
-    AttemptRecord, NewRun, NewTask, Owner, ReusedTask, RunDetail, RunFilter, RunSummary,
-    TaskRecord,
+    AttemptRecord, NewRun, NewTask, Owner, ReusedTask, RunDetail, RunFilter, RunSummary, TaskRecord,
 };
 pub use sqlite::SqliteStore;
 

@@ -1,7 +1,9 @@
 //! What the store takes and gives back. Frozen format: `weft show --json` and
 //! `weft ps --json` print these.
 
-use crate::model::{AttemptNo, AttemptOutcome, Millis, RunId, RunStatus, TaskName, TaskStatus, Trigger};
+use crate::model::{
+    AttemptNo, AttemptOutcome, Millis, RunId, RunStatus, TaskName, TaskStatus, Trigger,
+};
 use serde::Serialize;
 
 /// The process that drives a run, so a dead one can be told from a live one.

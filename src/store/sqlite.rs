@@ -38,8 +38,10 @@ fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreError
         Durability::Normal => "NORMAL",
         Durability::Full => "FULL",
     };
-    conn.execute_batch(&format!("PRAGMA synchronous={sync}; PRAGMA foreign_keys=OFF;"))
-        .map_err(open_err)?;
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous={sync}; PRAGMA foreign_keys=OFF;"
+    ))
+    .map_err(open_err)?;
     Ok(conn)
 }
 
@@ -182,9 +184,10 @@ impl Store for SqliteStore {
 
     fn record(&self, events: Vec<RunEvent>) -> Pending {
         let (done, rx) = tokio::sync::oneshot::channel();
-        let sent = self
-            .writer()
-            .and_then(|w| w.send(Job { events, done }).map_err(|_| StoreError::WriterGone));
+        let sent = self.writer().and_then(|w| {
+            w.send(Job { events, done })
+                .map_err(|_| StoreError::WriterGone)
+        });
         Box::pin(async move {
             sent?;
             rx.await.unwrap_or(Err(StoreError::WriterGone))
@@ -219,14 +222,19 @@ impl Store for SqliteStore {
     fn run(&self, id: &RunId) -> Result<RunDetail, StoreError> {
         let conn = self.conn();
         let summary = conn
-            .query_row(&format!("{SUMMARY_SELECT} WHERE r.id = ?1"), [id.as_str()], Self::summary_from_row)
+            .query_row(
+                &format!("{SUMMARY_SELECT} WHERE r.id = ?1"),
+                [id.as_str()],
+                Self::summary_from_row,
+            )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        let (file, params, source, owner_pid): (String, String, String, Option<u32>) = conn.query_row(
-            "SELECT file, params, source, owner_pid FROM runs WHERE id = ?1",
-            [id.as_str()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
+        let (file, params, source, owner_pid): (String, String, String, Option<u32>) = conn
+            .query_row(
+                "SELECT file, params, source, owner_pid FROM runs WHERE id = ?1",
+                [id.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
         let mut tasks = Vec::new();
         let mut stmt = conn.prepare(
             "SELECT name, status, reason, reused_from, started_at, finished_at FROM tasks WHERE run_id = ?1 ORDER BY position",
@@ -309,7 +317,9 @@ impl Store for SqliteStore {
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(StoreError::NotFound(name.to_string()));
         }
-        let mut stmt = conn.prepare("SELECT id FROM runs WHERE id LIKE ?1 || '%' ORDER BY created_at DESC LIMIT 6")?;
+        let mut stmt = conn.prepare(
+            "SELECT id FROM runs WHERE id LIKE ?1 || '%' ORDER BY created_at DESC LIMIT 6",
+        )?;
         let ids: Vec<String> = stmt
             .query_map([name.to_ascii_lowercase()], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
@@ -345,7 +355,8 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         let now = now_ms();
-        let interrupted = serde_json::to_string(&AttemptOutcome::Interrupted).expect("serialisable");
+        let interrupted =
+            serde_json::to_string(&AttemptOutcome::Interrupted).expect("serialisable");
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut reaped = Vec::new();
         for id in dead {
@@ -384,17 +395,31 @@ impl Store for SqliteStore {
 fn insert_event(tx: &rusqlite::Transaction<'_>, event: &RunEvent) -> Result<(), StoreError> {
     let body = serde_json::to_string(event).expect("events serialise");
     tx.prepare_cached("INSERT INTO events (run_id, at, kind, body) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![event.run.as_str(), event.at, event.kind.name(), body])?;
+        .execute(params![
+            event.run.as_str(),
+            event.at,
+            event.kind.name(),
+            body
+        ])?;
     Ok(())
 }
 
 /// Applies one event to the tables, inside the writer's transaction.
-pub(super) fn apply_event(tx: &rusqlite::Transaction<'_>, event: &RunEvent) -> Result<(), StoreError> {
+pub(super) fn apply_event(
+    tx: &rusqlite::Transaction<'_>,
+    event: &RunEvent,
+) -> Result<(), StoreError> {
     let run = event.run.as_str();
     let at = event.at;
     match &event.kind {
         EventKind::RunStarted { .. } => {}
-        EventKind::AttemptStarted { task, attempt, pid, pid_start, log } => {
+        EventKind::AttemptStarted {
+            task,
+            attempt,
+            pid,
+            pid_start,
+            log,
+        } => {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO attempts (run_id, task, attempt, pid, pid_start, started_at, log_path)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -405,7 +430,11 @@ pub(super) fn apply_event(tx: &rusqlite::Transaction<'_>, event: &RunEvent) -> R
             )?
             .execute(params![run, task.as_str(), at])?;
         }
-        EventKind::AttemptFinished { task, attempt, outcome } => {
+        EventKind::AttemptFinished {
+            task,
+            attempt,
+            outcome,
+        } => {
             let outcome = serde_json::to_string(outcome).expect("outcomes serialise");
             tx.prepare_cached(
                 "UPDATE attempts SET finished_at = ?4, outcome = ?5 WHERE run_id = ?1 AND task = ?2 AND attempt = ?3",
@@ -413,10 +442,17 @@ pub(super) fn apply_event(tx: &rusqlite::Transaction<'_>, event: &RunEvent) -> R
             .execute(params![run, task.as_str(), attempt, at, outcome])?;
         }
         EventKind::TaskRetrying { task, .. } => {
-            tx.prepare_cached("UPDATE tasks SET status = 'retrying' WHERE run_id = ?1 AND name = ?2")?
-                .execute(params![run, task.as_str()])?;
+            tx.prepare_cached(
+                "UPDATE tasks SET status = 'retrying' WHERE run_id = ?1 AND name = ?2",
+            )?
+            .execute(params![run, task.as_str()])?;
         }
-        EventKind::TaskFinished { task, status, reason, outputs } => {
+        EventKind::TaskFinished {
+            task,
+            status,
+            reason,
+            outputs,
+        } => {
             tx.prepare_cached(
                 "UPDATE tasks SET status = ?3, reason = ?4, finished_at = ?5 WHERE run_id = ?1 AND name = ?2",
             )?

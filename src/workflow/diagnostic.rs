@@ -85,7 +85,10 @@ fn render_one(out: &mut String, file: &str, source: &str, d: &Diagnostic) {
 }
 
 /// The closest candidate within a small edit distance, for "did you mean".
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let limit = (word.chars().count() / 3).max(2);
     candidates
         .into_iter()
@@ -120,8 +123,12 @@ mod tests {
             file: "w.yaml".into(),
             source: "name: x\ntasks:\n  a:\n    nedds: [b]\n".into(),
             diagnostics: vec![
-                Diagnostic::new(Loc { line: 4, col: 5 }, 5, "unknown key `nedds` in task `a`")
-                    .help("did you mean `needs`?"),
+                Diagnostic::new(
+                    Loc { line: 4, col: 5 },
+                    5,
+                    "unknown key `nedds` in task `a`",
+                )
+                .help("did you mean `needs`?"),
             ],
         };
         assert_eq!(

@@ -9,7 +9,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err("empty duration".into());
     }
     if s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("`{s}` has no unit; write for example `{s}s` or `{s}m`"));
+        return Err(format!(
+            "`{s}` has no unit; write for example `{s}s` or `{s}m`"
+        ));
     }
     let mut total = Duration::ZERO;
     let mut rest = s;
@@ -63,8 +65,16 @@ mod tests {
     #[test]
     fn bad_durations_say_why() {
         assert!(parse_duration("30").unwrap_err().contains("no unit"));
-        assert!(parse_duration("10 parsecs").unwrap_err().contains("unknown unit"));
-        assert!(parse_duration("soon").unwrap_err().contains("not a duration"));
+        assert!(
+            parse_duration("10 parsecs")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
+        assert!(
+            parse_duration("soon")
+                .unwrap_err()
+                .contains("not a duration")
+        );
         assert!(parse_duration("5").unwrap_err().contains("`5s`"));
     }
 }

@@ -80,7 +80,11 @@ pub fn load_str(
         Some(workflow) if v.diags.is_empty() => Ok(Loaded { workflow, params }),
         _ => {
             if v.diags.is_empty() {
-                v.diags.push(Diagnostic::new(Loc { line: 1, col: 1 }, 1, "the workflow is not valid"));
+                v.diags.push(Diagnostic::new(
+                    Loc { line: 1, col: 1 },
+                    1,
+                    "the workflow is not valid",
+                ));
             }
             v.diags.sort_by_key(|d| d.loc);
             Err(report(v.diags))

@@ -124,22 +124,27 @@ pub fn resolve(
 ) -> Vec<(String, ParamValue)> {
     for (key, _) in sources.overrides {
         if !defs.iter().any(|d| &d.name == key) {
-            let help = did_you_mean(key, defs.iter().map(|d| d.name.as_str())).unwrap_or_else(|| {
-                if defs.is_empty() {
-                    "this workflow declares no params; declare it under `params:`".to_string()
-                } else {
-                    format!(
-                        "declared params: {}",
-                        defs.iter()
-                            .map(|d| format!("`{}`", d.name))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                }
-            });
+            let help =
+                did_you_mean(key, defs.iter().map(|d| d.name.as_str())).unwrap_or_else(|| {
+                    if defs.is_empty() {
+                        "this workflow declares no params; declare it under `params:`".to_string()
+                    } else {
+                        format!(
+                            "declared params: {}",
+                            defs.iter()
+                                .map(|d| format!("`{}`", d.name))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                });
             diags.push(
-                Diagnostic::new(sources.params_loc, 1, format!("unknown param `{key}` given with `-p`"))
-                    .help(help),
+                Diagnostic::new(
+                    sources.params_loc,
+                    1,
+                    format!("unknown param `{key}` given with `-p`"),
+                )
+                .help(help),
             );
         }
     }
@@ -182,10 +187,7 @@ pub fn resolve(
                     def.name.len(),
                     format!("param `{}` is required but has no value", def.name),
                 )
-                .help(format!(
-                    "pass `-p {}=VALUE` or set `{env_key}`",
-                    def.name
-                )),
+                .help(format!("pass `-p {}=VALUE` or set `{env_key}`", def.name)),
             ),
             // An optional param without a default is an empty string, false or 0.
             None => values.push((
@@ -222,14 +224,24 @@ mod tests {
         let defs = vec![
             def("a", ParamType::Int, Some(ParamValue::Int(1)), false),
             def("b", ParamType::Bool, Some(ParamValue::Bool(false)), false),
-            def("c", ParamType::String, Some(ParamValue::String("d".into())), false),
+            def(
+                "c",
+                ParamType::String,
+                Some(ParamValue::String("d".into())),
+                false,
+            ),
         ];
         let overrides = vec![("a".to_string(), "5".to_string()), ("a".into(), "6".into())];
-        let env = |k: &str| (k == "WEFT_PARAM_B" || k == "WEFT_PARAM_A").then(|| "true".to_string());
+        let env =
+            |k: &str| (k == "WEFT_PARAM_B" || k == "WEFT_PARAM_A").then(|| "true".to_string());
         let mut diags = Vec::new();
         let values = resolve(
             &defs,
-            &ParamSources { overrides: &overrides, env: &env, params_loc: Loc::default() },
+            &ParamSources {
+                overrides: &overrides,
+                env: &env,
+                params_loc: Loc::default(),
+            },
             &mut diags,
         );
         assert!(diags.is_empty(), "{diags:?}");
@@ -249,11 +261,18 @@ mod tests {
             def("n", ParamType::Int, None, false),
             def("version", ParamType::String, None, true),
         ];
-        let overrides = vec![("n".to_string(), "many".to_string()), ("nn".into(), "1".into())];
+        let overrides = vec![
+            ("n".to_string(), "many".to_string()),
+            ("nn".into(), "1".into()),
+        ];
         let mut diags = Vec::new();
         resolve(
             &defs,
-            &ParamSources { overrides: &overrides, env: &|_| None, params_loc: Loc::default() },
+            &ParamSources {
+                overrides: &overrides,
+                env: &|_| None,
+                params_loc: Loc::default(),
+            },
             &mut diags,
         );
         let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();

@@ -44,10 +44,7 @@ impl Templates {
         if !is_templated(text) {
             return Ok(Vec::new());
         }
-        let tmpl = self
-            .env
-            .template_from_str(text)
-            .map_err(|e| describe(&e))?;
+        let tmpl = self.env.template_from_str(text).map_err(|e| describe(&e))?;
         let mut refs: Vec<String> = tmpl.undeclared_variables(true).into_iter().collect();
         refs.sort();
         Ok(refs)
@@ -74,7 +71,9 @@ impl Templates {
         if !is_templated(text) {
             return Ok(text.to_string());
         }
-        self.env.render_str(text, minijinja::Value::from(minijinja::value::Serde(ctx))).map_err(|e| describe(&e))
+        self.env
+            .render_str(text, minijinja::Value::from(minijinja::value::Serde(ctx)))
+            .map_err(|e| describe(&e))
     }
 
     /// Evaluates an `if:` condition. A template is true unless it renders to
@@ -89,7 +88,9 @@ impl Templates {
             .env
             .compile_expression(text)
             .map_err(|e| describe(&e))?;
-        expr.eval(minijinja::Value::from(minijinja::value::Serde(ctx))).map(|v| v.is_true()).map_err(|e| describe(&e))
+        expr.eval(minijinja::Value::from(minijinja::value::Serde(ctx)))
+            .map(|v| v.is_true())
+            .map_err(|e| describe(&e))
     }
 }
 
@@ -130,7 +131,10 @@ mod tests {
     fn shell_length_syntax_survives_inside_templates() {
         let t = Templates::new();
         let out = t
-            .render("a=(1 2); echo ${#a[@]} {{ params.x }}", &json!({"params": {"x": 7}}))
+            .render(
+                "a=(1 2); echo ${#a[@]} {{ params.x }}",
+                &json!({"params": {"x": 7}}),
+            )
             .unwrap();
         assert_eq!(out, "a=(1 2); echo ${#a[@]} 7");
     }
@@ -138,7 +142,9 @@ mod tests {
     #[test]
     fn rendering_is_strict_about_undefined_values() {
         let t = Templates::new();
-        let err = t.render("{{ params.nope }}", &json!({"params": {}})).unwrap_err();
+        let err = t
+            .render("{{ params.nope }}", &json!({"params": {}}))
+            .unwrap_err();
         assert!(err.contains("undefined"), "{err}");
         assert!(t.references("{{ oops").is_err());
     }
@@ -152,7 +158,8 @@ mod tests {
         assert!(t.condition("params.n > 2", &ctx).unwrap());
         assert!(!t.condition("{{ params.n > 5 }}", &ctx).unwrap());
         assert_eq!(
-            t.condition_references("params.n > 2 and tasks.a.outputs.ok").unwrap(),
+            t.condition_references("params.n > 2 and tasks.a.outputs.ok")
+                .unwrap(),
             ["params.n", "tasks.a.outputs.ok"]
         );
     }

@@ -51,11 +51,17 @@ tasks:
     assert_eq!(w.tasks[1].retry.delay, std::time::Duration::from_secs(2));
     assert_eq!(w.tasks[1].retry.on_exit, vec![75]);
     assert_eq!(w.tasks[0].retry.attempts, 3);
-    assert_eq!(w.tasks[0].timeout, Some(std::time::Duration::from_secs(600)));
+    assert_eq!(
+        w.tasks[0].timeout,
+        Some(std::time::Duration::from_secs(600))
+    );
     assert_eq!(w.tasks[2].needs, vec![1]);
     assert_eq!(
         w.tasks[4].body,
-        TaskBody::Script { lang: ScriptLang::Python, code: "print(1)".into() }
+        TaskBody::Script {
+            lang: ScriptLang::Python,
+            code: "print(1)".into()
+        }
     );
     assert_eq!(
         loaded.params,
@@ -117,10 +123,14 @@ tasks:
 
 #[test]
 fn interactive_and_schedule_are_rejected_for_now() {
-    let src = "name: x\nschedule: [{cron: '* * * * *'}]\ntasks:\n  a: { run: vim, interactive: true }\n";
+    let src =
+        "name: x\nschedule: [{cron: '* * * * *'}]\ntasks:\n  a: { run: vim, interactive: true }\n";
     assert_eq!(
         messages(src),
-        ["`schedule` is not supported yet", "interactive tasks are not supported yet"]
+        [
+            "`schedule` is not supported yet",
+            "interactive tasks are not supported yet"
+        ]
     );
 }
 

@@ -42,7 +42,14 @@ const TASK_KEYS: &[&str] = &[
     "delay",
 ];
 const DEFAULTS_KEYS: &[&str] = &["timeout", "retry", "env", "working_dir", "allow_failure"];
-const RETRY_KEYS: &[&str] = &["attempts", "delay", "backoff", "max_delay", "jitter", "on_exit"];
+const RETRY_KEYS: &[&str] = &[
+    "attempts",
+    "delay",
+    "backoff",
+    "max_delay",
+    "jitter",
+    "on_exit",
+];
 const PARAM_KEYS: &[&str] = &["type", "default", "required", "description"];
 const SCRIPT_KEYS: &[&str] = &["lang", "code"];
 const RUN_FIELDS: &[&str] = &["id", "workflow", "status"];
@@ -181,34 +188,48 @@ impl<'a> Validator<'a> {
             }
         }
         let root_loc = Loc { line: 1, col: 1 };
-        if name.is_none() && !top.iter().any(|(k, _)| k.value == Value::Str("name".into())) {
-            self.err(root_loc, 1, "the workflow has no `name`")
-                .help = Some("add a line like `name: nightly-backup` at the top".into());
+        if name.is_none()
+            && !top
+                .iter()
+                .any(|(k, _)| k.value == Value::Str("name".into()))
+        {
+            self.err(root_loc, 1, "the workflow has no `name`").help =
+                Some("add a line like `name: nightly-backup` at the top".into());
         }
         let Some((tasks_key, tasks_node)) = tasks_node else {
-            self.err(root_loc, 1, "the workflow has no `tasks`")
-                .help = Some("add a `tasks:` mapping with at least one task".into());
+            self.err(root_loc, 1, "the workflow has no `tasks`").help =
+                Some("add a `tasks:` mapping with at least one task".into());
             return parsed;
         };
         let Some(task_entries) = self.map(tasks_node, "`tasks`") else {
             return parsed;
         };
         if task_entries.is_empty() {
-            self.err(tasks_key.loc, 5, "`tasks` is empty")
-                .help = Some("add at least one task, e.g. `hello: { run: echo hello }`".into());
+            self.err(tasks_key.loc, 5, "`tasks` is empty").help =
+                Some("add at least one task, e.g. `hello: { run: echo hello }`".into());
         }
 
         let mut drafts: Vec<Draft> = Vec::new();
         for (k, v) in task_entries {
-            let Some(task_name) = self.key_text(k) else { continue };
+            let Some(task_name) = self.key_text(k) else {
+                continue;
+            };
             if !TaskName::is_valid(&task_name) {
-                self.err(k.loc, task_name.len(), format!("task name `{task_name}` is not allowed"))
-                    .help = Some("task names may contain only letters, digits, `-` and `_`".into());
+                self.err(
+                    k.loc,
+                    task_name.len(),
+                    format!("task name `{task_name}` is not allowed"),
+                )
+                .help = Some("task names may contain only letters, digits, `-` and `_`".into());
                 continue;
             }
             if drafts.iter().any(|d| d.name == task_name) {
-                self.err(k.loc, task_name.len(), format!("task `{task_name}` is defined twice"))
-                    .help = Some("rename one of them".into());
+                self.err(
+                    k.loc,
+                    task_name.len(),
+                    format!("task `{task_name}` is defined twice"),
+                )
+                .help = Some("rename one of them".into());
                 continue;
             }
             if let Some(draft) = self.task(&task_name, k.loc, v, &defaults) {
@@ -226,15 +247,23 @@ impl<'a> Validator<'a> {
                     self.err(*loc, need.len(), format!("task `{}` needs itself", d.name))
                         .help = Some("remove it from its own `needs`".into());
                 } else if d.needs[..i].iter().any(|(n, _)| n == need) {
-                    self.err(*loc, need.len(), format!("task `{}` lists `{need}` twice in `needs`", d.name))
-                        .help = Some("remove the second one".into());
+                    self.err(
+                        *loc,
+                        need.len(),
+                        format!("task `{}` lists `{need}` twice in `needs`", d.name),
+                    )
+                    .help = Some("remove the second one".into());
                 } else if let Some(pos) = names.iter().position(|n| n == need) {
                     idx.push(pos);
                 } else {
                     let help = did_you_mean(need, names.iter().map(String::as_str))
                         .unwrap_or_else(|| format!("tasks in this file: {}", quoted_list(&names)));
-                    self.err(*loc, need.len(), format!("task `{}` needs `{need}`, which is not a task", d.name))
-                        .help = Some(help);
+                    self.err(
+                        *loc,
+                        need.len(),
+                        format!("task `{}` needs `{need}`, which is not a task", d.name),
+                    )
+                    .help = Some(help);
                 }
             }
             needs_idx.push(idx);
@@ -342,9 +371,17 @@ impl<'a> Validator<'a> {
                             "always" => When::Always,
                             other => {
                                 let help = did_you_mean(other, ["success", "failure", "always"])
-                                    .unwrap_or_else(|| "use `success`, `failure` or `always`".into());
-                                self.err(v.loc, other.len(), format!("`when` must be success, failure or always, not `{other}`"))
-                                    .help = Some(help);
+                                    .unwrap_or_else(|| {
+                                        "use `success`, `failure` or `always`".into()
+                                    });
+                                self.err(
+                                    v.loc,
+                                    other.len(),
+                                    format!(
+                                        "`when` must be success, failure or always, not `{other}`"
+                                    ),
+                                )
+                                .help = Some(help);
                                 When::Success
                             }
                         }
@@ -370,8 +407,15 @@ impl<'a> Validator<'a> {
                 }
                 "run" | "exec" | "script" | "delay" => {
                     if let Some((first, _)) = &body {
-                        self.err(k.loc, key.len(), format!("{what} has both `{first}` and `{key}`"))
-                            .help = Some("a task does one thing: keep one of `run`, `exec`, `script` or `delay`".into());
+                        self.err(
+                            k.loc,
+                            key.len(),
+                            format!("{what} has both `{first}` and `{key}`"),
+                        )
+                        .help = Some(
+                            "a task does one thing: keep one of `run`, `exec`, `script` or `delay`"
+                                .into(),
+                        );
                         continue;
                     }
                     let parsed = match key.as_str() {
@@ -392,10 +436,7 @@ impl<'a> Validator<'a> {
                         _ => self.duration(v, "`delay`").map(TaskBody::Delay),
                     };
                     // Record the key even when its value is bad: it is not "missing".
-                    body = Some((
-                        key.clone(),
-                        parsed.unwrap_or(TaskBody::Run(String::new())),
-                    ));
+                    body = Some((key.clone(), parsed.unwrap_or(TaskBody::Run(String::new()))));
                 }
                 _ => {
                     self.setting(k, v, &mut settings, &mut draft.fields);
@@ -414,7 +455,10 @@ impl<'a> Validator<'a> {
         draft.task.env = env;
         draft.task.timeout = settings.timeout.or(defaults.timeout);
         draft.task.working_dir = settings.working_dir.or(defaults.working_dir.clone());
-        draft.task.allow_failure = settings.allow_failure.or(defaults.allow_failure).unwrap_or(false);
+        draft.task.allow_failure = settings
+            .allow_failure
+            .or(defaults.allow_failure)
+            .unwrap_or(false);
         draft.task.retry = settings.retry.over(&defaults.retry).policy();
         draft.task.body = body.map(|(_, b)| b).unwrap_or(TaskBody::Run(String::new()));
         Some(draft)
@@ -493,14 +537,25 @@ impl<'a> Validator<'a> {
                                 match item.value {
                                     Value::Int(c) if (0..=255).contains(&c) => codes.push(c as i32),
                                     _ => {
-                                        self.err(item.loc, len_of(item), "`on_exit` codes must be integers from 0 to 255");
+                                        self.err(
+                                            item.loc,
+                                            len_of(item),
+                                            "`on_exit` codes must be integers from 0 to 255",
+                                        );
                                     }
                                 }
                             }
                         }
                         _ => {
-                            self.err(v.loc, len_of(v), format!("`on_exit` must be a list of exit codes, found {}", v.value.kind()))
-                                .help = Some("for example `on_exit: [75, 111]`".into());
+                            self.err(
+                                v.loc,
+                                len_of(v),
+                                format!(
+                                    "`on_exit` must be a list of exit codes, found {}",
+                                    v.value.kind()
+                                ),
+                            )
+                            .help = Some("for example `on_exit: [75, 111]`".into());
                         }
                     }
                     r.on_exit = Some(codes);
@@ -517,14 +572,20 @@ impl<'a> Validator<'a> {
             return defs;
         };
         for (k, v) in entries {
-            let Some(name) = self.key_text(k) else { continue };
+            let Some(name) = self.key_text(k) else {
+                continue;
+            };
             if !is_identifier(&name) {
                 self.err(k.loc, name.len(), format!("param name `{name}` is not allowed"))
                     .help = Some("param names are identifiers: letters, digits and `_`, not starting with a digit".into());
                 continue;
             }
             if defs.iter().any(|d| d.name == name) {
-                self.err(k.loc, name.len(), format!("param `{name}` is declared twice"));
+                self.err(
+                    k.loc,
+                    name.len(),
+                    format!("param `{name}` is declared twice"),
+                );
                 continue;
             }
             let mut def = ParamDef {
@@ -541,23 +602,36 @@ impl<'a> Validator<'a> {
                     let mut declared_ty = None;
                     let mut default_node = None;
                     for (fk, fv) in fields {
-                        let Value::Str(fkey) = &fk.value else { continue };
+                        let Value::Str(fkey) = &fk.value else {
+                            continue;
+                        };
                         match fkey.as_str() {
                             "type" => {
                                 if let Some(t) = self.string(fv, "`type`") {
                                     match ParamType::parse(&t) {
                                         Some(ty) => declared_ty = Some(ty),
                                         None => {
-                                            let help = did_you_mean(&t, ["string", "int", "float", "bool"])
-                                                .unwrap_or_else(|| "use string, int, float or bool".into());
-                                            self.err(fv.loc, t.len(), format!("unknown param type `{t}`"))
-                                                .help = Some(help);
+                                            let help = did_you_mean(
+                                                &t,
+                                                ["string", "int", "float", "bool"],
+                                            )
+                                            .unwrap_or_else(|| {
+                                                "use string, int, float or bool".into()
+                                            });
+                                            self.err(
+                                                fv.loc,
+                                                t.len(),
+                                                format!("unknown param type `{t}`"),
+                                            )
+                                            .help = Some(help);
                                         }
                                     }
                                 }
                             }
                             "default" => default_node = Some(fv),
-                            "required" => def.required = self.boolean(fv, "`required`").unwrap_or(false),
+                            "required" => {
+                                def.required = self.boolean(fv, "`required`").unwrap_or(false)
+                            }
                             "description" => def.description = self.string(fv, "`description`"),
                             _ => {}
                         }
@@ -608,19 +682,32 @@ impl<'a> Validator<'a> {
         value
     }
 
-    fn env(&mut self, node: &Node, owner: &str, fields: &mut Vec<TemplateField>) -> Vec<(String, String)> {
+    fn env(
+        &mut self,
+        node: &Node,
+        owner: &str,
+        fields: &mut Vec<TemplateField>,
+    ) -> Vec<(String, String)> {
         let mut vars: Vec<(String, String)> = Vec::new();
         let Some(entries) = self.map(node, "`env`") else {
             return vars;
         };
         for (k, v) in entries {
-            let Some(key) = self.key_text(k) else { continue };
+            let Some(key) = self.key_text(k) else {
+                continue;
+            };
             if !is_identifier(&key) {
-                self.err(k.loc, key.len(), format!("environment variable name `{key}` is not allowed"))
-                    .help = Some("use letters, digits and `_`, not starting with a digit".into());
+                self.err(
+                    k.loc,
+                    key.len(),
+                    format!("environment variable name `{key}` is not allowed"),
+                )
+                .help = Some("use letters, digits and `_`, not starting with a digit".into());
                 continue;
             }
-            let Some(value) = self.scalar_text(v, &format!("{owner} env `{key}`")) else { continue };
+            let Some(value) = self.scalar_text(v, &format!("{owner} env `{key}`")) else {
+                continue;
+            };
             fields.push(TemplateField {
                 text: value.clone(),
                 loc: v.loc,
@@ -635,14 +722,24 @@ impl<'a> Validator<'a> {
 
     fn exec(&mut self, node: &Node) -> Option<Vec<String>> {
         if let Value::Str(_) = node.value {
-            self.err(node.loc, len_of(node), "`exec` takes a list: the program and its arguments")
-                .help = Some("write `exec: [prog, arg1, arg2]`, or use `run:` for a shell command line".into());
+            self.err(
+                node.loc,
+                len_of(node),
+                "`exec` takes a list: the program and its arguments",
+            )
+            .help = Some(
+                "write `exec: [prog, arg1, arg2]`, or use `run:` for a shell command line".into(),
+            );
             return None;
         }
-        let argv: Vec<String> = self.string_list(node, "`exec`", false).into_iter().map(|(s, _)| s).collect();
+        let argv: Vec<String> = self
+            .string_list(node, "`exec`", false)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
         if argv.is_empty() {
-            self.err(node.loc, 1, "`exec` is empty")
-                .help = Some("name the program to run: `exec: [prog, arg]`".into());
+            self.err(node.loc, 1, "`exec` is empty").help =
+                Some("name the program to run: `exec: [prog, arg]`".into());
             return None;
         }
         Some(argv)
@@ -662,11 +759,16 @@ impl<'a> Validator<'a> {
                     if let Some(text) = self.string(v, "`lang`") {
                         lang = ScriptLang::parse(&text);
                         if lang.is_none() {
-                            let names: Vec<&str> = ScriptLang::ALL.iter().map(|l| l.name()).collect();
+                            let names: Vec<&str> =
+                                ScriptLang::ALL.iter().map(|l| l.name()).collect();
                             let help = did_you_mean(&text, names.iter().copied())
                                 .unwrap_or_else(|| format!("supported: {}", names.join(", ")));
-                            self.err(v.loc, text.len(), format!("unknown script language `{text}`"))
-                                .help = Some(help);
+                            self.err(
+                                v.loc,
+                                text.len(),
+                                format!("unknown script language `{text}`"),
+                            )
+                            .help = Some(help);
                         }
                     }
                 }
@@ -675,12 +777,16 @@ impl<'a> Validator<'a> {
             }
         }
         if !lang_seen {
-            self.err(node.loc, 1, "`script` has no `lang`")
-                .help = Some("add `lang:` with one of python, node, bash, sh, ruby, perl, php".into());
+            self.err(node.loc, 1, "`script` has no `lang`").help =
+                Some("add `lang:` with one of python, node, bash, sh, ruby, perl, php".into());
         }
-        if code.is_none() && !entries.iter().any(|(k, _)| k.value == Value::Str("code".into())) {
-            self.err(node.loc, 1, "`script` has no `code`")
-                .help = Some("add `code: |` followed by the script".into());
+        if code.is_none()
+            && !entries
+                .iter()
+                .any(|(k, _)| k.value == Value::Str("code".into()))
+        {
+            self.err(node.loc, 1, "`script` has no `code`").help =
+                Some("add `code: |` followed by the script".into());
         }
         Some((lang?, code?))
     }
@@ -705,8 +811,15 @@ impl<'a> Validator<'a> {
         let refs = match refs {
             Ok(r) => r,
             Err(e) => {
-                self.err(field.loc, len_of_text(&field.text), format!("bad template in `{}` of {owner}: {e}", field.field))
-                    .help = Some("templates use `{{ expression }}`; write `{{ '{{' }}` for literal braces".into());
+                self.err(
+                    field.loc,
+                    len_of_text(&field.text),
+                    format!("bad template in `{}` of {owner}: {e}", field.field),
+                )
+                .help = Some(
+                    "templates use `{{ expression }}`; write `{{ '{{' }}` for literal braces"
+                        .into(),
+                );
                 return;
             }
         };
@@ -717,29 +830,44 @@ impl<'a> Validator<'a> {
                 "params" => match parts.get(1) {
                     Some(p) if !params.iter().any(|d| d.name == *p) => Some((
                         format!("{owner} uses param `{p}`, which is not declared"),
-                        Some(did_you_mean(p, params.iter().map(|d| d.name.as_str()))
-                            .unwrap_or_else(|| format!("declare it under `params:` as `{p}: {{ type: string }}`"))),
+                        Some(
+                            did_you_mean(p, params.iter().map(|d| d.name.as_str())).unwrap_or_else(
+                                || {
+                                    format!(
+                                        "declare it under `params:` as `{p}: {{ type: string }}`"
+                                    )
+                                },
+                            ),
+                        ),
                     )),
                     _ => None,
                 },
                 "env" => None,
-                "run" => match parts.get(1) {
-                    Some(f) if !RUN_FIELDS.contains(f) => Some((
-                        format!("unknown run field `run.{f}` in {owner}"),
-                        Some(did_you_mean(f, RUN_FIELDS.iter().copied())
-                            .unwrap_or_else(|| "runs have `run.id`, `run.workflow` and `run.status`".into())),
-                    )),
-                    _ => None,
-                },
+                "run" => {
+                    match parts.get(1) {
+                        Some(f) if !RUN_FIELDS.contains(f) => Some((
+                            format!("unknown run field `run.{f}` in {owner}"),
+                            Some(did_you_mean(f, RUN_FIELDS.iter().copied()).unwrap_or_else(
+                                || "runs have `run.id`, `run.workflow` and `run.status`".into(),
+                            )),
+                        )),
+                        _ => None,
+                    }
+                }
                 "tasks" => self.task_reference(&parts, &owner, drafts, task, upstream),
                 other => Some((
                     format!("unknown variable `{other}` in {owner}"),
-                    Some(did_you_mean(other, ["params", "tasks", "run", "env"].iter().copied())
-                        .unwrap_or_else(|| "templates can read `params`, `tasks`, `run` and `env`".into())),
+                    Some(
+                        did_you_mean(other, ["params", "tasks", "run", "env"].iter().copied())
+                            .unwrap_or_else(|| {
+                                "templates can read `params`, `tasks`, `run` and `env`".into()
+                            }),
+                    ),
                 )),
             };
             if let Some((message, help)) = problem {
-                self.diags.push(Diagnostic::new(loc, path.len(), message).help_opt(help));
+                self.diags
+                    .push(Diagnostic::new(loc, path.len(), message).help_opt(help));
             }
         }
     }
@@ -762,19 +890,27 @@ impl<'a> Validator<'a> {
         };
         let Some(me) = task else {
             return Some((
-                format!("the workflow's `env` cannot read task `{target_name}`: no task has run when it is set"),
+                format!(
+                    "the workflow's `env` cannot read task `{target_name}`: no task has run when it is set"
+                ),
                 Some("move this variable into the `env` of the tasks that need it".into()),
             ));
         };
         if target == me {
-            return Some((format!("{owner} refers to its own outputs"), Some("a task can only read the outputs of tasks upstream of it".into())));
+            return Some((
+                format!("{owner} refers to its own outputs"),
+                Some("a task can only read the outputs of tasks upstream of it".into()),
+            ));
         }
         if let Some(up) = upstream
             && !up[target]
         {
             return Some((
                 format!("{owner} reads task `{target_name}`, which is not upstream of it"),
-                Some(format!("add `{target_name}` to the `needs` of `{}`", drafts[me].name)),
+                Some(format!(
+                    "add `{target_name}` to the `needs` of `{}`",
+                    drafts[me].name
+                )),
             ));
         }
         match parts.get(2) {
@@ -787,8 +923,11 @@ impl<'a> Validator<'a> {
                 } else {
                     Some((
                         format!("task `{target_name}` does not declare output `{key}`"),
-                        Some(did_you_mean(key, declared.iter().map(String::as_str))
-                            .unwrap_or_else(|| format!("add `{key}` to the `outputs` of `{target_name}`"))),
+                        Some(
+                            did_you_mean(key, declared.iter().map(String::as_str)).unwrap_or_else(
+                                || format!("add `{key}` to the `outputs` of `{target_name}`"),
+                            ),
+                        ),
                     ))
                 }
             }
@@ -806,7 +945,11 @@ impl<'a> Validator<'a> {
             Value::Map(entries) => Some(entries),
             Value::Null => Some(&[]),
             other => {
-                self.err(node.loc, len_of(node), format!("{what} must be a mapping, found {}", other.kind()));
+                self.err(
+                    node.loc,
+                    len_of(node),
+                    format!("{what} must be a mapping, found {}", other.kind()),
+                );
                 None
             }
         }
@@ -816,12 +959,20 @@ impl<'a> Validator<'a> {
         let mut seen: Vec<&str> = Vec::new();
         for (k, _) in entries {
             let Value::Str(key) = &k.value else {
-                self.err(k.loc, len_of(k), format!("keys {where_} must be strings, found {}", k.value.kind()));
+                self.err(
+                    k.loc,
+                    len_of(k),
+                    format!("keys {where_} must be strings, found {}", k.value.kind()),
+                );
                 continue;
             };
             if seen.contains(&key.as_str()) {
-                self.err(k.loc, key.len(), format!("key `{key}` appears twice {where_}"))
-                    .help = Some("remove one of them".into());
+                self.err(
+                    k.loc,
+                    key.len(),
+                    format!("key `{key}` appears twice {where_}"),
+                )
+                .help = Some("remove one of them".into());
             }
             seen.push(key);
             if !allowed.contains(&key.as_str()) {
@@ -837,7 +988,11 @@ impl<'a> Validator<'a> {
         match &k.value {
             Value::Str(s) => Some(s.clone()),
             other => other.scalar_text().or_else(|| {
-                self.err(k.loc, 1, format!("a name must be a string, found {}", other.kind()));
+                self.err(
+                    k.loc,
+                    1,
+                    format!("a name must be a string, found {}", other.kind()),
+                );
                 None
             }),
         }
@@ -846,7 +1001,9 @@ impl<'a> Validator<'a> {
     fn workflow_name(&mut self, node: &Node) -> Option<String> {
         let name = self.string(node, "`name`")?;
         let ok = !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         if !ok {
             self.err(node.loc, len_of(node), format!("workflow name `{name}` is not allowed"))
                 .help = Some("use letters, digits, `-`, `_` and `.`: the name is how runs are looked up (`weft show NAME`)".into());
@@ -859,7 +1016,11 @@ impl<'a> Validator<'a> {
         match &node.value {
             Value::Str(s) => Some(s.clone()),
             other => {
-                self.err(node.loc, len_of(node), format!("{what} must be a string, found {}", other.kind()));
+                self.err(
+                    node.loc,
+                    len_of(node),
+                    format!("{what} must be a string, found {}", other.kind()),
+                );
                 None
             }
         }
@@ -868,7 +1029,11 @@ impl<'a> Validator<'a> {
     /// A string, or a number or boolean taken as its text.
     fn scalar_text(&mut self, node: &Node, what: &str) -> Option<String> {
         node.value.scalar_text().or_else(|| {
-            self.err(node.loc, len_of(node), format!("{what} must be a string, found {}", node.value.kind()));
+            self.err(
+                node.loc,
+                len_of(node),
+                format!("{what} must be a string, found {}", node.value.kind()),
+            );
             None
         })
     }
@@ -877,7 +1042,11 @@ impl<'a> Validator<'a> {
         match node.value {
             Value::Bool(b) => Some(b),
             ref other => {
-                self.err(node.loc, len_of(node), format!("{what} must be true or false, found {}", other.kind()));
+                self.err(
+                    node.loc,
+                    len_of(node),
+                    format!("{what} must be true or false, found {}", other.kind()),
+                );
                 None
             }
         }
@@ -887,7 +1056,14 @@ impl<'a> Validator<'a> {
         match node.value {
             Value::Int(i) if i >= 1 => Some(i as u64),
             ref other => {
-                self.err(node.loc, len_of(node), format!("{what} must be a whole number of at least 1, found {}", describe_value(other)));
+                self.err(
+                    node.loc,
+                    len_of(node),
+                    format!(
+                        "{what} must be a whole number of at least 1, found {}",
+                        describe_value(other)
+                    ),
+                );
                 None
             }
         }
@@ -898,15 +1074,27 @@ impl<'a> Validator<'a> {
             Value::Str(s) => s.clone(),
             Value::Int(i) => i.to_string(),
             other => {
-                self.err(node.loc, len_of(node), format!("{what} must be a duration like `30s` or `5m`, found {}", other.kind()));
+                self.err(
+                    node.loc,
+                    len_of(node),
+                    format!(
+                        "{what} must be a duration like `30s` or `5m`, found {}",
+                        other.kind()
+                    ),
+                );
                 return None;
             }
         };
         match parse_duration(&text) {
             Ok(d) => Some(d),
             Err(why) => {
-                self.err(node.loc, len_of(node), format!("bad duration in {what}: {why}"))
-                    .help = Some("durations are a number and a unit: `500ms`, `30s`, `5m`, `1h30m`".into());
+                self.err(
+                    node.loc,
+                    len_of(node),
+                    format!("bad duration in {what}: {why}"),
+                )
+                .help =
+                    Some("durations are a number and a unit: `500ms`, `30s`, `5m`, `1h30m`".into());
                 None
             }
         }
@@ -921,14 +1109,25 @@ impl<'a> Validator<'a> {
                 .filter_map(|item| match item.value.scalar_text() {
                     Some(s) => Some((s, item.loc)),
                     None => {
-                        self.err(item.loc, len_of(item), format!("items of {what} must be strings, found {}", item.value.kind()));
+                        self.err(
+                            item.loc,
+                            len_of(item),
+                            format!(
+                                "items of {what} must be strings, found {}",
+                                item.value.kind()
+                            ),
+                        );
                         None
                     }
                 })
                 .collect(),
             Value::Null => Vec::new(),
             other => {
-                self.err(node.loc, len_of(node), format!("{what} must be a list, found {}", other.kind()));
+                self.err(
+                    node.loc,
+                    len_of(node),
+                    format!("{what} must be a list, found {}", other.kind()),
+                );
                 Vec::new()
             }
         }
@@ -961,7 +1160,11 @@ pub(super) fn is_identifier(s: &str) -> bool {
 }
 
 fn quoted_list(names: &[String]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Caret width for a node: the scalar's length on one line, else 1.
@@ -970,7 +1173,11 @@ fn len_of(node: &Node) -> usize {
 }
 
 fn len_of_text(text: &str) -> usize {
-    if text.contains('\n') { 1 } else { text.chars().count().max(1) }
+    if text.contains('\n') {
+        1
+    } else {
+        text.chars().count().max(1)
+    }
 }
 
 /// Where `needle` is first written at or after `from`, so a caret can point

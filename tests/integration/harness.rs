@@ -91,7 +91,10 @@ impl Weft {
 
     /// The id of the latest run of a workflow.
     pub fn latest(&self, workflow: &str) -> String {
-        self.show_json(workflow)["id"].as_str().expect("run id").to_string()
+        self.show_json(workflow)["id"]
+            .as_str()
+            .expect("run id")
+            .to_string()
     }
 }
 
@@ -111,7 +114,11 @@ pub fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
 
 /// Waits for a file to exist (and be non-empty), bounded.
 pub fn wait_for_file(path: &Path, limit: Duration) -> bool {
-    wait_until(limit, || std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false))
+    wait_until(limit, || {
+        std::fs::metadata(path)
+            .map(|m| m.len() > 0)
+            .unwrap_or(false)
+    })
 }
 
 /// Whether a process with this pid exists (and is not a zombie).
@@ -126,13 +133,20 @@ pub fn alive(pid: i32) -> bool {
     }
 }
 
-/// Sends a signal to a process.
+/// Sends a signal (by name, e.g. `INT`, `KILL`) to one process.
 pub fn signal(pid: u32, sig: &str) {
-    let status = std::process::Command::new("kill")
-        .args([&format!("-{sig}"), &pid.to_string()])
-        .status()
-        .expect("running kill");
-    assert!(status.success(), "kill -{sig} {pid} failed");
+    let sig: nix::sys::signal::Signal = format!("SIG{sig}").parse().expect("a signal name");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), sig).expect("sending a signal");
+}
+
+/// SIGKILL to a whole process group (never through the `kill` program:
+/// procps `kill -9 -PGID` signals every process on the machine).
+pub fn kill_group(pgid: i32) {
+    assert!(pgid > 1, "refusing to signal process group {pgid}");
+    let _ = nix::sys::signal::killpg(
+        nix::unistd::Pid::from_raw(pgid),
+        nix::sys::signal::Signal::SIGKILL,
+    );
 }
 
 /// Waits for a child to exit, bounded; returns its exit code.

@@ -3,7 +3,13 @@
 use super::*;
 
 fn spec() -> TaskSpec {
-    TaskSpec { when: When::Success, allow_failure: false, max_attempts: 1, retry_on: vec![], uses_slot: true }
+    TaskSpec {
+        when: When::Success,
+        allow_failure: false,
+        max_attempts: 1,
+        retry_on: vec![],
+        uses_slot: true,
+    }
 }
 
 fn sched(needs: Vec<Vec<usize>>, specs: Vec<TaskSpec>, concurrency: usize) -> Scheduler {
@@ -12,7 +18,11 @@ fn sched(needs: Vec<Vec<usize>>, specs: Vec<TaskSpec>, concurrency: usize) -> Sc
 }
 
 fn exited(task: usize, attempt: AttemptNo, code: i32) -> Input {
-    Input::AttemptFinished { task, attempt, outcome: AttemptOutcome::Exited { code } }
+    Input::AttemptFinished {
+        task,
+        attempt,
+        outcome: AttemptOutcome::Exited { code },
+    }
 }
 
 fn starts(cmds: &[Command]) -> Vec<usize> {
@@ -33,7 +43,12 @@ fn independent_tasks_start_up_to_the_concurrency_limit() {
     assert_eq!(starts(&s.handle(exited(2, 1, 0))), vec![4]);
     s.handle(exited(3, 1, 0));
     let last = s.handle(exited(4, 1, 0));
-    assert_eq!(last.last(), Some(&Command::FinishRun { status: RunStatus::Succeeded }));
+    assert_eq!(
+        last.last(),
+        Some(&Command::FinishRun {
+            status: RunStatus::Succeeded
+        })
+    );
     assert!(s.is_finished());
 }
 
@@ -51,11 +66,28 @@ fn a_failure_skips_dependents_transitively_and_fails_the_run() {
     let mut s = sched(vec![vec![], vec![0], vec![1], vec![]], vec![spec(); 4], 4);
     assert_eq!(starts(&s.handle(Input::Start)), vec![0, 3]);
     let cmds = s.handle(exited(0, 1, 2));
-    assert!(cmds.contains(&Command::FinishTask { task: 0, status: TaskStatus::Failed, reason: Some("exit 2".into()) }));
-    assert!(cmds.contains(&Command::FinishTask { task: 1, status: TaskStatus::Skipped, reason: Some("`t0` failed".into()) }));
-    assert!(cmds.contains(&Command::FinishTask { task: 2, status: TaskStatus::Skipped, reason: Some("`t1` was skipped".into()) }));
+    assert!(cmds.contains(&Command::FinishTask {
+        task: 0,
+        status: TaskStatus::Failed,
+        reason: Some("exit 2".into())
+    }));
+    assert!(cmds.contains(&Command::FinishTask {
+        task: 1,
+        status: TaskStatus::Skipped,
+        reason: Some("`t0` failed".into())
+    }));
+    assert!(cmds.contains(&Command::FinishTask {
+        task: 2,
+        status: TaskStatus::Skipped,
+        reason: Some("`t1` was skipped".into())
+    }));
     let cmds = s.handle(exited(3, 1, 0));
-    assert_eq!(cmds.last(), Some(&Command::FinishRun { status: RunStatus::Failed }));
+    assert_eq!(
+        cmds.last(),
+        Some(&Command::FinishRun {
+            status: RunStatus::Failed
+        })
+    );
 }
 
 #[test]
@@ -69,7 +101,11 @@ fn when_failure_runs_only_after_an_upstream_failure_and_always_runs_anyway() {
     s.handle(Input::Start);
     let cmds = s.handle(exited(0, 1, 1));
     assert_eq!(starts(&cmds), vec![1, 2]);
-    assert!(cmds.contains(&Command::FinishTask { task: 3, status: TaskStatus::Skipped, reason: Some("`t0` failed".into()) }));
+    assert!(cmds.contains(&Command::FinishTask {
+        task: 3,
+        status: TaskStatus::Skipped,
+        reason: Some("`t0` failed".into())
+    }));
 
     let mut s = sched(needs, specs, 4);
     s.handle(Input::Start);
@@ -89,7 +125,12 @@ fn allow_failure_lets_dependents_run_and_the_run_succeed() {
     let mut s = sched(vec![vec![], vec![0]], specs, 2);
     s.handle(Input::Start);
     assert_eq!(starts(&s.handle(exited(0, 1, 1))), vec![1]);
-    assert_eq!(s.handle(exited(1, 1, 0)).last(), Some(&Command::FinishRun { status: RunStatus::Succeeded }));
+    assert_eq!(
+        s.handle(exited(1, 1, 0)).last(),
+        Some(&Command::FinishRun {
+            status: RunStatus::Succeeded
+        })
+    );
 }
 
 #[test]
@@ -100,30 +141,71 @@ fn retries_follow_the_attempt_limit_and_exit_code_filter() {
     specs[1].retry_on = vec![75];
     let mut s = sched(vec![vec![], vec![]], specs, 2);
     s.handle(Input::Start);
-    assert_eq!(s.handle(exited(0, 1, 1)), vec![Command::ScheduleRetry { task: 0, failed_attempt: 1 }]);
+    assert_eq!(
+        s.handle(exited(0, 1, 1)),
+        vec![Command::ScheduleRetry {
+            task: 0,
+            failed_attempt: 1
+        }]
+    );
     assert_eq!(s.status(0), Some(TaskStatus::Retrying));
-    assert_eq!(s.handle(Input::RetryDue { task: 0 }), vec![Command::StartAttempt { task: 0, attempt: 2 }]);
+    assert_eq!(
+        s.handle(Input::RetryDue { task: 0 }),
+        vec![Command::StartAttempt {
+            task: 0,
+            attempt: 2
+        }]
+    );
     s.handle(exited(0, 2, 1));
     s.handle(Input::RetryDue { task: 0 });
     let cmds = s.handle(exited(0, 3, 1));
     assert_eq!(
         cmds[0],
-        Command::FinishTask { task: 0, status: TaskStatus::Failed, reason: Some("exit 1 after 3 attempts".into()) }
+        Command::FinishTask {
+            task: 0,
+            status: TaskStatus::Failed,
+            reason: Some("exit 1 after 3 attempts".into())
+        }
     );
     // task 1 retries on 75 only
-    assert_eq!(s.handle(exited(1, 1, 75)), vec![Command::ScheduleRetry { task: 1, failed_attempt: 1 }]);
+    assert_eq!(
+        s.handle(exited(1, 1, 75)),
+        vec![Command::ScheduleRetry {
+            task: 1,
+            failed_attempt: 1
+        }]
+    );
     s.handle(Input::RetryDue { task: 1 });
     let cmds = s.handle(exited(1, 2, 3));
-    assert_eq!(cmds[0], Command::FinishTask { task: 1, status: TaskStatus::Failed, reason: Some("exit 3 after 2 attempts".into()) });
+    assert_eq!(
+        cmds[0],
+        Command::FinishTask {
+            task: 1,
+            status: TaskStatus::Failed,
+            reason: Some("exit 3 after 2 attempts".into())
+        }
+    );
 }
 
 #[test]
 fn a_false_condition_skips_and_propagates() {
     let mut s = sched(vec![vec![], vec![0]], vec![spec(); 2], 2);
     s.handle(Input::Start);
-    let cmds = s.handle(Input::ConditionFalse { task: 0, condition: "false".into() });
-    assert_eq!(cmds[0], Command::FinishTask { task: 0, status: TaskStatus::Skipped, reason: Some("`if: false` is false".into()) });
-    assert!(cmds.contains(&Command::FinishRun { status: RunStatus::Succeeded }));
+    let cmds = s.handle(Input::ConditionFalse {
+        task: 0,
+        condition: "false".into(),
+    });
+    assert_eq!(
+        cmds[0],
+        Command::FinishTask {
+            task: 0,
+            status: TaskStatus::Skipped,
+            reason: Some("`if: false` is false".into())
+        }
+    );
+    assert!(cmds.contains(&Command::FinishRun {
+        status: RunStatus::Succeeded
+    }));
 }
 
 #[test]
@@ -133,21 +215,38 @@ fn cancel_kills_running_cancels_the_rest_and_ends_cancelled() {
     let cmds = s.handle(Input::Cancel);
     assert_eq!(cmds[0], Command::KillAll);
     assert_eq!(cmds.len(), 3, "{cmds:?}");
-    let cmds = s.handle(Input::AttemptFinished { task: 0, attempt: 1, outcome: AttemptOutcome::Cancelled });
-    assert_eq!(cmds.last(), Some(&Command::FinishRun { status: RunStatus::Cancelled }));
+    let cmds = s.handle(Input::AttemptFinished {
+        task: 0,
+        attempt: 1,
+        outcome: AttemptOutcome::Cancelled,
+    });
+    assert_eq!(
+        cmds.last(),
+        Some(&Command::FinishRun {
+            status: RunStatus::Cancelled
+        })
+    );
 }
 
 #[test]
 fn reused_tasks_count_as_done() {
     let names = vec!["a".to_string(), "b".to_string()];
-    let mut s = Scheduler::new(vec![spec(); 2], names, Dag::new(vec![vec![], vec![0]]).unwrap(), 2, &[Some(TaskStatus::Succeeded), None]);
+    let mut s = Scheduler::new(
+        vec![spec(); 2],
+        names,
+        Dag::new(vec![vec![], vec![0]]).unwrap(),
+        2,
+        &[Some(TaskStatus::Succeeded), None],
+    );
     assert_eq!(starts(&s.handle(Input::Start)), vec![1]);
 }
 
 #[test]
 fn a_long_chain_runs_in_order() {
     let n = 1000;
-    let needs: Vec<Vec<usize>> = (0..n).map(|i| if i == 0 { vec![] } else { vec![i - 1] }).collect();
+    let needs: Vec<Vec<usize>> = (0..n)
+        .map(|i| if i == 0 { vec![] } else { vec![i - 1] })
+        .collect();
     let mut s = sched(needs, vec![spec(); n], 2);
     let mut next = starts(&s.handle(Input::Start));
     for i in 0..n {

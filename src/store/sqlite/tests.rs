@@ -13,8 +13,14 @@ fn new_run(id: &str, workflow: &str, owner: Owner) -> NewRun {
         trigger: Trigger::Manual,
         retry_of: None,
         tasks: vec![
-            NewTask { name: TaskName::new("a"), reused: None },
-            NewTask { name: TaskName::new("b"), reused: None },
+            NewTask {
+                name: TaskName::new("a"),
+                reused: None,
+            },
+            NewTask {
+                name: TaskName::new("b"),
+                reused: None,
+            },
         ],
         owner,
         created_at: now_ms(),
@@ -22,24 +28,62 @@ fn new_run(id: &str, workflow: &str, owner: Owner) -> NewRun {
 }
 
 fn event(run: &str, kind: EventKind) -> RunEvent {
-    RunEvent { run: RunId::from_string(run), at: now_ms(), kind }
+    RunEvent {
+        run: RunId::from_string(run),
+        at: now_ms(),
+        kind,
+    }
 }
 
 fn block<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
 }
 
 #[test]
 fn a_run_is_recorded_and_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("weft.db"), Durability::Normal).unwrap();
-    store.create_run(&new_run("r1", "w", Owner::this_process())).unwrap();
+    store
+        .create_run(&new_run("r1", "w", Owner::this_process()))
+        .unwrap();
     let a = TaskName::new("a");
     block(store.record(vec![
-        event("r1", EventKind::AttemptStarted { task: a.clone(), attempt: 1, pid: Some(42), pid_start: None, log: "l".into() }),
-        event("r1", EventKind::AttemptFinished { task: a.clone(), attempt: 1, outcome: AttemptOutcome::Exited { code: 0 } }),
-        event("r1", EventKind::TaskFinished { task: a.clone(), status: TaskStatus::Succeeded, reason: None, outputs: vec![("k".into(), "v".into())] }),
-        event("r1", EventKind::RunFinished { status: RunStatus::Succeeded }),
+        event(
+            "r1",
+            EventKind::AttemptStarted {
+                task: a.clone(),
+                attempt: 1,
+                pid: Some(42),
+                pid_start: None,
+                log: "l".into(),
+            },
+        ),
+        event(
+            "r1",
+            EventKind::AttemptFinished {
+                task: a.clone(),
+                attempt: 1,
+                outcome: AttemptOutcome::Exited { code: 0 },
+            },
+        ),
+        event(
+            "r1",
+            EventKind::TaskFinished {
+                task: a.clone(),
+                status: TaskStatus::Succeeded,
+                reason: None,
+                outputs: vec![("k".into(), "v".into())],
+            },
+        ),
+        event(
+            "r1",
+            EventKind::RunFinished {
+                status: RunStatus::Succeeded,
+            },
+        ),
     ]))
     .unwrap();
     let run = store.run(&RunId::from_string("r1")).unwrap();
@@ -49,7 +93,10 @@ fn a_run_is_recorded_and_read_back() {
     assert_eq!(run.tasks[0].status, TaskStatus::Succeeded);
     assert_eq!(run.tasks[0].attempts.len(), 1);
     assert_eq!(run.tasks[0].exit_code(), Some(0));
-    assert_eq!(run.tasks[0].outputs, vec![("k".to_string(), "v".to_string())]);
+    assert_eq!(
+        run.tasks[0].outputs,
+        vec![("k".to_string(), "v".to_string())]
+    );
     assert_eq!(run.tasks[1].status, TaskStatus::Pending);
     assert_eq!(run.params, serde_json::json!({"n": 1}));
 }
@@ -58,9 +105,15 @@ fn a_run_is_recorded_and_read_back() {
 fn runs_are_found_by_id_prefix_or_workflow_name() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("weft.db"), Durability::Normal).unwrap();
-    store.create_run(&new_run("abc111", "build", Owner::this_process())).unwrap();
-    store.create_run(&new_run("abc222", "build", Owner::this_process())).unwrap();
-    store.create_run(&new_run("xyz333", "deploy", Owner::this_process())).unwrap();
+    store
+        .create_run(&new_run("abc111", "build", Owner::this_process()))
+        .unwrap();
+    store
+        .create_run(&new_run("abc222", "build", Owner::this_process()))
+        .unwrap();
+    store
+        .create_run(&new_run("xyz333", "deploy", Owner::this_process()))
+        .unwrap();
     assert_eq!(store.resolve("xyz").unwrap().as_str(), "xyz333");
     assert_eq!(store.resolve("abc111").unwrap().as_str(), "abc111");
     assert_eq!(store.resolve("build").unwrap().as_str(), "abc222");
@@ -68,9 +121,15 @@ fn runs_are_found_by_id_prefix_or_workflow_name() {
         Err(StoreError::Ambiguous { candidates, .. }) => assert_eq!(candidates.len(), 2),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(store.resolve("nope"), Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.resolve("nope"),
+        Err(StoreError::NotFound(_))
+    ));
     let only_build = store
-        .runs(&RunFilter { workflow: Some("build".into()), ..Default::default() })
+        .runs(&RunFilter {
+            workflow: Some("build".into()),
+            ..Default::default()
+        })
         .unwrap();
     assert_eq!(only_build.len(), 2);
     assert_eq!(only_build[0].id.as_str(), "abc222", "newest first");
@@ -83,20 +142,39 @@ fn runs_of_a_dead_process_become_interrupted() {
     let mut child = std::process::Command::new("true").spawn().unwrap();
     let dead_pid = child.id();
     child.wait().unwrap();
-    let dead = Owner { pid: dead_pid, start: Some(1), host: crate::sys::hostname() };
+    let dead = Owner {
+        pid: dead_pid,
+        start: Some(1),
+        host: crate::sys::hostname(),
+    };
     store.create_run(&new_run("dead1", "w", dead)).unwrap();
-    store.create_run(&new_run("live1", "w", Owner::this_process())).unwrap();
+    store
+        .create_run(&new_run("live1", "w", Owner::this_process()))
+        .unwrap();
     block(store.record(vec![event(
         "dead1",
-        EventKind::AttemptStarted { task: TaskName::new("a"), attempt: 1, pid: Some(dead_pid), pid_start: None, log: "l".into() },
+        EventKind::AttemptStarted {
+            task: TaskName::new("a"),
+            attempt: 1,
+            pid: Some(dead_pid),
+            pid_start: None,
+            log: "l".into(),
+        },
     )]))
     .unwrap();
     let reaped = store.reap_interrupted().unwrap();
     assert_eq!(reaped, vec![RunId::from_string("dead1")]);
     let run = store.run(&RunId::from_string("dead1")).unwrap();
     assert_eq!(run.summary.status, RunStatus::Interrupted);
-    assert!(run.tasks.iter().all(|t| t.status == TaskStatus::Interrupted));
-    assert_eq!(run.tasks[0].attempts[0].outcome, Some(AttemptOutcome::Interrupted));
+    assert!(
+        run.tasks
+            .iter()
+            .all(|t| t.status == TaskStatus::Interrupted)
+    );
+    assert_eq!(
+        run.tasks[0].attempts[0].outcome,
+        Some(AttemptOutcome::Interrupted)
+    );
     let live = store.run(&RunId::from_string("live1")).unwrap();
     assert_eq!(live.summary.status, RunStatus::Running);
     assert!(store.reap_interrupted().unwrap().is_empty());
@@ -113,8 +191,16 @@ fn two_stores_on_one_file_write_at_once_without_lock_errors() {
                 let store = SqliteStore::open(&path, Durability::Normal).unwrap();
                 for i in 0..25 {
                     let id = format!("w{w}r{i}");
-                    store.create_run(&new_run(&id, "w", Owner::this_process())).unwrap();
-                    block(store.record(vec![event(&id, EventKind::RunFinished { status: RunStatus::Succeeded })])).unwrap();
+                    store
+                        .create_run(&new_run(&id, "w", Owner::this_process()))
+                        .unwrap();
+                    block(store.record(vec![event(
+                        &id,
+                        EventKind::RunFinished {
+                            status: RunStatus::Succeeded,
+                        },
+                    )]))
+                    .unwrap();
                     store.runs(&RunFilter::default()).unwrap();
                 }
             })
@@ -134,7 +220,10 @@ fn a_newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("weft.db");
     drop(SqliteStore::open(&path, Durability::Normal).unwrap());
-    Connection::open(&path).unwrap().execute_batch("PRAGMA user_version=99").unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version=99")
+        .unwrap();
     match SqliteStore::open(&path, Durability::Full) {
         Err(StoreError::TooNew { found: 99, .. }) => {}
         Err(other) => panic!("{other}"),

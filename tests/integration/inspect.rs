@@ -1,0 +1,266 @@
+//! The run history: several processes on one store, following logs from
+//! another process, the interrupted-run rule after `kill -9`, retry, and
+//! the inspection commands.
+
+use crate::harness::{Weft, kill_group, signal, wait_exit, wait_for_file, wait_until};
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn status_of(w: &Weft, run: &str) -> String {
+    w.show_json(run)["status"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn two_runs_at_once_share_one_store_while_ps_reads_it() {
+    let w = Weft::new();
+    let mut yaml = String::from("name: many\nconcurrency: 4\ntasks:\n");
+    for i in 0..40 {
+        yaml.push_str(&format!("  t{i}: {{ run: 'echo {i}' }}\n"));
+    }
+    w.write("many.yaml", &yaml);
+    let mut a = w.spawn(&["run", "many.yaml", "--quiet"]);
+    let mut b = w.spawn(&["run", "many.yaml", "--quiet"]);
+    let mut readers = 0;
+    while a.try_wait().unwrap().is_none() || b.try_wait().unwrap().is_none() {
+        let ps = w.run(&["ps", "--json"]);
+        assert_eq!(ps.code, 0, "ps failed meanwhile: {}", ps.stderr);
+        readers += 1;
+        if readers > 500 {
+            break;
+        }
+    }
+    for child in [&mut a, &mut b] {
+        assert_eq!(wait_exit(child, Duration::from_secs(60)), Some(0));
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        assert!(!err.contains("locked"), "{err}");
+    }
+    let runs: serde_json::Value = serde_json::from_str(&w.run(&["ps", "--json"]).stdout).unwrap();
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    for r in runs {
+        assert_eq!(r["status"], "succeeded");
+        assert_eq!(r["tasks_done"], 40);
+    }
+}
+
+#[test]
+fn logs_follow_a_run_in_another_process_until_it_ends() {
+    let w = Weft::new();
+    let go = w.path("go");
+    w.write(
+        "talk.yaml",
+        &format!(
+            "name: talk\ntasks:\n  talk:\n    run: echo first; while [ ! -e {} ]; do sleep 0.05; done; echo second\n",
+            go.display()
+        ),
+    );
+    let mut run = w.spawn(&["run", "talk.yaml", "--quiet"]);
+    assert!(
+        wait_until(Duration::from_secs(20), || w
+            .run(&["ps", "--json"])
+            .stdout
+            .contains("\"talk\"")),
+        "the run never appeared"
+    );
+    let mut follow = w.spawn(&["logs", "-f", "talk"]);
+    let seen = Arc::new(Mutex::new(String::new()));
+    let mut stdout = follow.stdout.take().unwrap();
+    let sink = seen.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    assert!(
+        wait_until(Duration::from_secs(20), || seen
+            .lock()
+            .unwrap()
+            .contains("first")),
+        "logs -f did not show the first line"
+    );
+    assert!(!seen.lock().unwrap().contains("second"));
+    std::fs::write(&go, "go").unwrap();
+    assert_eq!(
+        wait_exit(&mut follow, Duration::from_secs(20)),
+        Some(0),
+        "logs -f did not end with the run"
+    );
+    reader.join().unwrap();
+    let text = seen.lock().unwrap().clone();
+    assert!(
+        text.contains("first\n") && text.contains("second\n"),
+        "{text}"
+    );
+    assert!(text.contains("succeeded"), "{text}");
+    assert_eq!(wait_exit(&mut run, Duration::from_secs(20)), Some(0));
+}
+
+#[test]
+fn a_run_whose_weft_was_killed_becomes_interrupted() {
+    let w = Weft::new();
+    let pid_file = w.path("task.pid");
+    w.write(
+        "victim.yaml",
+        &format!("name: victim\ntasks:\n  hang:\n    run: echo $$ > {}; exec sleep 300\n  next:\n    needs: [hang]\n    run: 'true'\n", pid_file.display()),
+    );
+    let mut run = w.spawn(&["run", "victim.yaml", "--quiet"]);
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    assert_eq!(status_of(&w, "victim"), "running");
+    signal(run.id(), "KILL");
+    wait_exit(&mut run, Duration::from_secs(10));
+    // The task outlives weft (kill -9 gives no chance to clean up); stop it ourselves.
+    let task_pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let show = w.show_json("victim");
+    kill_group(task_pid);
+    assert_eq!(show["status"], "interrupted");
+    let statuses: Vec<&str> = show["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["interrupted", "interrupted"]);
+    assert_eq!(
+        show["tasks"][0]["attempts"][0]["outcome"]["result"],
+        "interrupted"
+    );
+    let ps = w.run(&["ps", "--status", "interrupted"]);
+    assert!(ps.stdout.contains("victim"), "{}", ps.stdout);
+}
+
+#[test]
+fn retry_reuses_successes_and_reruns_the_rest() {
+    let w = Weft::new();
+    w.write(
+        "fix.yaml",
+        r#"name: fix
+tasks:
+  fetch:
+    run: echo "data=$WEFT_RUN_ID" >> "$WEFT_OUTPUT"; echo fetched >> fetch.count
+    outputs: [data]
+  build:
+    needs: [fetch]
+    run: test -e fixed && echo "built {{ tasks.fetch.outputs.data }}"
+  ship:
+    needs: [build]
+    run: 'true'
+"#,
+    );
+    assert_eq!(w.run(&["run", "fix.yaml"]).code, 1);
+    let first = w.latest("fix");
+    // Nothing changed: retrying fails the same way.
+    w.write("fixed", "");
+    let out = w.run(&["retry", &first]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("1 reused"), "{}", out.stdout);
+    let second = w.show_json("fix");
+    assert_eq!(second["retry_of"], first.as_str());
+    assert_eq!(second["trigger"], "retry");
+    assert_eq!(second["tasks"][0]["reused_from"], first.as_str());
+    assert_eq!(second["tasks"][0]["attempts"].as_array().unwrap().len(), 0);
+    let build_log = w.run(&["logs", "fix", "build"]).stdout;
+    assert_eq!(
+        build_log.trim(),
+        format!("built {first}"),
+        "the reused output flows on"
+    );
+    assert_eq!(
+        std::fs::read_to_string(w.path("fetch.count")).unwrap(),
+        "fetched\n"
+    );
+    // A successful run has nothing to retry unless told where to start.
+    let out = w.run(&["retry", "fix"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--from TASK"), "{}", out.stderr);
+    let out = w.run(&["retry", "fix", "--from", "fetch"]);
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        std::fs::read_to_string(w.path("fetch.count")).unwrap(),
+        "fetched\nfetched\n"
+    );
+    let out = w.run(&["retry", "fix", "--from", "fecth"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("did you mean `fetch`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn runs_are_named_by_id_prefix_or_workflow_and_unknown_names_say_so() {
+    let w = Weft::new();
+    w.write("a.yaml", "name: alpha\ntasks:\n  x: { run: 'true' }\n");
+    w.write("b.yaml", "name: beta\ntasks:\n  x: { run: exit 1 }\n");
+    w.run(&["run", "a.yaml"]);
+    w.run(&["run", "b.yaml"]);
+    let id = w.latest("alpha");
+    assert_eq!(w.show_json(&id[..6])["id"], id.as_str());
+    let out = w.run(&["show", "gamma"]);
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr.trim(),
+        "error: no run matches `gamma`; list runs with `weft ps`"
+    );
+    let ps = w.run(&["ps", "--status", "failed"]);
+    assert!(
+        ps.stdout.contains("beta") && !ps.stdout.contains("alpha"),
+        "{}",
+        ps.stdout
+    );
+    let ps = w.run(&["runs", "--workflow", "alpha"]);
+    assert!(
+        ps.stdout.contains("alpha") && !ps.stdout.contains("beta"),
+        "{}",
+        ps.stdout
+    );
+    let bad = w.run(&["ps", "--status", "runing"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("expected one of: running"),
+        "{}",
+        bad.stderr
+    );
+    let show = w.run(&["show", "beta"]);
+    assert!(show.stdout.contains("x     failed"), "{}", show.stdout);
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let w = Weft::new();
+    w.write("a.yaml", "name: alpha\ntasks:\n  x: { run: 'true' }\n");
+    for _ in 0..3 {
+        w.run(&["run", "a.yaml", "-q"]);
+    }
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} ps | head -c 1; echo \" rc=${{PIPESTATUS:-0}}\"",
+            Weft::bin().display()
+        ))
+        .env("WEFT_HOME", w.home.path())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
