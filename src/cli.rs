@@ -13,7 +13,12 @@ use std::path::PathBuf;
 them, parameters, conditions, retries, timeouts and parallelism. Every run is kept in a local \
 SQLite store so you can list, inspect, follow and retry it.\n\nExit codes: 0 success, 1 the \
 workflow ran and failed, 2 usage or validation error, 3 store unreachable, 130 interrupted.",
-    after_help = "Run `weft <command> --help` for a command's details. Docs: README.md"
+    after_help = "Run `weft <command> --help` for a command's details. Docs: README.md",
+    after_long_help = "Environment: WEFT_HOME moves all state (config, database, logs) under one \
+folder; WEFT_CONFIG names the config file; WEFT_COLOR=auto|always|never; NO_COLOR disables \
+colour; WEFT_CONCURRENCY sets -j; WEFT_PARAM_<KEY> sets a workflow param.\n\nExit codes: 0 \
+success, 1 the workflow ran and failed, 2 usage or validation error, 3 store unreachable, \
+130 interrupted (Ctrl-C) or cancelled."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -69,8 +74,8 @@ pub enum Command {
     Retry(RetryArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page (roff); with a command name, that command's page
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -190,6 +195,12 @@ pub struct RetryArgs {
     pub concurrency: Option<u32>,
     #[command(flatten)]
     pub output: RunOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command (e.g. `run`) for its own page, `weft-run(1)`
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Args)]

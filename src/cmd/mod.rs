@@ -80,9 +80,28 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             clap_complete::generate(args.shell, &mut Cli::command(), "weft", &mut out);
             Ok(EXIT_OK)
         }
-        Command::Man => {
+        Command::Man(args) => {
             let mut out = std::io::stdout().lock();
-            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            let root = Cli::command();
+            let page = match &args.command {
+                None => root,
+                Some(name) => {
+                    let Some(sub) = root.find_subcommand(name) else {
+                        let names: Vec<String> = root
+                            .get_subcommands()
+                            .map(|c| c.get_name().to_string())
+                            .collect();
+                        return Err(CmdError::Usage(format!(
+                            "error: no command `{name}`; commands: {}",
+                            names.join(", ")
+                        )));
+                    };
+                    sub.clone()
+                        .name(format!("weft-{name}").leak() as &str)
+                        .version(env!("CARGO_PKG_VERSION"))
+                }
+            };
+            clap_mangen::Man::new(page).render(&mut out)?;
             Ok(EXIT_OK)
         }
     }
