@@ -83,6 +83,14 @@ pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
         owner: Owner::this_process(),
         created_at: now_ms(),
     };
+    // The log folder first: if it cannot be made, nothing is recorded.
+    let run_logs = ctx.paths.logs_dir().join(run_id.as_str());
+    std::fs::create_dir_all(&run_logs).map_err(|e| {
+        CmdError::Unavailable(format!(
+            "error: cannot create the log folder `{}`: {e}",
+            run_logs.display()
+        ))
+    })?;
     store.create_run(&new_run)?;
 
     let concurrency = l
@@ -203,6 +211,13 @@ fn print_failures(ctx: &Context, store: &dyn Store, run_id: &RunId) -> Result<()
         let Some(attempt) = task.attempts.last() else {
             continue;
         };
+        if matches!(
+            attempt.outcome,
+            Some(crate::model::AttemptOutcome::FailedToStart { .. })
+        ) {
+            // Its log holds only the reason, which the run's output already showed.
+            continue;
+        }
         let (lines, _) = read_log(Path::new(&attempt.log), 0).unwrap_or_default();
         let tail = &lines[lines.len().saturating_sub(10)..];
         writeln!(

@@ -52,6 +52,13 @@ pub enum EngineError {
     },
 }
 
+/// A task ready to hand to an executor.
+struct Prepared {
+    action: Action,
+    env: Vec<(String, String)>,
+    cwd: PathBuf,
+}
+
 enum Msg {
     Finished {
         task: usize,
@@ -397,7 +404,7 @@ impl Driver {
         }
 
         let prepared = self.prepare(task, attempt, &ctx, wf_env, &out_path);
-        let (action, env, cwd) = match prepared {
+        let Prepared { action, env, cwd } = match prepared {
             Ok(p) => p,
             Err(why) => {
                 return self
@@ -408,10 +415,10 @@ impl Driver {
         let log = match LogWriter::create(&log_path) {
             Ok(l) => l,
             Err(e) => {
-                return Err(EngineError::Logs {
-                    path: log_path.display().to_string(),
-                    source: e,
-                });
+                let why = format!("cannot create the log file `{}`: {e}", log_path.display());
+                return self
+                    .record_failed_start(task, attempt, &log_path, why, queue)
+                    .await;
             }
         };
         let job = Job {
@@ -470,7 +477,7 @@ impl Driver {
         ctx: &Json,
         wf_env: Result<Vec<(String, String)>, String>,
         out_path: &std::path::Path,
-    ) -> Result<(Action, Vec<(String, String)>, PathBuf), String> {
+    ) -> Result<Prepared, String> {
         let loaded = &self.setup.loaded;
         let t = &loaded.workflow.tasks[task];
         let render = |field: &str, text: &str| {
@@ -542,7 +549,7 @@ impl Driver {
             }
             TaskBody::Delay(d) => Action::Delay(*d),
         };
-        Ok((action, env, cwd))
+        Ok(Prepared { action, env, cwd })
     }
 
     async fn fail_to_start(

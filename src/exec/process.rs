@@ -11,7 +11,7 @@ use nix::unistd::Pid;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::Child;
 
@@ -127,7 +127,6 @@ async fn supervise(
     pumps: [Option<tokio::task::JoinHandle<()>>; 2],
     log: Arc<Mutex<LogWriter>>,
 ) -> AttemptOutcome {
-    let started = Instant::now();
     let deadline = async {
         match timeout {
             Some(t) => tokio::time::sleep(t).await,
@@ -176,8 +175,8 @@ async fn supervise(
             let _ = w.line(
                 Stream::Weft,
                 format!(
-                    "timed out after {:?}; stopped the task and its child processes",
-                    started.elapsed().min(after + grace)
+                    "timed out after {}; stopped the task and its child processes",
+                    crate::model::format_duration_ms(after.as_millis() as u64)
                 )
                 .as_bytes(),
             );

@@ -3,9 +3,7 @@
 //! plain timestamped lines otherwise, JSON lines with `--json`, or nothing.
 
 use super::{Style, clock};
-use crate::model::{
-    AttemptOutcome, EventKind, Millis, RunEvent, RunStatus, TaskStatus, format_duration_ms,
-};
+use crate::model::{EventKind, Millis, RunEvent, RunStatus, TaskStatus, format_duration_ms};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -29,6 +27,7 @@ pub struct Progress {
     started: HashMap<String, Millis>,
     run_started: Option<Millis>,
     counts: HashMap<TaskStatus, u32>,
+    last_failure: HashMap<String, String>,
 }
 
 impl Progress {
@@ -58,6 +57,7 @@ impl Progress {
             started: HashMap::new(),
             run_started: None,
             counts: HashMap::new(),
+            last_failure: HashMap::new(),
         }
     }
 
@@ -126,9 +126,15 @@ impl Progress {
                     bar.set_prefix(format!("{task}{try_note}"));
                     bar.enable_steady_tick(Duration::from_millis(100));
                     self.bars.insert(task.to_string(), bar);
-                } else {
-                    let pid = pid.map(|p| format!(", pid {p}")).unwrap_or_default();
-                    self.say(e.at, format!("{task}: started{try_note}{}", s.dim(&pid)))?;
+                } else if let Some(pid) = pid {
+                    // Attempts without a process (delays, failures to start) show when they end.
+                    self.say(
+                        e.at,
+                        format!(
+                            "{task}: started{try_note}{}",
+                            s.dim(&format!(", pid {pid}"))
+                        ),
+                    )?;
                 }
             }
             EventKind::AttemptFinished {
@@ -142,27 +148,27 @@ impl Progress {
                         m.remove(&bar);
                     }
                 }
-                if !outcome.succeeded() && *outcome != AttemptOutcome::Cancelled {
-                    let took = self.took(task.as_str(), e.at);
-                    self.say(
-                        e.at,
-                        format!(
-                            "{task}: attempt {attempt} {} {}",
-                            s.bad(&outcome.describe()),
-                            s.dim(&took)
-                        ),
-                    )?;
-                }
+                // Shown with the retry, if one follows; the task's end says the rest.
+                let took = self.took(task.as_str(), e.at);
+                self.last_failure.insert(
+                    task.to_string(),
+                    format!(
+                        "attempt {attempt} {} {}",
+                        s.bad(&outcome.describe()),
+                        s.dim(&took)
+                    ),
+                );
             }
             EventKind::TaskRetrying {
                 task,
                 next_attempt,
                 delay_ms,
             } => {
+                let failed = self.last_failure.remove(task.as_str()).unwrap_or_default();
                 self.say(
                     e.at,
                     format!(
-                        "{task}: {} in {} (attempt {next_attempt})",
+                        "{task}: {failed}; {} in {} (attempt {next_attempt})",
                         s.warn("retrying"),
                         format_duration_ms(*delay_ms)
                     ),

@@ -336,7 +336,8 @@ impl Store for SqliteStore {
     fn reap_interrupted(&self) -> Result<Vec<RunId>, StoreError> {
         let host = crate::sys::hostname();
         let mut conn = self.conn();
-        let candidates: Vec<(String, Option<u32>, Option<i64>, Option<String>)> = {
+        type Candidate = (String, Option<u32>, Option<i64>, Option<String>);
+        let candidates: Vec<Candidate> = {
             let mut stmt = conn.prepare(
                 "SELECT id, owner_pid, owner_start, owner_host FROM runs WHERE status = 'running'",
             )?;

@@ -3,6 +3,10 @@
 
 mod harness;
 
+mod architecture;
 mod cli;
+mod examples;
+mod generated;
 mod inspect;
 mod run;
+mod validate;
