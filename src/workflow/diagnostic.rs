@@ -71,7 +71,11 @@ fn render_one(out: &mut String, file: &str, source: &str, d: &Diagnostic) {
     let _ = writeln!(out, "error: {}", d.message);
     let _ = writeln!(out, "{pad}--> {file}:{line_no}:{col}");
     let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{line_no} | {text}");
+    if text.is_empty() {
+        let _ = writeln!(out, "{line_no} |");
+    } else {
+        let _ = writeln!(out, "{line_no} | {text}");
+    }
     let indent: String = text
         .chars()
         .take(col - 1)
@@ -90,9 +94,12 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
     let limit = (word.chars().count() / 3).max(2);
+    // A shortened or lengthened word (`language` for `lang`) counts as close.
+    let prefix =
+        |c: &str| c.len() >= 3 && word.len() >= 3 && (word.starts_with(c) || c.starts_with(word));
     candidates
         .into_iter()
-        .map(|c| (edit_distance(word, c), c))
+        .map(|c| (if prefix(c) { 1 } else { edit_distance(word, c) }, c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| format!("did you mean `{c}`?"))

@@ -30,13 +30,13 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         let unit_len = rest[digits..]
             .find(|c: char| c.is_ascii_digit())
             .unwrap_or(rest.len() - digits);
-        let unit = &rest[digits..digits + unit_len];
+        let unit = rest[digits..digits + unit_len].trim();
         let secs = match unit {
-            "ms" => 0.001,
-            "s" | "sec" | "secs" => 1.0,
-            "m" | "min" | "mins" => 60.0,
-            "h" | "hr" | "hrs" => 3600.0,
-            "d" => 86400.0,
+            "ms" | "millis" | "milliseconds" => 0.001,
+            "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+            "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+            "d" | "day" | "days" => 86400.0,
             other => {
                 return Err(format!(
                     "unknown unit `{other}` in `{s}`; use ms, s, m, h or d"

@@ -32,6 +32,14 @@ impl ParamType {
         }
     }
 
+    /// "a string", "an int"...
+    pub fn with_article(self) -> String {
+        match self {
+            ParamType::Int => "an int".into(),
+            other => format!("a {}", other.name()),
+        }
+    }
+
     /// Reads a value given as text on the command line or in the environment.
     pub fn parse_value(self, text: &str) -> Result<ParamValue, String> {
         let t = text.trim();
@@ -161,18 +169,21 @@ pub fn resolve(
         let value = match given {
             Some((text, origin)) => match def.ty.parse_value(&text) {
                 Ok(v) => Some(v),
-                Err(why) => {
+                Err(_) => {
                     diags.push(
                         Diagnostic::new(
                             def.loc,
                             def.name.len(),
                             format!(
-                                "param `{}` is declared `{}`, but {origin} gives {why}",
+                                "{origin} gives `{text}` for param `{}`, which is declared `{}`",
                                 def.name,
                                 def.ty.name()
                             ),
                         )
-                        .help(format!("pass a {} value", def.ty.name())),
+                        .help(match def.ty {
+                            ParamType::Bool => "pass true or false".to_string(),
+                            ty => format!("pass {} value", ty.with_article()),
+                        }),
                     );
                     continue;
                 }
@@ -280,7 +291,7 @@ mod tests {
             messages,
             [
                 "unknown param `nn` given with `-p`",
-                "param `n` is declared `int`, but `-p n` gives `many` is not an int",
+                "`-p n` gives `many` for param `n`, which is declared `int`",
                 "param `version` is required but has no value",
             ]
         );

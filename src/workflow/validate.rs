@@ -256,8 +256,12 @@ impl<'a> Validator<'a> {
                 } else if let Some(pos) = names.iter().position(|n| n == need) {
                     idx.push(pos);
                 } else {
-                    let help = did_you_mean(need, names.iter().map(String::as_str))
-                        .unwrap_or_else(|| format!("tasks in this file: {}", quoted_list(&names)));
+                    let others: Vec<String> =
+                        names.iter().filter(|n| **n != d.name).cloned().collect();
+                    let help = did_you_mean(need, others.iter().map(String::as_str))
+                        .unwrap_or_else(|| {
+                            format!("other tasks in this file: {}", quoted_list(&others))
+                        });
                     self.err(
                         *loc,
                         need.len(),
@@ -429,7 +433,7 @@ impl<'a> Validator<'a> {
                             }
                             TaskBody::Exec(argv)
                         }),
-                        "script" => self.script(v).map(|(lang, code)| {
+                        "script" => self.script(k, v).map(|(lang, code)| {
                             draft.fields.push(field(&code, "script", false));
                             TaskBody::Script { lang, code }
                         }),
@@ -523,7 +527,7 @@ impl<'a> Validator<'a> {
                         Value::Int(i) if i >= 1 => Some(i as f64),
                         Value::Float(f) if f >= 1.0 && f.is_finite() => Some(f),
                         _ => {
-                            self.err(v.loc, len_of(v), "`backoff` must be a number of at least 1.0")
+                            self.err(v.loc, v.width(self.source), "`backoff` must be a number of at least 1.0")
                                 .help = Some("each wait is the previous one times this factor; 1.0 keeps it constant".into());
                             None
                         }
@@ -539,7 +543,7 @@ impl<'a> Validator<'a> {
                                     _ => {
                                         self.err(
                                             item.loc,
-                                            len_of(item),
+                                            item.width(self.source),
                                             "`on_exit` codes must be integers from 0 to 255",
                                         );
                                     }
@@ -549,7 +553,7 @@ impl<'a> Validator<'a> {
                         _ => {
                             self.err(
                                 v.loc,
-                                len_of(v),
+                                v.width(self.source),
                                 format!(
                                     "`on_exit` must be a list of exit codes, found {}",
                                     v.value.kind()
@@ -670,14 +674,17 @@ impl<'a> Validator<'a> {
         if value.is_none() {
             self.err(
                 node.loc,
-                len_of(node),
+                node.width(self.source),
                 format!(
                     "default of param `{name}` is {}, but the param is declared `{}`",
                     node.value.kind(),
                     ty.name()
                 ),
             )
-            .help = Some(format!("give a {} default or change `type`", ty.name()));
+            .help = Some(format!(
+                "give {} default or change `type`",
+                ty.with_article()
+            ));
         }
         value
     }
@@ -724,7 +731,7 @@ impl<'a> Validator<'a> {
         if let Value::Str(_) = node.value {
             self.err(
                 node.loc,
-                len_of(node),
+                node.width(self.source),
                 "`exec` takes a list: the program and its arguments",
             )
             .help = Some(
@@ -745,7 +752,7 @@ impl<'a> Validator<'a> {
         Some(argv)
     }
 
-    fn script(&mut self, node: &Node) -> Option<(ScriptLang, String)> {
+    fn script(&mut self, key: &Node, node: &Node) -> Option<(ScriptLang, String)> {
         let entries = self.map(node, "`script`")?;
         self.check_keys(entries, SCRIPT_KEYS, "in `script`");
         let mut lang = None;
@@ -777,7 +784,7 @@ impl<'a> Validator<'a> {
             }
         }
         if !lang_seen {
-            self.err(node.loc, 1, "`script` has no `lang`").help =
+            self.err(key.loc, 6, "`script` has no `lang`").help =
                 Some("add `lang:` with one of python, node, bash, sh, ruby, perl, php".into());
         }
         if code.is_none()
@@ -785,7 +792,7 @@ impl<'a> Validator<'a> {
                 .iter()
                 .any(|(k, _)| k.value == Value::Str("code".into()))
         {
-            self.err(node.loc, 1, "`script` has no `code`").help =
+            self.err(key.loc, 6, "`script` has no `code`").help =
                 Some("add `code: |` followed by the script".into());
         }
         Some((lang?, code?))
@@ -883,9 +890,13 @@ impl<'a> Validator<'a> {
         let target_name = parts.get(1)?;
         let names = || drafts.iter().map(|d| d.name.as_str());
         let Some(target) = drafts.iter().position(|d| d.name == *target_name) else {
+            let all: Vec<String> = names().map(String::from).collect();
             return Some((
                 format!("{owner} refers to task `{target_name}`, which does not exist"),
-                did_you_mean(target_name, names()),
+                Some(
+                    did_you_mean(target_name, names())
+                        .unwrap_or_else(|| format!("tasks in this file: {}", quoted_list(&all))),
+                ),
             ));
         };
         let Some(me) = task else {
@@ -947,7 +958,7 @@ impl<'a> Validator<'a> {
             other => {
                 self.err(
                     node.loc,
-                    len_of(node),
+                    node.width(self.source),
                     format!("{what} must be a mapping, found {}", other.kind()),
                 );
                 None
@@ -961,7 +972,7 @@ impl<'a> Validator<'a> {
             let Value::Str(key) = &k.value else {
                 self.err(
                     k.loc,
-                    len_of(k),
+                    k.width(self.source),
                     format!("keys {where_} must be strings, found {}", k.value.kind()),
                 );
                 continue;
@@ -1005,7 +1016,7 @@ impl<'a> Validator<'a> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         if !ok {
-            self.err(node.loc, len_of(node), format!("workflow name `{name}` is not allowed"))
+            self.err(node.loc, node.width(self.source), format!("workflow name `{name}` is not allowed"))
                 .help = Some("use letters, digits, `-`, `_` and `.`: the name is how runs are looked up (`weft show NAME`)".into());
             return None;
         }
@@ -1018,7 +1029,7 @@ impl<'a> Validator<'a> {
             other => {
                 self.err(
                     node.loc,
-                    len_of(node),
+                    node.width(self.source),
                     format!("{what} must be a string, found {}", other.kind()),
                 );
                 None
@@ -1031,7 +1042,7 @@ impl<'a> Validator<'a> {
         node.value.scalar_text().or_else(|| {
             self.err(
                 node.loc,
-                len_of(node),
+                node.width(self.source),
                 format!("{what} must be a string, found {}", node.value.kind()),
             );
             None
@@ -1044,7 +1055,7 @@ impl<'a> Validator<'a> {
             ref other => {
                 self.err(
                     node.loc,
-                    len_of(node),
+                    node.width(self.source),
                     format!("{what} must be true or false, found {}", other.kind()),
                 );
                 None
@@ -1058,7 +1069,7 @@ impl<'a> Validator<'a> {
             ref other => {
                 self.err(
                     node.loc,
-                    len_of(node),
+                    node.width(self.source),
                     format!(
                         "{what} must be a whole number of at least 1, found {}",
                         describe_value(other)
@@ -1076,7 +1087,7 @@ impl<'a> Validator<'a> {
             other => {
                 self.err(
                     node.loc,
-                    len_of(node),
+                    node.width(self.source),
                     format!(
                         "{what} must be a duration like `30s` or `5m`, found {}",
                         other.kind()
@@ -1090,7 +1101,7 @@ impl<'a> Validator<'a> {
             Err(why) => {
                 self.err(
                     node.loc,
-                    len_of(node),
+                    node.width(self.source),
                     format!("bad duration in {what}: {why}"),
                 )
                 .help =
@@ -1106,12 +1117,12 @@ impl<'a> Validator<'a> {
             Value::Str(s) if single_ok => vec![(s.clone(), node.loc)],
             Value::Seq(items) => items
                 .iter()
-                .filter_map(|item| match item.value.scalar_text() {
+                .filter_map(|item| match item.text(self.source) {
                     Some(s) => Some((s, item.loc)),
                     None => {
                         self.err(
                             item.loc,
-                            len_of(item),
+                            item.width(self.source),
                             format!(
                                 "items of {what} must be strings, found {}",
                                 item.value.kind()
@@ -1125,7 +1136,7 @@ impl<'a> Validator<'a> {
             other => {
                 self.err(
                     node.loc,
-                    len_of(node),
+                    node.width(self.source),
                     format!("{what} must be a list, found {}", other.kind()),
                 );
                 Vec::new()
@@ -1167,11 +1178,6 @@ fn quoted_list(names: &[String]) -> String {
         .join(", ")
 }
 
-/// Caret width for a node: the scalar's length on one line, else 1.
-fn len_of(node: &Node) -> usize {
-    node.value.scalar_text().map_or(1, |t| len_of_text(&t))
-}
-
 fn len_of_text(text: &str) -> usize {
     if text.contains('\n') {
         1
@@ -1194,7 +1200,17 @@ fn locate(source: &str, from: Loc, needle: &str) -> Loc {
         }
         offset += line.len();
     }
-    let Some(found) = source.get(offset..).and_then(|rest| rest.find(needle)) else {
+    // The whole reference: not followed by more of a name (`params.version`
+    // must not match inside `params.versions`).
+    let whole = |rest: &str, at: usize| {
+        !rest[at + needle.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let found = source.get(offset..).and_then(|rest| {
+        rest.match_indices(needle)
+            .map(|(i, _)| i)
+            .find(|&i| whole(rest, i))
+    });
+    let Some(found) = found else {
         return from;
     };
     let at = offset + found;

@@ -20,6 +20,36 @@ pub struct Loc {
 pub struct Node {
     pub value: Value,
     pub loc: Loc,
+    /// Where its text is in the source, in bytes, when known: gives the
+    /// exact spelling of a scalar (`010` stays `010`) and the caret's width.
+    pub bytes: Option<std::ops::Range<usize>>,
+}
+
+impl Node {
+    /// The scalar as written: strings as parsed, other scalars in their
+    /// source spelling (so `exec: [echo, 010]` passes `010`, not `10`).
+    pub fn text(&self, source: &str) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Bool(_) | Value::Int(_) | Value::Float(_) => self
+                .bytes
+                .clone()
+                .and_then(|r| source.get(r))
+                .map(str::to_string)
+                .or_else(|| self.value.scalar_text()),
+            _ => None,
+        }
+    }
+
+    /// How many characters the node spans on its first line (quotes
+    /// included), for the caret under it.
+    pub fn width(&self, source: &str) -> usize {
+        let text = self.bytes.clone().and_then(|r| source.get(r));
+        match text {
+            Some(t) if !t.is_empty() && !t.contains('\n') => t.chars().count(),
+            _ => 1,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -67,9 +97,23 @@ pub struct SyntaxError {
     pub loc: Loc,
 }
 
+/// YAML 1.2 core rules: only `true`/`false` are booleans, so a key or value
+/// such as `n`, `no` or `off` stays a string (no "Norway problem").
+fn options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    options
+}
+
 /// Parses one YAML document into a located tree.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    serde_saphyr::from_str::<Node>(text).map_err(|e| {
+    serde_saphyr::from_str_with_options::<Node>(text, {
+        // Duplicate keys reach the validator, which names them.
+        let mut o = options();
+        o.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::PassThrough;
+        o
+    })
+    .map_err(|e| {
         let loc = e
             .location()
             .map(|l| Loc {
@@ -86,7 +130,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 
 /// Decodes a typed document (unknown keys are errors when `T` denies them).
 pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, SyntaxError> {
-    serde_saphyr::from_str::<T>(text).map_err(|e| SyntaxError {
+    serde_saphyr::from_str_with_options::<T>(text, options()).map_err(|e| SyntaxError {
         loc: e
             .location()
             .map(|l| Loc {
@@ -119,8 +163,14 @@ fn first_line(message: &str) -> String {
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let spanned = Spanned::<Value>::deserialize(d)?;
+        let span = spanned.referenced.span();
+        let bytes = span
+            .byte_offset()
+            .zip(span.byte_len())
+            .map(|(o, l)| o as usize..(o + l) as usize);
         Ok(Node {
             value: spanned.value,
+            bytes,
             loc: Loc {
                 line: spanned.referenced.line() as u32,
                 col: spanned.referenced.column() as u32,
@@ -226,6 +276,34 @@ mod tests {
             kinds,
             ["an integer", "a number", "a boolean", "a string", "null"]
         );
+    }
+
+    #[test]
+    fn scalars_keep_their_spelling_and_width() {
+        let src = "a: [010, 1.50, 0x1F, \"q\"]\n";
+        let doc = parse(src).unwrap();
+        let Value::Seq(items) = &map(&doc)[0].1.value else {
+            panic!()
+        };
+        let texts: Vec<String> = items.iter().map(|n| n.text(src).unwrap()).collect();
+        assert_eq!(texts, ["010", "1.50", "0x1F", "q"]);
+        assert_eq!(items[3].width(src), 3, "quotes included");
+    }
+
+    #[test]
+    fn duplicate_keys_reach_the_caller() {
+        let doc = parse("a: 1\na: 2\n").unwrap();
+        assert_eq!(map(&doc).len(), 2);
+    }
+
+    #[test]
+    fn only_true_and_false_are_booleans() {
+        let doc = parse("n: no\noff: yes\nt: true\n").unwrap();
+        let m = map(&doc);
+        assert_eq!(m[0].0.value, Value::Str("n".into()));
+        assert_eq!(m[0].1.value, Value::Str("no".into()));
+        assert_eq!(m[1].0.value, Value::Str("off".into()));
+        assert_eq!(m[2].1.value, Value::Bool(true));
     }
 
     #[test]

@@ -62,13 +62,18 @@ fn logs_follow_a_run_in_another_process_until_it_ends() {
         ),
     );
     let mut run = w.spawn(&["run", "talk.yaml", "--quiet"]);
-    assert!(
-        wait_until(Duration::from_secs(20), || w
-            .run(&["ps", "--json"])
-            .stdout
-            .contains("\"talk\"")),
-        "the run never appeared"
-    );
+    let appeared = wait_until(Duration::from_secs(30), || {
+        w.run(&["ps", "--json"]).stdout.contains("\"talk\"")
+    });
+    if !appeared {
+        let _ = run.kill();
+        let out = run.wait_with_output().unwrap();
+        panic!(
+            "the run never appeared; weft run ended with {:?}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let mut follow = w.spawn(&["logs", "-f", "talk"]);
     let seen = Arc::new(Mutex::new(String::new()));
     let mut stdout = follow.stdout.take().unwrap();

@@ -380,12 +380,9 @@ fn several_problems_in_one_file_are_reported_at_once_in_file_order() {
     );
 }
 
-/// Known bug: the YAML reader takes YAML 1.1 booleans (`y`, `n`, `yes`, `no`,
-/// `on`, `off`) as booleans even in names, so a param named `n` is declared
-/// as a param named `false` and `-p n=abc` is reported as an unknown param.
-/// Remove the `ignore` once names and string fields keep their text.
+/// YAML 1.1 booleans (`y`, `n`, `yes`, `no`, `on`, `off`) are plain strings:
+/// a param named `n` and a task named `on` keep their names.
 #[test]
-#[ignore = "bug: YAML 1.1 booleans turn a param named `n` into `false`"]
 fn a_param_named_n_keeps_its_name() {
     let w = Weft::new();
     w.write(
@@ -395,7 +392,7 @@ fn a_param_named_n_keeps_its_name() {
     let out = validate_in(w.dir.path(), &["-p", "n=abc", "n.yaml"]);
     assert!(
         out.stderr.starts_with(
-            "error: param `n` is declared `int`, but `-p n` gives `abc` is not an int\n \
+            "error: `-p n` gives `abc` for param `n`, which is declared `int`\n \
              --> n.yaml:3:3\n"
         ) && out.stderr.ends_with("\n1 problem in 1 file\n"),
         "{}",
