@@ -5,7 +5,6 @@
 use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::cli::LogsArgs;
 use crate::store::{LogLine, RunDetail, Store, Stream, read_log};
-use crate::workflow::did_you_mean;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -67,20 +66,11 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
     if let Some(task) = &args.task
         && !run.tasks.iter().any(|t| t.name.as_str() == task)
     {
-        let hint =
-            did_you_mean(task, run.tasks.iter().map(|t| t.name.as_str())).unwrap_or_else(|| {
-                format!(
-                    "its tasks: {}",
-                    run.tasks
-                        .iter()
-                        .map(|t| t.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            });
-        return Err(CmdError::Usage(format!(
-            "error: run {id} has no task `{task}`; {hint}"
-        )));
+        return Err(super::unknown_task(
+            &id,
+            task,
+            run.tasks.iter().map(|t| t.name.as_str()),
+        ));
     }
     let prefix = if args.task.is_some() {
         0

@@ -64,6 +64,17 @@ impl From<crate::store::StoreError> for CmdError {
 
 pub type CmdResult = Result<i32, CmdError>;
 
+/// "run X has no task `y`; did you mean `z`?" (or the list of its tasks).
+fn unknown_task<'a>(
+    run: &crate::model::RunId,
+    name: &str,
+    tasks: impl Iterator<Item = &'a str> + Clone,
+) -> CmdError {
+    let hint = crate::workflow::did_you_mean(name, tasks.clone())
+        .unwrap_or_else(|| format!("its tasks: {}", tasks.collect::<Vec<_>>().join(", ")));
+    CmdError::Usage(format!("error: run {run} has no task `{name}`; {hint}"))
+}
+
 pub fn dispatch(cli: Cli) -> CmdResult {
     let ctx = Context::new(&cli.global)?;
     match cli.command {

@@ -11,21 +11,11 @@ pub fn output(ctx: &Context, args: OutputArgs) -> CmdResult {
     let id = store.resolve(&args.run)?;
     let run = store.run(&id)?;
     let Some(task) = run.tasks.iter().find(|t| t.name.as_str() == args.task) else {
-        let hint = did_you_mean(&args.task, run.tasks.iter().map(|t| t.name.as_str()))
-            .unwrap_or_else(|| {
-                format!(
-                    "its tasks: {}",
-                    run.tasks
-                        .iter()
-                        .map(|t| t.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            });
-        return Err(CmdError::Usage(format!(
-            "error: run {id} has no task `{}`; {hint}",
-            args.task
-        )));
+        return Err(super::unknown_task(
+            &id,
+            &args.task,
+            run.tasks.iter().map(|t| t.name.as_str()),
+        ));
     };
     let Some((_, value)) = task.outputs.iter().find(|(k, _)| *k == args.key) else {
         let hint = if task.outputs.is_empty() {

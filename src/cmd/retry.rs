@@ -7,7 +7,7 @@ use super::{CmdError, CmdResult, Context};
 use crate::cli::RetryArgs;
 use crate::model::{TaskStatus, Trigger};
 use crate::store::{ReusedTask, Store};
-use crate::workflow::{did_you_mean, load_str};
+use crate::workflow::load_str;
 use std::path::PathBuf;
 
 pub fn retry(ctx: &Context, args: RetryArgs) -> CmdResult {
@@ -43,11 +43,11 @@ pub fn retry(ctx: &Context, args: RetryArgs) -> CmdResult {
     let mut rerun = vec![false; wf.tasks.len()];
     if let Some(from) = &args.from {
         let Some(i) = wf.task_index(from) else {
-            let hint = did_you_mean(from, wf.tasks.iter().map(|t| t.name.as_str()))
-                .unwrap_or_else(|| "see its tasks with `weft show`".into());
-            return Err(CmdError::Usage(format!(
-                "error: run {id} has no task `{from}`; {hint}"
-            )));
+            return Err(super::unknown_task(
+                &id,
+                from,
+                wf.tasks.iter().map(|t| t.name.as_str()),
+            ));
         };
         rerun[i] = true;
         for (j, d) in wf.dag.descendants(i).into_iter().enumerate() {

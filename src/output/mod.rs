@@ -62,22 +62,21 @@ impl Style {
 
 /// A local date and time for tables: `2026-11-22 14:03:07`.
 pub fn local_time(ms: Millis) -> String {
-    use chrono::TimeZone;
-    chrono::Local
-        .timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| "-".into())
+    local(ms, "%Y-%m-%d %H:%M:%S")
 }
 
 /// Time of day for progress lines: `14:03:07`.
 pub fn clock(ms: Millis) -> String {
+    local(ms, "%H:%M:%S")
+}
+
+fn local(ms: Millis, format: &str) -> String {
     use chrono::TimeZone;
     chrono::Local
         .timestamp_millis_opt(ms)
         .single()
-        .map(|t| t.format("%H:%M:%S").to_string())
-        .unwrap_or_else(|| "--:--:--".into())
+        .map(|t| t.format(format).to_string())
+        .unwrap_or_else(|| "-".into())
 }
 
 /// A duration between two times, or `-`.
