@@ -142,17 +142,23 @@ pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
         let mut drive = tokio::spawn(driver.run(cancel_rx));
         let mut sigint = signal(SignalKind::interrupt()).map_err(CmdError::Io)?;
         let mut sigterm = signal(SignalKind::terminate()).map_err(CmdError::Io)?;
-        let mut cancelling = false;
-        let mut cancel = |why: &str, progress: &mut Progress| {
-            if !cancelling {
-                cancelling = true;
+        let mut sighup = signal(SignalKind::hangup()).map_err(CmdError::Io)?;
+        let mut signals = 0u32;
+        let mut on_signal = |why: &str| {
+            signals += 1;
+            let loud = mode != ProgressMode::Json && mode != ProgressMode::Quiet;
+            if signals == 1 {
                 let _ = cancel_tx.send(true);
-                if mode != ProgressMode::Json && mode != ProgressMode::Quiet {
-                    let _ = progress;
+                if loud {
                     eprintln!(
-                        "\n{why}: cancelling the run, stopping its tasks (they get {:?} to exit)",
-                        ctx.config.kill_grace()
+                        "\n{why}: cancelling the run; its tasks get {} to stop (again to kill them now)",
+                        crate::model::format_duration_ms(ctx.config.kill_grace().as_millis() as u64)
                     );
+                }
+            } else {
+                let killed = kill_running(&*store, &run_id);
+                if loud {
+                    eprintln!("{why} again: killed {killed} running task{}", if killed == 1 { "" } else { "s" });
                 }
             }
         };
@@ -166,8 +172,9 @@ pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
                         }
                     }
                 },
-                _ = sigint.recv() => cancel("interrupted", &mut progress),
-                _ = sigterm.recv() => cancel("terminated", &mut progress),
+                _ = sigint.recv() => on_signal("interrupted"),
+                _ = sigterm.recv() => on_signal("terminated"),
+                _ = sighup.recv() => on_signal("hung up"),
                 done = &mut drive => break done,
             }
         };
@@ -195,6 +202,28 @@ pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
         RunStatus::Cancelled | RunStatus::Interrupted => EXIT_INTERRUPTED,
         _ => EXIT_FAILED,
     })
+}
+
+/// SIGKILL to the process group of every attempt of the run still going
+/// (a second Ctrl-C: the user will not wait for the grace period).
+fn kill_running(store: &dyn Store, run_id: &RunId) -> usize {
+    let Ok(run) = store.run(run_id) else {
+        return 0;
+    };
+    let mut killed = 0;
+    for attempt in run.tasks.iter().flat_map(|t| &t.attempts) {
+        if let (None, Some(pid)) = (attempt.finished_at, attempt.pid)
+            && crate::sys::process_is(pid, attempt.pid_start)
+            && nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pid as i32),
+                nix::sys::signal::Signal::SIGKILL,
+            )
+            .is_ok()
+        {
+            killed += 1;
+        }
+    }
+    killed
 }
 
 /// For each failed task, the end of its last attempt's log, so the reason

@@ -110,6 +110,9 @@ impl TaskRecord {
 pub struct AttemptRecord {
     pub attempt: AttemptNo,
     pub pid: Option<u32>,
+    /// The kernel's start time of `pid`, to tell it from a reused pid.
+    #[serde(skip)]
+    pub pid_start: Option<u64>,
     pub started_at: Millis,
     pub finished_at: Option<Millis>,
     /// `None` while it runs.

@@ -253,7 +253,7 @@ impl Store for SqliteStore {
             });
         }
         let mut stmt = conn.prepare(
-            "SELECT task, attempt, pid, started_at, finished_at, outcome, log_path FROM attempts WHERE run_id = ?1 ORDER BY task, attempt",
+            "SELECT task, attempt, pid, started_at, finished_at, outcome, log_path, pid_start FROM attempts WHERE run_id = ?1 ORDER BY task, attempt",
         )?;
         let mut rows = stmt.query([id.as_str()])?;
         while let Some(row) = rows.next()? {
@@ -267,6 +267,7 @@ impl Store for SqliteStore {
                 t.attempts.push(AttemptRecord {
                     attempt: row.get(1)?,
                     pid: row.get(2)?,
+                    pid_start: row.get::<_, Option<i64>>(7)?.map(|s| s as u64),
                     started_at: row.get(3)?,
                     finished_at: row.get(4)?,
                     outcome,

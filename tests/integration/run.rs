@@ -348,3 +348,66 @@ fn delay_tasks_wait_and_scripts_run_in_their_interpreter() {
     let took = wait["finished_at"].as_i64().unwrap() - wait["started_at"].as_i64().unwrap();
     assert!(took >= 200, "delay finished after {took} ms");
 }
+
+#[test]
+fn a_second_ctrl_c_kills_tasks_that_ignore_sigterm() {
+    let w = Weft::new();
+    std::fs::write(
+        w.home.path().join("config.yaml"),
+        "run:\n  kill_grace: 10m\n",
+    )
+    .unwrap();
+    let pid_file = w.path("stubborn.pid");
+    w.write(
+        "stubborn.yaml",
+        &format!(
+            "name: stubborn\ntasks:\n  stubborn:\n    run: trap '' TERM; sleep 300 & echo $! > {}; wait\n",
+            pid_file.display()
+        ),
+    );
+    let mut child = w.spawn(&["run", "stubborn.yaml"]);
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    signal(child.id(), "INT");
+    // The task ignores SIGTERM, and the grace period is ten minutes...
+    assert!(wait_until(Duration::from_secs(20), || w
+        .show_json("stubborn")["tasks"][0]["status"]
+        == "running"));
+    assert!(alive(pid));
+    // ...so a second Ctrl-C kills it now.
+    signal(child.id(), "INT");
+    assert_eq!(wait_exit(&mut child, Duration::from_secs(20)), Some(130));
+    assert!(
+        wait_until(Duration::from_secs(5), || !alive(pid)),
+        "{pid} survived the second Ctrl-C"
+    );
+    assert_eq!(w.show_json("stubborn")["status"], "cancelled");
+}
+
+#[test]
+fn a_hangup_cancels_the_run_like_ctrl_c() {
+    let w = Weft::new();
+    let pid_file = w.path("child.pid");
+    w.write(
+        "hup.yaml",
+        &format!(
+            "name: hup\ntasks:\n  t:\n    run: sleep 300 & echo $! > {}; wait\n",
+            pid_file.display()
+        ),
+    );
+    let mut child = w.spawn(&["run", "hup.yaml"]);
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    signal(child.id(), "HUP");
+    assert_eq!(wait_exit(&mut child, Duration::from_secs(20)), Some(130));
+    assert!(wait_until(Duration::from_secs(5), || !alive(pid)));
+    assert_eq!(w.show_json("hup")["status"], "cancelled");
+}
