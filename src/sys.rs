@@ -7,7 +7,13 @@
 pub fn process_start_time(pid: u32) -> Option<u64> {
     #[cfg(target_os = "linux")]
     {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // One read: /proc files report no size, so read_to_string would
+        // take several small reads.
+        use std::io::Read;
+        let mut buf = [0u8; 1024];
+        let mut file = std::fs::File::open(format!("/proc/{pid}/stat")).ok()?;
+        let n = file.read(&mut buf).ok()?;
+        let stat = std::str::from_utf8(&buf[..n]).ok()?;
         // The command name (field 2) is in parentheses and may contain spaces.
         let after = &stat[stat.rfind(')')? + 2..];
         // After the name: state is field 3; starttime is field 22.

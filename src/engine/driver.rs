@@ -5,6 +5,7 @@
 //! the daemon's subscribers).
 
 use super::backoff::retry_delay;
+use super::journal::{Journal, Seq};
 use super::outputs::parse_outputs;
 use super::scheduler::{Command, Input, Scheduler, TaskSpec};
 use crate::config::Shell;
@@ -44,6 +45,8 @@ pub struct RunSetup {
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot record the run: {0}")]
+    Journal(String),
     #[error("cannot create the log folder `{path}`: {source}")]
     Logs {
         path: String,
@@ -73,6 +76,10 @@ pub struct Driver {
     setup: RunSetup,
     store: Arc<dyn Store>,
     events: Option<mpsc::UnboundedSender<RunEvent>>,
+    /// Set when the run starts (it needs the runtime).
+    journal: Option<Journal>,
+    /// Per task: the journal batch that recorded how it ended (0: before this run).
+    finished_in: Vec<Seq>,
     templates: Templates,
     /// Outputs of finished tasks (and reused ones).
     outputs: Vec<Vec<(String, String)>>,
@@ -114,6 +121,8 @@ impl Driver {
             .collect();
         let run_dir = setup.logs_dir.join(setup.run_id.as_str());
         Driver {
+            journal: None,
+            finished_in: vec![0; wf.tasks.len()],
             any_outputs: outputs.iter().any(|o| !o.is_empty()),
             outputs,
             templated,
@@ -158,13 +167,13 @@ impl Driver {
             .collect();
         let mut sched = Scheduler::new(specs, names, wf.dag.clone(), self.setup.concurrency, &done);
 
+        self.journal = Some(Journal::start(self.store.clone(), self.events.take()));
         let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
         let (kill_tx, kill_rx) = watch::channel(false);
         self.emit(vec![self.event(EventKind::RunStarted {
             workflow: wf.name.clone(),
             tasks: wf.tasks.iter().map(|t| t.name.clone()).collect(),
-        })])
-        .await?;
+        })]);
 
         let mut queue: VecDeque<Input> = VecDeque::from([Input::Start]);
         let mut cancel_seen = *cancel.borrow();
@@ -188,6 +197,7 @@ impl Driver {
                 }
                 let mut starts = Vec::new();
                 let mut finished = None;
+                let mut ended = Vec::new();
                 for cmd in sched.handle(input) {
                     match cmd {
                         Command::StartAttempt { task, attempt } => starts.push((task, attempt)),
@@ -227,6 +237,7 @@ impl Driver {
                                 reason,
                                 outputs,
                             }));
+                            ended.push(task);
                         }
                         Command::FinishRun { status } => {
                             events.push(self.event(EventKind::RunFinished { status }));
@@ -234,11 +245,28 @@ impl Driver {
                         }
                     }
                 }
-                self.emit(events).await?;
+                let seq = self.emit(events);
+                for task in ended {
+                    self.finished_in[task] = seq;
+                }
                 if let Some(status) = finished {
+                    self.journal
+                        .as_mut()
+                        .expect("the journal starts with the run")
+                        .flush()
+                        .await
+                        .map_err(EngineError::Journal)?;
                     return Ok(status);
                 }
                 for (task, attempt) in starts {
+                    // What a task starts from (its dependencies' results) is durable first.
+                    let needed = wf.tasks[task]
+                        .needs
+                        .iter()
+                        .map(|&n| self.finished_in[n])
+                        .max()
+                        .unwrap_or(0);
+                    self.wait_durable(needed).await?;
                     self.start(task, attempt, &sched, &tx, &kill_rx, &mut queue)
                         .await?;
                 }
@@ -275,21 +303,20 @@ impl Driver {
         }
     }
 
-    /// Durable first, then published.
-    async fn emit(&self, events: Vec<RunEvent>) -> Result<(), EngineError> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        match &self.events {
-            Some(tx) => {
-                self.store.record(events.clone()).await?;
-                for e in events {
-                    let _ = tx.send(e);
-                }
-            }
-            None => self.store.record(events).await?,
-        }
-        Ok(())
+    /// Queues events for the store; watchers see them once they are durable.
+    fn emit(&mut self, events: Vec<RunEvent>) -> Seq {
+        self.journal
+            .as_mut()
+            .expect("the journal starts with the run")
+            .submit(events)
+    }
+
+    async fn wait_durable(&mut self, seq: Seq) -> Result<(), EngineError> {
+        let journal = self
+            .journal
+            .as_mut()
+            .expect("the journal starts with the run");
+        journal.wait(seq).await.map_err(EngineError::Journal)
     }
 
     /// The template context a task sees: params, run, env, finished tasks.
@@ -442,8 +469,7 @@ impl Driver {
                     pid: started.pid,
                     pid_start: started.pid_start,
                     log: log_path.display().to_string(),
-                })])
-                .await?;
+                })]);
                 let tx = tx.clone();
                 let declared = t.outputs.clone();
                 tokio::spawn(async move {
@@ -584,8 +610,7 @@ impl Driver {
             pid: None,
             pid_start: None,
             log: log_path.display().to_string(),
-        })])
-        .await?;
+        })]);
         queue.push_back(Input::AttemptFinished {
             task,
             attempt,

@@ -5,6 +5,7 @@
 
 pub mod backoff;
 mod driver;
+mod journal;
 pub mod outputs;
 pub mod scheduler;
 

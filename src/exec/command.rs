@@ -16,14 +16,44 @@ pub enum Action {
 
 /// Finds a program the way a shell would: a path as given, a bare name on `PATH`.
 pub fn find_program(name: &str) -> Option<PathBuf> {
+    find_on(name, std::env::var_os("PATH").as_deref())
+}
+
+/// Finds a program on a given `PATH`, remembering what it found: a workflow
+/// starting the same program a thousand times looks it up once (a failed
+/// `execve` per `PATH` entry is most of what a spawn costs).
+pub fn find_on(name: &str, path: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
+    use std::collections::HashMap;
+    use std::ffi::OsString;
+    use std::sync::Mutex;
     if name.contains('/') {
         let p = Path::new(name);
         return p.is_file().then(|| p.to_path_buf());
     }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
+    static FOUND: OnceLock<Mutex<HashMap<(OsString, String), PathBuf>>> = OnceLock::new();
+    let key = (
+        path.map(OsString::from).unwrap_or_default(),
+        name.to_string(),
+    );
+    let cache = FOUND.get_or_init(Default::default);
+    // A hit is not checked again: if the program went away since, starting
+    // it fails with "not found" all the same.
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Some(hit);
+    }
+    let found = std::env::split_paths(path?)
         .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
+        .find(|candidate| is_executable(candidate))?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, found.clone());
+    }
+    Some(found)
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// Shell words that are not programs: a command line starting with one needs a shell.

@@ -8,7 +8,7 @@ mod command;
 mod delay;
 mod process;
 
-pub use command::{Action, find_program, shell_command};
+pub use command::{Action, find_on, find_program, shell_command};
 pub use delay::DelayExecutor;
 pub use process::ProcessExecutor;
 

@@ -29,8 +29,26 @@ impl Executor for ProcessExecutor {
             );
             return Err((StartError(why), job.log));
         }
-        let mut cmd = tokio::process::Command::new(program);
-        cmd.args(args)
+        // Look the program up once here (cached) rather than letting the
+        // child try every `PATH` entry; a task's own `PATH` is honoured.
+        let path_var = job
+            .env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| std::ffi::OsString::from(v))
+            .or_else(|| std::env::var_os("PATH"));
+        let resolved = match super::find_on(program, path_var.as_deref()) {
+            Some(p) => p,
+            None if program.contains('/') => std::path::PathBuf::from(program),
+            None => {
+                let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+                return Err((StartError(spawn_error(program, &e)), job.log));
+            }
+        };
+        let mut cmd = tokio::process::Command::new(&resolved);
+        cmd.arg0(program)
+            .args(args)
             .envs(job.env.iter().map(|(k, v)| (k, v)))
             .current_dir(&job.cwd)
             .stdin(Stdio::null())
@@ -148,15 +166,21 @@ async fn supervise(
         Ended::TimedOut => stop_group(&mut child, pid, grace).await.map(|_| Err(true)),
         Ended::Cancelled => stop_group(&mut child, pid, grace).await.map(|_| Err(false)),
     };
-    // Whatever the main process left in its group goes too.
-    signal_group(pid, Signal::SIGTERM);
+    // Whatever the main process left in its group goes too (usually
+    // nothing: one probe, and no signals, when the group is already gone).
+    let leftovers = killpg(Pid::from_raw(pid as i32), None).is_ok();
+    if leftovers {
+        signal_group(pid, Signal::SIGTERM);
+    }
     let mut pumps_done = true;
     for pump in pumps.into_iter().flatten() {
         if tokio::time::timeout(grace, pump).await.is_err() {
             pumps_done = false;
         }
     }
-    signal_group(pid, Signal::SIGKILL);
+    if leftovers || !pumps_done {
+        signal_group(pid, Signal::SIGKILL);
+    }
     let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
     if !pumps_done {
         let _ = w.line(

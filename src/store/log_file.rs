@@ -4,7 +4,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -42,29 +42,40 @@ pub struct LogLine {
     pub text: String,
 }
 
-/// Appends tagged lines to an attempt's log file.
+/// Appends tagged lines to an attempt's log file. The file is created on
+/// the first line, so a task that prints nothing costs no file (readers
+/// treat a missing log as empty).
 pub struct LogWriter {
-    out: BufWriter<File>,
+    path: PathBuf,
+    out: Option<BufWriter<File>>,
 }
 
 impl LogWriter {
     pub fn create(path: &Path) -> io::Result<LogWriter> {
         Ok(LogWriter {
-            out: BufWriter::new(File::create(path)?),
+            path: path.to_path_buf(),
+            out: None,
         })
     }
 
     /// Writes one line (without its newline); invalid UTF-8 is replaced.
     pub fn line(&mut self, stream: Stream, text: &[u8]) -> io::Result<()> {
+        let out = match &mut self.out {
+            Some(out) => out,
+            None => self.out.insert(BufWriter::new(File::create(&self.path)?)),
+        };
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
         let text = String::from_utf8_lossy(text);
         let text = text.strip_suffix('\r').unwrap_or(&text);
-        writeln!(self.out, "{now} {} {text}", stream.tag())
+        writeln!(out, "{now} {} {text}", stream.tag())
     }
 
     /// Makes what was written visible to readers (`weft logs -f`).
     pub fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+        match &mut self.out {
+            Some(out) => out.flush(),
+            None => Ok(()),
+        }
     }
 }
 
@@ -129,6 +140,10 @@ mod tests {
             .write_all(b"2026-01-01T00:00:00.000Z o part")
             .unwrap();
         let (more, off2) = read_log(&path, off).unwrap();
+        let quiet = dir.path().join("2.log");
+        LogWriter::create(&quiet).unwrap().flush().unwrap();
+        assert!(!quiet.exists(), "no output, no file");
+        assert!(read_log(&quiet, 0).unwrap().0.is_empty());
         assert!(more.is_empty());
         assert_eq!(off2, off);
     }
