@@ -62,16 +62,26 @@ impl Executor for ProcessExecutor {
         let pid = child.id().expect("a child that was just spawned has a pid");
         let pid_start = crate::sys::process_start_time(pid);
         let log = Arc::new(Mutex::new(job.log));
-        let pumps = [
-            child
-                .stdout
-                .take()
-                .map(|o| tokio::spawn(pump(o, Stream::Stdout, log.clone()))),
-            child
-                .stderr
-                .take()
-                .map(|e| tokio::spawn(pump(e, Stream::Stderr, log.clone()))),
-        ];
+        let out = child.stdout.take();
+        let err = child.stderr.take();
+        // Both streams are read inside the supervising future itself: no
+        // extra tasks to schedule for each attempt.
+        let pumps = {
+            let log = log.clone();
+            async move {
+                let o = async {
+                    if let Some(o) = out {
+                        pump(o, Stream::Stdout, log.clone()).await;
+                    }
+                };
+                let e = async {
+                    if let Some(e) = err {
+                        pump(e, Stream::Stderr, log.clone()).await;
+                    }
+                };
+                tokio::join!(o, e);
+            }
+        };
         let done = supervise(child, pid, job.timeout, job.grace, job.cancel, pumps, log);
         Ok(Started {
             pid: Some(pid),
@@ -142,7 +152,7 @@ async fn supervise(
     timeout: Option<Duration>,
     grace: Duration,
     mut cancel: tokio::sync::watch::Receiver<bool>,
-    pumps: [Option<tokio::task::JoinHandle<()>>; 2],
+    pumps: impl std::future::Future<Output = ()>,
     log: Arc<Mutex<LogWriter>>,
 ) -> AttemptOutcome {
     let deadline = async {
@@ -156,10 +166,16 @@ async fn supervise(
         TimedOut,
         Cancelled,
     }
-    let ended = tokio::select! {
-        status = child.wait() => Ended::Exited(status),
-        _ = deadline => Ended::TimedOut,
-        _ = async { let _ = cancel.wait_for(|c| *c).await; } => Ended::Cancelled,
+    let mut pumps = std::pin::pin!(pumps);
+    let mut deadline = std::pin::pin!(deadline);
+    let mut pumps_done = false;
+    let ended = loop {
+        tokio::select! {
+            status = child.wait() => break Ended::Exited(status),
+            _ = &mut pumps, if !pumps_done => pumps_done = true,
+            _ = &mut deadline => break Ended::TimedOut,
+            _ = async { let _ = cancel.wait_for(|c| *c).await; } => break Ended::Cancelled,
+        }
     };
     let status = match ended {
         Ended::Exited(status) => status.map(Ok),
@@ -172,14 +188,15 @@ async fn supervise(
     if leftovers {
         signal_group(pid, Signal::SIGTERM);
     }
-    let mut pumps_done = true;
-    for pump in pumps.into_iter().flatten() {
-        if tokio::time::timeout(grace, pump).await.is_err() {
-            pumps_done = false;
-        }
+    if !pumps_done {
+        pumps_done = tokio::time::timeout(grace, &mut pumps).await.is_ok();
     }
     if leftovers || !pumps_done {
         signal_group(pid, Signal::SIGKILL);
+    }
+    if !pumps_done {
+        // Killed: whatever held the output open is gone now.
+        let _ = tokio::time::timeout(Duration::from_secs(1), &mut pumps).await;
     }
     let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
     if !pumps_done {

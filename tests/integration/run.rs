@@ -411,3 +411,28 @@ fn a_hangup_cancels_the_run_like_ctrl_c() {
     assert!(wait_until(Duration::from_secs(5), || !alive(pid)));
     assert_eq!(w.show_json("hup")["status"], "cancelled");
 }
+
+#[test]
+fn what_a_task_leaves_running_in_the_background_is_stopped_with_it() {
+    let w = Weft::new();
+    let pid_file = w.path("bg.pid");
+    w.write(
+        "bg.yaml",
+        &format!(
+            "name: bg\ntasks:\n  bg:\n    run: sleep 300 & echo $! > {}; echo started\n",
+            pid_file.display()
+        ),
+    );
+    let out = w.run(&["run", "bg.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        wait_until(Duration::from_secs(5), || !alive(pid)),
+        "background process {pid} outlived its task"
+    );
+    assert_eq!(w.run(&["logs", "bg", "bg"]).stdout, "started\n");
+}
