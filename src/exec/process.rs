@@ -106,22 +106,45 @@ fn spawn_error(program: &str, e: &std::io::Error) -> String {
     }
 }
 
+/// The longest line kept whole; a longer run of bytes without a newline
+/// (binary output, a progress bar redrawn with `\r`) is cut into lines of
+/// this size, so memory stays bounded whatever a task prints.
+const MAX_LINE: usize = 64 * 1024;
+
 async fn pump(stream: impl AsyncRead + Unpin, tag: Stream, log: Arc<Mutex<LogWriter>>) {
     let mut reader = BufReader::new(stream);
-    let mut line = Vec::with_capacity(256);
+    let mut line: Vec<u8> = Vec::with_capacity(256);
     loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                let text = line.strip_suffix(b"\n").unwrap_or(&line);
-                let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
-                let _ = w.line(tag, text);
-                // Flush when nothing more is waiting, so followers see it now.
-                if reader.buffer().is_empty() {
-                    let _ = w.flush();
+        let (complete, used, eof) = match reader.fill_buf().await {
+            Err(_) => break,
+            Ok([]) => (!line.is_empty(), 0, true),
+            Ok(buf) => {
+                let room = MAX_LINE - line.len();
+                match buf.iter().take(room).position(|&b| b == b'\n') {
+                    Some(i) => {
+                        line.extend_from_slice(&buf[..i]);
+                        (true, i + 1, false)
+                    }
+                    None => {
+                        let n = buf.len().min(room);
+                        line.extend_from_slice(&buf[..n]);
+                        (line.len() >= MAX_LINE, n, false)
+                    }
                 }
             }
+        };
+        reader.consume(used);
+        if complete {
+            let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = w.line(tag, &line);
+            // Flush when nothing more is waiting, so followers see it now.
+            if eof || reader.buffer().is_empty() {
+                let _ = w.flush();
+            }
+            line.clear();
+        }
+        if eof {
+            break;
         }
     }
 }

@@ -436,3 +436,20 @@ fn what_a_task_leaves_running_in_the_background_is_stopped_with_it() {
     );
     assert_eq!(w.run(&["logs", "bg", "bg"]).stdout, "started\n");
 }
+
+#[test]
+fn huge_lines_are_cut_and_a_last_line_without_newline_is_kept() {
+    let w = Weft::new();
+    w.write(
+        "big.yaml",
+        "name: big\ntasks:\n  big:\n    run: head -c 200000 /dev/zero | tr '\\0' x; echo; printf 'tail-without-newline'\n",
+    );
+    assert_eq!(w.run(&["run", "big.yaml"]).code, 0);
+    let logs = w.run(&["logs", "big", "big"]).stdout;
+    let lines: Vec<&str> = logs.lines().collect();
+    assert_eq!(
+        lines.iter().map(|l| l.len()).collect::<Vec<_>>(),
+        [65536, 65536, 65536, 3392, 20]
+    );
+    assert_eq!(lines[4], "tail-without-newline");
+}
