@@ -5,6 +5,7 @@
 //! L2 `engine`, `exec`; L4 `output`; L5 `cli`, `cmd`.
 //! The core (L0–L2) never prints, never exits and never imports an upper layer.
 
+pub mod api;
 pub mod cli;
 pub mod cmd;
 pub mod config;

@@ -5,7 +5,7 @@
 
 use super::{CmdError, CmdResult, Context, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
 use crate::cli::{RunArgs, RunOutputArgs};
-use crate::engine::{Driver, RunSetup};
+use crate::engine::{Driver, RunControl, RunSetup};
 use crate::model::{RunId, RunStatus, TaskStatus, Trigger, now_ms};
 use crate::output::{Progress, ProgressMode};
 use crate::store::{NewRun, NewTask, Owner, ReusedTask, Store, read_log};
@@ -137,9 +137,9 @@ pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
     let dyn_store: Arc<dyn Store> = store.clone();
     let status = runtime.block_on(async {
         let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
-        let (cancel_tx, cancel_rx) = watch::channel(false);
+        let (control_tx, control_rx) = watch::channel(RunControl::default());
         let driver = Driver::new(setup, dyn_store, Some(ev_tx));
-        let mut drive = tokio::spawn(driver.run(cancel_rx));
+        let mut drive = tokio::spawn(driver.run(control_rx));
         let mut sigint = signal(SignalKind::interrupt()).map_err(CmdError::Io)?;
         let mut sigterm = signal(SignalKind::terminate()).map_err(CmdError::Io)?;
         let mut sighup = signal(SignalKind::hangup()).map_err(CmdError::Io)?;
@@ -148,7 +148,7 @@ pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
             signals += 1;
             let loud = mode != ProgressMode::Json && mode != ProgressMode::Quiet;
             if signals == 1 {
-                let _ = cancel_tx.send(true);
+                control_tx.send_modify(|c| c.cancel = true);
                 if loud {
                     eprintln!(
                         "\n{why}: cancelling the run; its tasks get {} to stop (again to kill them now)",

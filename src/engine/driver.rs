@@ -62,6 +62,15 @@ struct Prepared {
     cwd: PathBuf,
 }
 
+/// What the owner of a run asks of it, as it changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunControl {
+    /// Stop everything and end the run `cancelled`.
+    pub cancel: bool,
+    /// `Some(stop)`: start no new task; with `stop`, SIGSTOP running ones.
+    pub pause: Option<bool>,
+}
+
 enum Msg {
     Finished {
         task: usize,
@@ -80,6 +89,8 @@ pub struct Driver {
     journal: Option<Journal>,
     /// Per task: the journal batch that recorded how it ended (0: before this run).
     finished_in: Vec<Seq>,
+    /// Process (group) ids of the attempts running now, by task.
+    running_pids: std::collections::HashMap<usize, u32>,
     templates: Templates,
     /// Outputs of finished tasks (and reused ones).
     outputs: Vec<Vec<(String, String)>>,
@@ -123,6 +134,7 @@ impl Driver {
         Driver {
             journal: None,
             finished_in: vec![0; wf.tasks.len()],
+            running_pids: Default::default(),
             any_outputs: outputs.iter().any(|o| !o.is_empty()),
             outputs,
             templated,
@@ -136,11 +148,12 @@ impl Driver {
         }
     }
 
-    /// Runs to the end. Setting `cancel` to true cancels the run: running
-    /// attempts are stopped (their whole process tree), nothing new starts.
+    /// Runs to the end, following `control`: `cancel` stops running
+    /// attempts (their whole process tree) and starts nothing new; `pause`
+    /// starts nothing new until it is lifted (and may SIGSTOP what runs).
     pub async fn run(
         mut self,
-        mut cancel: watch::Receiver<bool>,
+        mut control: watch::Receiver<RunControl>,
     ) -> Result<RunStatus, EngineError> {
         std::fs::create_dir_all(&self.run_dir).map_err(|source| EngineError::Logs {
             path: self.run_dir.display().to_string(),
@@ -176,10 +189,11 @@ impl Driver {
         })]);
 
         let mut queue: VecDeque<Input> = VecDeque::from([Input::Start]);
-        let mut cancel_seen = *cancel.borrow();
-        if cancel_seen {
-            queue.push_back(Input::Cancel);
-        }
+        let mut seen = RunControl::default();
+        let mut control_open = true;
+        let first = *control.borrow();
+        self.apply_control(seen, first, &mut queue);
+        seen = first;
         loop {
             while let Some(input) = queue.pop_front() {
                 let mut events = Vec::new();
@@ -274,6 +288,7 @@ impl Driver {
             tokio::select! {
                 msg = rx.recv() => match msg {
                     Some(Msg::Finished { task, attempt, outcome, outputs }) => {
+                        self.running_pids.remove(&task);
                         if outcome.succeeded() {
                             self.any_outputs |= !outputs.is_empty();
                             self.outputs[task] = outputs;
@@ -283,15 +298,60 @@ impl Driver {
                     Some(Msg::RetryDue(task)) => queue.push_back(Input::RetryDue { task }),
                     None => {}
                 },
-                changed = cancel.changed(), if !cancel_seen => {
-                    if changed.is_err() || *cancel.borrow() {
-                        cancel_seen = true;
-                        if *cancel.borrow() {
-                            queue.push_back(Input::Cancel);
-                        }
+                changed = control.changed(), if control_open => {
+                    if changed.is_err() {
+                        control_open = false;
+                    } else {
+                        let now = *control.borrow_and_update();
+                        self.apply_control(seen, now, &mut queue);
+                        seen = now;
                     }
                 }
             }
+        }
+    }
+
+    /// Turns a change of what the owner asks into scheduler inputs, events
+    /// and signals to running tasks.
+    fn apply_control(&mut self, was: RunControl, now: RunControl, queue: &mut VecDeque<Input>) {
+        use nix::sys::signal::Signal;
+        let stopped = was.pause == Some(true);
+        if now.cancel && !was.cancel {
+            if stopped {
+                // A stopped process cannot act on SIGTERM until continued.
+                self.signal_running(Signal::SIGCONT);
+            }
+            queue.push_back(Input::Cancel);
+            return;
+        }
+        if now.cancel {
+            return;
+        }
+        match (was.pause, now.pause) {
+            (None, Some(stop)) => {
+                queue.push_back(Input::Pause);
+                if stop {
+                    self.signal_running(Signal::SIGSTOP);
+                }
+                let e = self.event(EventKind::RunPaused { stopped: stop });
+                self.emit(vec![e]);
+            }
+            (Some(_), None) => {
+                if stopped {
+                    self.signal_running(Signal::SIGCONT);
+                }
+                queue.push_back(Input::Resume);
+                let e = self.event(EventKind::RunResumed);
+                self.emit(vec![e]);
+            }
+            _ => {}
+        }
+    }
+
+    /// Sends a signal to the process group of every running attempt.
+    fn signal_running(&self, signal: nix::sys::signal::Signal) {
+        for &pid in self.running_pids.values() {
+            let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid as i32), signal);
         }
     }
 
@@ -463,6 +523,9 @@ impl Driver {
         };
         match started {
             Ok(started) => {
+                if let Some(pid) = started.pid {
+                    self.running_pids.insert(task, pid);
+                }
                 self.emit(vec![self.event(EventKind::AttemptStarted {
                     task: t.name.clone(),
                     attempt,

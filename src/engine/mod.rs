@@ -9,4 +9,4 @@ mod journal;
 pub mod outputs;
 pub mod scheduler;
 
-pub use driver::{Driver, EngineError, RunSetup};
+pub use driver::{Driver, EngineError, RunControl, RunSetup};

@@ -37,6 +37,9 @@ pub enum Input {
         condition: String,
     },
     Cancel,
+    /// Start no new task until `Resume`.
+    Pause,
+    Resume,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -86,6 +89,7 @@ pub struct Scheduler {
     running: usize,
     concurrency: usize,
     cancelled: bool,
+    paused: bool,
     finished: bool,
 }
 
@@ -125,6 +129,7 @@ impl Scheduler {
             running: 0,
             concurrency: concurrency.max(1),
             cancelled: false,
+            paused: false,
             finished: false,
         }
     }
@@ -188,6 +193,8 @@ impl Scheduler {
                     );
                 }
             }
+            Input::Pause => self.paused = true,
+            Input::Resume => self.paused = false,
             Input::Cancel => {
                 if !self.cancelled {
                     self.cancelled = true;
@@ -352,6 +359,9 @@ impl Scheduler {
     }
 
     fn fill(&mut self, out: &mut Vec<Command>) {
+        if self.paused {
+            return;
+        }
         let mut deferred = VecDeque::new();
         while let Some(t) = self.ready.pop_front() {
             let slot = self.specs[t].uses_slot;

@@ -53,6 +53,11 @@ pub enum EventKind {
     RunFinished {
         status: RunStatus,
     },
+    /// No new task starts; with `stopped`, running ones got SIGSTOP.
+    RunPaused {
+        stopped: bool,
+    },
+    RunResumed,
 }
 
 /// How one attempt ended.
@@ -125,6 +130,8 @@ impl EventKind {
             EventKind::TaskRetrying { .. } => "task_retrying",
             EventKind::TaskFinished { .. } => "task_finished",
             EventKind::RunFinished { .. } => "run_finished",
+            EventKind::RunPaused { .. } => "run_paused",
+            EventKind::RunResumed => "run_resumed",
         }
     }
 }

@@ -43,6 +43,8 @@ macro_rules! string_enum {
 #[serde(rename_all = "lowercase")]
 pub enum RunStatus {
     Running,
+    /// Starts no new task until resumed (running ones go on, or are stopped).
+    Paused,
     Succeeded,
     Failed,
     Cancelled,
@@ -52,6 +54,7 @@ pub enum RunStatus {
 
 string_enum!(RunStatus {
     Running => "running",
+    Paused => "paused",
     Succeeded => "succeeded",
     Failed => "failed",
     Cancelled => "cancelled",
@@ -60,7 +63,7 @@ string_enum!(RunStatus {
 
 impl RunStatus {
     pub fn is_terminal(self) -> bool {
-        self != RunStatus::Running
+        !matches!(self, RunStatus::Running | RunStatus::Paused)
     }
 }
 
@@ -128,6 +131,6 @@ mod tests {
             assert_eq!(s.as_str().parse::<RunStatus>().unwrap(), *s);
         }
         let err = "runing".parse::<RunStatus>().unwrap_err();
-        assert!(err.contains("expected one of: running, succeeded"), "{err}");
+        assert!(err.contains("expected one of: running, paused, succeeded"), "{err}");
     }
 }

@@ -207,6 +207,13 @@ impl Progress {
                         .to_string(),
                 )?;
             }
+            EventKind::RunPaused { stopped } => {
+                let how = if *stopped { " (running tasks stopped)" } else { "" };
+                self.say(e.at, format!("run {} {}{how}", s.bold(e.run.as_str()), s.warn("paused")))?;
+            }
+            EventKind::RunResumed => {
+                self.say(e.at, format!("run {} resumed", s.bold(e.run.as_str())))?;
+            }
             EventKind::RunFinished { status } => {
                 if let Some(bar) = self.overall.take() {
                     bar.finish_and_clear();

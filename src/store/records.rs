@@ -4,10 +4,10 @@
 use crate::model::{
     AttemptNo, AttemptOutcome, Millis, RunId, RunStatus, TaskName, TaskStatus, Trigger,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The process that drives a run, so a dead one can be told from a live one.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Owner {
     pub pid: u32,
     pub start: Option<u64>,
@@ -61,7 +61,7 @@ pub struct RunFilter {
     pub limit: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunSummary {
     pub id: RunId,
     pub workflow: String,
@@ -75,7 +75,7 @@ pub struct RunSummary {
     pub tasks_failed: u32,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunDetail {
     #[serde(flatten)]
     pub summary: RunSummary,
@@ -87,7 +87,7 @@ pub struct RunDetail {
     pub tasks: Vec<TaskRecord>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TaskRecord {
     pub name: TaskName,
     pub status: TaskStatus,
@@ -106,7 +106,7 @@ impl TaskRecord {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AttemptRecord {
     pub attempt: AttemptNo,
     pub pid: Option<u32>,

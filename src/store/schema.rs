@@ -22,7 +22,7 @@ CREATE TABLE runs (
 );
 CREATE INDEX runs_by_created ON runs (created_at DESC);
 CREATE INDEX runs_by_workflow ON runs (workflow, created_at DESC);
-CREATE INDEX runs_by_status ON runs (status) WHERE status = 'running';
+CREATE INDEX runs_by_status ON runs (status) WHERE status IN ('running', 'paused');
 
 CREATE TABLE tasks (
     run_id      TEXT NOT NULL REFERENCES runs (id),

@@ -340,7 +340,7 @@ impl Store for SqliteStore {
         type Candidate = (String, Option<u32>, Option<i64>, Option<String>);
         let candidates: Vec<Candidate> = {
             let mut stmt = conn.prepare(
-                "SELECT id, owner_pid, owner_start, owner_host FROM runs WHERE status = 'running'",
+                "SELECT id, owner_pid, owner_start, owner_host FROM runs WHERE status IN ('running', 'paused')",
             )?;
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
                 .collect::<Result<_, _>>()?
@@ -363,7 +363,7 @@ impl Store for SqliteStore {
         let mut reaped = Vec::new();
         for id in dead {
             let changed = tx.execute(
-                "UPDATE runs SET status = 'interrupted', finished_at = ?2 WHERE id = ?1 AND status = 'running'",
+                "UPDATE runs SET status = 'interrupted', finished_at = ?2 WHERE id = ?1 AND status IN ('running', 'paused')",
                 params![id, now],
             )?;
             if changed == 0 {
@@ -465,6 +465,14 @@ pub(super) fn apply_event(
                 )?
                 .execute(params![run, task.as_str(), i as i64, k, v])?;
             }
+        }
+        EventKind::RunPaused { .. } => {
+            tx.prepare_cached("UPDATE runs SET status = 'paused' WHERE id = ?1 AND status = 'running'")?
+                .execute(params![run])?;
+        }
+        EventKind::RunResumed => {
+            tx.prepare_cached("UPDATE runs SET status = 'running' WHERE id = ?1 AND status = 'paused'")?
+                .execute(params![run])?;
         }
         EventKind::RunFinished { status } => {
             tx.prepare_cached("UPDATE runs SET status = ?2, finished_at = ?3 WHERE id = ?1")?

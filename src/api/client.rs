@@ -1,0 +1,214 @@
+//! The API client: one HTTP/1.1 request per connection over the daemon's
+//! Unix socket, typed with the wire module, errors decoded from
+//! `{code, message, hint}`.
+
+use super::wire::*;
+use crate::model::RunEvent;
+use crate::store::{RunDetail, RunSummary};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+use tokio::sync::mpsc;
+
+/// Talks to one daemon.
+#[derive(Clone, Debug)]
+pub struct Client {
+    socket: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// Nothing listens on the socket.
+    #[error("no daemon is listening on `{socket}`")]
+    NotRunning {
+        socket: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The daemon answered with an error.
+    #[error("{0}")]
+    Api(ApiError),
+    /// The connection broke or the answer made no sense.
+    #[error("talking to the daemon at `{socket}` failed: {message}")]
+    Transport { socket: String, message: String },
+}
+
+impl Client {
+    pub fn new(socket: &Path) -> Client {
+        Client {
+            socket: socket.to_path_buf(),
+        }
+    }
+
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    fn transport(&self, message: impl std::fmt::Display) -> ClientError {
+        ClientError::Transport {
+            socket: self.socket.display().to_string(),
+            message: message.to_string(),
+        }
+    }
+
+    /// Sends a request; returns the response once its head has arrived.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<hyper::Response<hyper::body::Incoming>, ClientError> {
+        let stream = tokio::net::UnixStream::connect(&self.socket)
+            .await
+            .map_err(|source| ClientError::NotRunning {
+                socket: self.socket.display().to_string(),
+                source,
+            })?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| self.transport(e))?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "weft")
+            .header("content-type", "application/json")
+            .header(VERSION_HEADER, VERSION)
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| self.transport(e))?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| self.transport(e))?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| self.transport(e))?
+            .to_bytes();
+        Err(match serde_json::from_slice::<ApiError>(&bytes) {
+            Ok(e) => ClientError::Api(e),
+            Err(_) if status == StatusCode::NOT_FOUND => ClientError::Api(
+                ApiError::new("version_mismatch", format!("the daemon does not know `{path}`"))
+                    .hint("the daemon is probably another version; restart it with `weft daemon stop && weft daemon start`"),
+            ),
+            Err(_) => self.transport(format!("HTTP {status}: {}", String::from_utf8_lossy(&bytes))),
+        })
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<T, ClientError> {
+        let response = self.send(method, path, body).await?;
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| self.transport(e))?
+            .to_bytes();
+        serde_json::from_slice(&bytes).map_err(|e| self.transport(format!("bad answer: {e}")))
+    }
+
+    pub async fn status(&self) -> Result<DaemonStatus, ClientError> {
+        self.call(Method::GET, "/v1/status", None).await
+    }
+
+    pub async fn submit(&self, req: &SubmitRequest) -> Result<SubmitResponse, ClientError> {
+        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
+        self.call(Method::POST, "/v1/runs", Some(body)).await
+    }
+
+    pub async fn runs(&self, query: &RunsQuery) -> Result<Vec<RunSummary>, ClientError> {
+        let mut path = String::from("/v1/runs?");
+        if let Some(w) = &query.workflow {
+            path.push_str(&format!("workflow={}&", encode(w)));
+        }
+        if let Some(s) = &query.status {
+            path.push_str(&format!("status={}&", encode(s)));
+        }
+        if let Some(l) = query.limit {
+            path.push_str(&format!("limit={l}&"));
+        }
+        self.call(Method::GET, path.trim_end_matches(['?', '&']), None).await
+    }
+
+    pub async fn run(&self, name: &str) -> Result<RunDetail, ClientError> {
+        self.call(Method::GET, &format!("/v1/runs/{}", encode(name)), None).await
+    }
+
+    /// Blocks until the run ends.
+    pub async fn wait(&self, name: &str) -> Result<RunState, ClientError> {
+        self.call(Method::GET, &format!("/v1/runs/{}/wait", encode(name)), None).await
+    }
+
+    pub async fn cancel(&self, name: &str) -> Result<RunState, ClientError> {
+        self.call(Method::POST, &format!("/v1/runs/{}/cancel", encode(name)), None).await
+    }
+
+    pub async fn pause(&self, name: &str, req: &PauseRequest) -> Result<RunState, ClientError> {
+        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
+        self.call(Method::POST, &format!("/v1/runs/{}/pause", encode(name)), Some(body)).await
+    }
+
+    pub async fn resume(&self, name: &str) -> Result<RunState, ClientError> {
+        self.call(Method::POST, &format!("/v1/runs/{}/resume", encode(name)), None).await
+    }
+
+    pub async fn retry(&self, name: &str, req: &RetryRequest) -> Result<SubmitResponse, ClientError> {
+        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
+        self.call(Method::POST, &format!("/v1/runs/{}/retry", encode(name)), Some(body)).await
+    }
+
+    /// Asks the daemon to stop: running tasks get SIGTERM and their grace.
+    pub async fn shutdown(&self) -> Result<(), ClientError> {
+        let _: serde_json::Value = self.call(Method::POST, "/v1/shutdown", None).await?;
+        Ok(())
+    }
+
+    /// Run events as they happen (`follow`), or the recent ones and an end.
+    pub async fn events(&self, follow: bool) -> Result<mpsc::Receiver<RunEvent>, ClientError> {
+        let path = if follow { "/v1/events?follow=true" } else { "/v1/events" };
+        let mut body = self.send(Method::GET, path, None).await?.into_body();
+        let (tx, rx) = mpsc::channel(256);
+        tokio::spawn(async move {
+            let mut pending: Vec<u8> = Vec::new();
+            while let Some(frame) = body.frame().await {
+                let Ok(frame) = frame else { break };
+                let Some(data) = frame.data_ref() else { continue };
+                pending.extend_from_slice(data);
+                while let Some(end) = pending.iter().position(|&b| b == b'\n') {
+                    let line: Vec<u8> = pending.drain(..=end).collect();
+                    if let Ok(event) = serde_json::from_slice::<RunEvent>(&line)
+                        && tx.send(event).await.is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(rx)
+    }
+}
+
+/// Percent-encodes a path segment or query value.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
