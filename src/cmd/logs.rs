@@ -4,7 +4,7 @@
 
 use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::cli::LogsArgs;
-use crate::store::{LogLine, RunDetail, Store, Stream, read_log};
+use crate::store::{LogLine, RunDetail, Store, Stream, read_log, strip_escapes};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -54,6 +54,9 @@ impl Printer<'_> {
                     line.text.clone()
                 }
             ),
+            // A PTY's output as text: its colours and cursor moves would
+            // garble this terminal (`--json` keeps them).
+            Stream::Terminal => writeln!(out, "{prefix}{}", strip_escapes(&line.text)),
             Stream::Weft => writeln!(out, "{prefix}{}", s.dim(&format!("weft: {}", line.text))),
         }
     }

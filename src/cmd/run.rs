@@ -5,12 +5,12 @@
 
 use super::{CmdError, CmdResult, Context, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
 use crate::cli::{RunArgs, RunOutputArgs};
-use crate::engine::{Driver, RunControl, RunSetup};
-use crate::model::{RunId, RunStatus, TaskStatus, Trigger, now_ms};
+use crate::engine::{Driver, EngineError, Launch, RunControl, record_run};
+use crate::model::{RunId, RunStatus, TaskStatus, Trigger};
 use crate::output::{Progress, ProgressMode};
-use crate::store::{NewRun, NewTask, Owner, ReusedTask, Store, read_log};
-use crate::workflow::{LoadError, Loaded, load_file};
-use std::path::{Path, PathBuf};
+use crate::store::{Store, read_log};
+use crate::workflow::{LoadError, load_file};
+use std::path::Path;
 use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
@@ -39,94 +39,33 @@ pub fn run(ctx: &Context, args: RunArgs) -> CmdResult {
             trigger: Trigger::Manual,
             retry_of: None,
             reused: Vec::new(),
-            concurrency: args.concurrency,
-            output: &args.output,
+            concurrency: args.concurrency.map(|c| c as usize),
         },
+        &args.output,
     )
 }
 
-/// A run about to start.
-pub(super) struct Launch<'a> {
-    pub loaded: Loaded,
-    /// Absolute path of the workflow file (tasks run in its folder).
-    pub file: PathBuf,
-    pub trigger: Trigger,
-    pub retry_of: Option<RunId>,
-    /// Per task, an earlier success to reuse (empty: none).
-    pub reused: Vec<Option<ReusedTask>>,
-    pub concurrency: Option<u32>,
-    pub output: &'a RunOutputArgs,
-}
-
-pub(super) fn launch(ctx: &Context, l: Launch<'_>) -> CmdResult {
+/// Records the run and drives it in the foreground until it ends.
+pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdResult {
     let store = ctx.store()?;
-    let wf = &l.loaded.workflow;
-    let run_id = RunId::generate();
-    let reused_of = |i: usize| l.reused.get(i).cloned().flatten();
-    let new_run = NewRun {
-        id: run_id.clone(),
-        workflow: wf.name.clone(),
-        file: l.file.display().to_string(),
-        source: wf.source.clone(),
-        params: l.loaded.params_json(),
-        trigger: l.trigger,
-        retry_of: l.retry_of.clone(),
-        tasks: wf
-            .tasks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| NewTask {
-                name: t.name.clone(),
-                reused: reused_of(i),
-            })
-            .collect(),
-        owner: Owner::this_process(),
-        created_at: now_ms(),
-    };
-    // The log folder first: if it cannot be made, nothing is recorded.
-    let run_logs = ctx.paths.logs_dir().join(run_id.as_str());
-    std::fs::create_dir_all(&run_logs).map_err(|e| {
-        CmdError::Unavailable(format!(
-            "error: cannot create the log folder `{}`: {e}",
-            run_logs.display()
-        ))
-    })?;
-    store.create_run(&new_run)?;
-
-    let concurrency = l
-        .concurrency
-        .map(|c| c as usize)
-        .or(wf.concurrency)
-        .or((ctx.config.run.concurrency > 0).then_some(ctx.config.run.concurrency))
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let base_dir = l
-        .file
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
+    let total = l.loaded.workflow.tasks.len();
     let reused_count = l.reused.iter().filter(|r| r.is_some()).count();
-    let setup = RunSetup {
-        run_id: run_id.clone(),
-        loaded: Arc::new(l.loaded.clone()),
-        logs_dir: ctx.paths.logs_dir(),
-        base_dir,
-        concurrency,
-        grace: ctx.config.kill_grace(),
-        shell: ctx.config.run.shell,
-        reused: (0..wf.tasks.len())
-            .map(|i| reused_of(i).map(|r| r.outputs))
-            .collect(),
-    };
-    let mode = if l.output.json {
+    let setup =
+        record_run(&*store, &ctx.paths.logs_dir(), &ctx.config, l).map_err(|e| match e {
+            EngineError::Store(e) => CmdError::from(e),
+            other => CmdError::Unavailable(format!("error: {other}")),
+        })?;
+    let run_id = setup.run_id.clone();
+    let mode = if output.json {
         ProgressMode::Json
-    } else if l.output.quiet {
+    } else if output.quiet {
         ProgressMode::Quiet
     } else if ctx.stdout_tty {
         ProgressMode::Tty
     } else {
         ProgressMode::Plain
     };
-    let mut progress = Progress::new(mode, ctx.style, wf.tasks.len(), reused_count);
+    let mut progress = Progress::new(mode, ctx.style, total, reused_count);
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -6,7 +6,9 @@
 pub mod backoff;
 mod driver;
 mod journal;
+mod launch;
 pub mod outputs;
 pub mod scheduler;
 
 pub use driver::{Driver, EngineError, RunControl, RunSetup};
+pub use launch::{Launch, RetryError, plan_retry, record_run};

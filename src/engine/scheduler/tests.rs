@@ -261,11 +261,18 @@ fn a_paused_run_starts_nothing_until_resumed() {
     let mut s = sched(vec![vec![]; 3], vec![spec(); 3], 1);
     assert_eq!(starts(&s.handle(Input::Start)), vec![0]);
     s.handle(Input::Pause);
-    assert!(starts(&s.handle(exited(0, 1, 0))).is_empty(), "paused: no new task");
+    assert!(
+        starts(&s.handle(exited(0, 1, 0))).is_empty(),
+        "paused: no new task"
+    );
     assert_eq!(s.status(1), Some(TaskStatus::Pending));
     assert_eq!(starts(&s.handle(Input::Resume)), vec![1]);
     // Cancelling a paused run ends it.
     s.handle(Input::Pause);
     let cmds = s.handle(Input::Cancel);
-    assert!(cmds.contains(&Command::FinishTask { task: 2, status: TaskStatus::Cancelled, reason: Some("the run was cancelled".into()) }));
+    assert!(cmds.contains(&Command::FinishTask {
+        task: 2,
+        status: TaskStatus::Cancelled,
+        reason: Some("the run was cancelled".into())
+    }));
 }

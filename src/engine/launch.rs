@@ -1,0 +1,170 @@
+//! Turning a validated workflow into a recorded run ready to drive: the
+//! run's row and tasks in the store, its log folder, and the driver's setup.
+//! Shared by the foreground `weft run`, `weft retry` and the daemon, and
+//! the planning of a retry (which earlier successes to reuse).
+
+use super::driver::{EngineError, RunSetup};
+use crate::config::Config;
+use crate::model::{RunId, TaskStatus, Trigger, now_ms};
+use crate::store::{NewRun, NewTask, Owner, ReusedTask, RunDetail, Store};
+use crate::workflow::{Loaded, load_str};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A run about to start.
+pub struct Launch {
+    pub loaded: Loaded,
+    /// Absolute path of the workflow file (tasks run in its folder).
+    pub file: PathBuf,
+    pub trigger: Trigger,
+    pub retry_of: Option<RunId>,
+    /// Per task, an earlier success to reuse (empty: none).
+    pub reused: Vec<Option<ReusedTask>>,
+    /// `-j N`; else the workflow's, the config's, or the number of CPUs.
+    pub concurrency: Option<usize>,
+}
+
+/// Records the run (after making its log folder, so a failure there changes
+/// nothing) and returns what the driver needs.
+pub fn record_run(
+    store: &dyn Store,
+    logs_dir: &Path,
+    config: &Config,
+    launch: Launch,
+) -> Result<RunSetup, EngineError> {
+    let wf = &launch.loaded.workflow;
+    let run_id = RunId::generate();
+    let reused_of = |i: usize| launch.reused.get(i).cloned().flatten();
+    let new_run = NewRun {
+        id: run_id.clone(),
+        workflow: wf.name.clone(),
+        file: launch.file.display().to_string(),
+        source: wf.source.clone(),
+        params: launch.loaded.params_json(),
+        trigger: launch.trigger,
+        retry_of: launch.retry_of.clone(),
+        tasks: wf
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| NewTask {
+                name: t.name.clone(),
+                reused: reused_of(i),
+            })
+            .collect(),
+        owner: Owner::this_process(),
+        created_at: now_ms(),
+    };
+    let run_logs = logs_dir.join(run_id.as_str());
+    std::fs::create_dir_all(&run_logs).map_err(|source| EngineError::Logs {
+        path: run_logs.display().to_string(),
+        source,
+    })?;
+    store.create_run(&new_run)?;
+    let concurrency = launch
+        .concurrency
+        .or(wf.concurrency)
+        .or((config.run.concurrency > 0).then_some(config.run.concurrency))
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let base_dir = launch
+        .file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    Ok(RunSetup {
+        run_id,
+        logs_dir: logs_dir.to_path_buf(),
+        base_dir,
+        concurrency,
+        grace: config.kill_grace(),
+        shell: config.run.shell,
+        reused: (0..wf.tasks.len())
+            .map(|i| reused_of(i).map(|r| r.outputs))
+            .collect(),
+        loaded: Arc::new(launch.loaded),
+    })
+}
+
+/// Why a run cannot be retried.
+#[derive(Debug, thiserror::Error)]
+pub enum RetryError {
+    #[error("run {0} is still running; wait for it before retrying")]
+    StillRunning(RunId),
+    #[error("the definition stored with run {run} no longer validates:\n{report}")]
+    Invalid { run: RunId, report: String },
+    #[error("run {run} has no task `{task}`")]
+    UnknownTask {
+        run: RunId,
+        task: String,
+        tasks: Vec<String>,
+    },
+    #[error("every task of run {0} succeeded; nothing to retry")]
+    NothingToRetry(RunId),
+}
+
+/// A new run of `old`'s definition and params that reuses its successes,
+/// except `from` and everything downstream of it.
+pub fn plan_retry(old: &RunDetail, from: Option<&str>) -> Result<Launch, RetryError> {
+    let id = &old.summary.id;
+    if !old.summary.status.is_terminal() {
+        return Err(RetryError::StillRunning(id.clone()));
+    }
+    let params: Vec<(String, String)> = old
+        .params
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let loaded = load_str(&old.file, &old.source, &params, &|_| None).map_err(|report| {
+        RetryError::Invalid {
+            run: id.clone(),
+            report: report.render(),
+        }
+    })?;
+    let wf = &loaded.workflow;
+    let mut rerun = vec![false; wf.tasks.len()];
+    if let Some(from) = from {
+        let Some(i) = wf.task_index(from) else {
+            return Err(RetryError::UnknownTask {
+                run: id.clone(),
+                task: from.to_string(),
+                tasks: wf.tasks.iter().map(|t| t.name.to_string()).collect(),
+            });
+        };
+        rerun[i] = true;
+        for (j, d) in wf.dag.descendants(i).into_iter().enumerate() {
+            rerun[j] |= d;
+        }
+    }
+    let reused: Vec<Option<ReusedTask>> = wf
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let old_task = old.tasks.iter().find(|o| o.name == t.name)?;
+            (old_task.status == TaskStatus::Succeeded && !rerun[i]).then(|| ReusedTask {
+                from: old_task.reused_from.clone().unwrap_or_else(|| id.clone()),
+                outputs: old_task.outputs.clone(),
+            })
+        })
+        .collect();
+    if reused.iter().all(Option::is_some) {
+        return Err(RetryError::NothingToRetry(id.clone()));
+    }
+    Ok(Launch {
+        loaded,
+        file: PathBuf::from(&old.file),
+        trigger: Trigger::Retry,
+        retry_of: Some(id.clone()),
+        reused,
+        concurrency: None,
+    })
+}
