@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_weft_global_optspecs
-    string join \n home= config= color= h/help V/version
+    string join \n home= config= color= no-autostart h/help V/version
 end
 
 function __fish_weft_needs_command
@@ -29,6 +29,7 @@ complete -c weft -n "__fish_weft_needs_command" -l config -d 'Read this config f
 complete -c weft -n "__fish_weft_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c weft -n "__fish_weft_needs_command" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c weft -n "__fish_weft_needs_command" -s V -l version -d 'Print version'
 complete -c weft -n "__fish_weft_needs_command" -f -a "run" -d 'Run a workflow in the foreground, showing its progress'
@@ -40,6 +41,13 @@ complete -c weft -n "__fish_weft_needs_command" -f -a "show" -d 'Show one run: e
 complete -c weft -n "__fish_weft_needs_command" -f -a "logs" -d 'Print a run\'s or a task\'s output; -f follows a run still going'
 complete -c weft -n "__fish_weft_needs_command" -f -a "output" -d 'Print one output value of a task (for scripts)'
 complete -c weft -n "__fish_weft_needs_command" -f -a "retry" -d 'Run the failed part of a run again, reusing what succeeded'
+complete -c weft -n "__fish_weft_needs_command" -f -a "submit" -d 'Hand a workflow to the daemon and print the run id at once'
+complete -c weft -n "__fish_weft_needs_command" -f -a "wait" -d 'Wait for a run to end; exit with its result'
+complete -c weft -n "__fish_weft_needs_command" -f -a "cancel" -d 'Cancel a run the daemon is driving: its tasks are stopped'
+complete -c weft -n "__fish_weft_needs_command" -f -a "pause" -d 'Pause a daemon run: no new task starts (running ones go on, or stop with --signal)'
+complete -c weft -n "__fish_weft_needs_command" -f -a "resume" -d 'Resume a paused run'
+complete -c weft -n "__fish_weft_needs_command" -f -a "events" -d 'Print run and task state changes as JSON lines; -f follows them live'
+complete -c weft -n "__fish_weft_needs_command" -f -a "daemon" -d 'Start, stop, inspect or install the background daemon'
 complete -c weft -n "__fish_weft_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c weft -n "__fish_weft_needs_command" -f -a "man" -d 'Print the man page (roff); with a command name, that command\'s page'
 complete -c weft -n "__fish_weft_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -50,8 +58,10 @@ complete -c weft -n "__fish_weft_using_subcommand run" -l config -d 'Read this c
 complete -c weft -n "__fish_weft_using_subcommand run" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c weft -n "__fish_weft_using_subcommand run" -s d -l detach -d 'Hand the run to the daemon and print its id instead of running it here'
 complete -c weft -n "__fish_weft_using_subcommand run" -s q -l quiet -d 'Print nothing but errors; the exit code tells the result'
 complete -c weft -n "__fish_weft_using_subcommand run" -l json -d 'Print the run\'s events as JSON lines'
+complete -c weft -n "__fish_weft_using_subcommand run" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand run" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand validate" -s p -l param -d 'Set a workflow parameter (repeatable); also WEFT_PARAM_<KEY>' -r
 complete -c weft -n "__fish_weft_using_subcommand validate" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
@@ -60,6 +70,7 @@ complete -c weft -n "__fish_weft_using_subcommand validate" -l color -d 'When to
 always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand validate" -s q -l quiet -d 'Print nothing on success'
+complete -c weft -n "__fish_weft_using_subcommand validate" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand plan" -s p -l param -d 'Set a workflow parameter (repeatable); also WEFT_PARAM_<KEY>' -r
 complete -c weft -n "__fish_weft_using_subcommand plan" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
@@ -69,6 +80,7 @@ always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand plan" -l dot -d 'Print the graph in Graphviz dot format'
 complete -c weft -n "__fish_weft_using_subcommand plan" -l json -d 'Print the plan as JSON'
+complete -c weft -n "__fish_weft_using_subcommand plan" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand ps" -s w -l workflow -d 'Only runs of this workflow' -r
 complete -c weft -n "__fish_weft_using_subcommand ps" -s s -l status -d 'Only runs with this status (running, succeeded, failed, cancelled, interrupted)' -r
@@ -80,6 +92,7 @@ complete -c weft -n "__fish_weft_using_subcommand ps" -l color -d 'When to use c
 always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand ps" -l json -d 'Print JSON'
+complete -c weft -n "__fish_weft_using_subcommand ps" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand ps" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand runs" -s w -l workflow -d 'Only runs of this workflow' -r
 complete -c weft -n "__fish_weft_using_subcommand runs" -s s -l status -d 'Only runs with this status (running, succeeded, failed, cancelled, interrupted)' -r
@@ -91,6 +104,7 @@ complete -c weft -n "__fish_weft_using_subcommand runs" -l color -d 'When to use
 always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand runs" -l json -d 'Print JSON'
+complete -c weft -n "__fish_weft_using_subcommand runs" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand runs" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand show" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
 complete -c weft -n "__fish_weft_using_subcommand show" -l config -d 'Read this config file instead of the default one' -r -F
@@ -98,6 +112,7 @@ complete -c weft -n "__fish_weft_using_subcommand show" -l color -d 'When to use
 always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand show" -l json
+complete -c weft -n "__fish_weft_using_subcommand show" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand show" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand logs" -l attempt -d 'Only this attempt (default: all)' -r
 complete -c weft -n "__fish_weft_using_subcommand logs" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
@@ -107,12 +122,14 @@ always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand logs" -s f -l follow -d 'Keep printing until the run ends'
 complete -c weft -n "__fish_weft_using_subcommand logs" -l json -d 'Print JSON lines: task, attempt, stream, time, text'
+complete -c weft -n "__fish_weft_using_subcommand logs" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand output" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
 complete -c weft -n "__fish_weft_using_subcommand output" -l config -d 'Read this config file instead of the default one' -r -F
 complete -c weft -n "__fish_weft_using_subcommand output" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c weft -n "__fish_weft_using_subcommand output" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand output" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand retry" -l from -d 'Rerun this task and everything after it, even if they succeeded' -r
 complete -c weft -n "__fish_weft_using_subcommand retry" -s j -l concurrency -r
@@ -121,29 +138,149 @@ complete -c weft -n "__fish_weft_using_subcommand retry" -l config -d 'Read this
 complete -c weft -n "__fish_weft_using_subcommand retry" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c weft -n "__fish_weft_using_subcommand retry" -s d -l detach -d 'Hand the new run to the daemon and print its id'
 complete -c weft -n "__fish_weft_using_subcommand retry" -s q -l quiet -d 'Print nothing but errors; the exit code tells the result'
 complete -c weft -n "__fish_weft_using_subcommand retry" -l json -d 'Print the run\'s events as JSON lines'
+complete -c weft -n "__fish_weft_using_subcommand retry" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand retry" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand submit" -s p -l param -d 'Set a workflow parameter (repeatable); also WEFT_PARAM_<KEY>' -r
+complete -c weft -n "__fish_weft_using_subcommand submit" -s j -l concurrency -r
+complete -c weft -n "__fish_weft_using_subcommand submit" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand submit" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand submit" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand submit" -s q -l quiet -d 'Print only the run id (for scripts)'
+complete -c weft -n "__fish_weft_using_subcommand submit" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand submit" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand wait" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand wait" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand wait" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand wait" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand wait" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand cancel" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cancel" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cancel" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand cancel" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand cancel" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand pause" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand pause" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand pause" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand pause" -l signal -d 'Also stop running tasks with SIGSTOP (resume sends SIGCONT)'
+complete -c weft -n "__fish_weft_using_subcommand pause" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand pause" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand resume" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand resume" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand resume" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand resume" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand resume" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand events" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand events" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand events" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand events" -s f -l follow -d 'Keep printing events as they happen'
+complete -c weft -n "__fish_weft_using_subcommand events" -l json -d 'Print the JSON lines exactly as the API sends them'
+complete -c weft -n "__fish_weft_using_subcommand events" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand events" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -f -a "start" -d 'Start the daemon in the background'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -f -a "run" -d 'Run the daemon in the foreground (for systemd, containers)'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -f -a "stop" -d 'Stop the daemon: running tasks get SIGTERM and their grace period'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -f -a "status" -d 'Show the daemon\'s pid, uptime, version, socket and running runs'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -f -a "install" -d 'Write a systemd user unit (a launchd agent on macOS) and say how to enable it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from start" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from start" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from start" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from start" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from run" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from run" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from run" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from run" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from stop" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from stop" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from stop" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from stop" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from status" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from status" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from status" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from status" -l json
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from status" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from install" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from install" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from install" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from install" -l print -d 'Print the unit instead of writing it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from install" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start the daemon in the background'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run the daemon in the foreground (for systemd, containers)'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop the daemon: running tasks get SIGTERM and their grace period'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the daemon\'s pid, uptime, version, socket and running runs'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "install" -d 'Write a systemd user unit (a launchd agent on macOS) and say how to enable it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c weft -n "__fish_weft_using_subcommand completions" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
 complete -c weft -n "__fish_weft_using_subcommand completions" -l config -d 'Read this config file instead of the default one' -r -F
 complete -c weft -n "__fish_weft_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c weft -n "__fish_weft_using_subcommand completions" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand man" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
 complete -c weft -n "__fish_weft_using_subcommand man" -l config -d 'Read this config file instead of the default one' -r -F
 complete -c weft -n "__fish_weft_using_subcommand man" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c weft -n "__fish_weft_using_subcommand man" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand man" -s h -l help -d 'Print help'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry completions man help" -f -a "run" -d 'Run a workflow in the foreground, showing its progress'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry completions man help" -f -a "validate" -d 'Check workflow files and report every problem'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry completions man help" -f -a "plan" -d 'Show what a workflow would do: levels, params, what would be skipped'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry completions man help" -f -a "ps" -d 'List runs, newest first'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry completions man help" -f -a "show" -d 'Show one run: every task with status, attempts, exit code, duration, outputs'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry completions man help" -f -a "logs" -d 'Print a run\'s or a task\'s output; -f follows a run still going'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry completions man help" -f -a "output" -d 'Print one output value of a task (for scripts)'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry completions man help" -f -a "retry" -d 'Run the failed part of a run again, reusing what succeeded'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry completions man help" -f -a "man" -d 'Print the man page (roff); with a command name, that command\'s page'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "run" -d 'Run a workflow in the foreground, showing its progress'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "validate" -d 'Check workflow files and report every problem'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "plan" -d 'Show what a workflow would do: levels, params, what would be skipped'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "ps" -d 'List runs, newest first'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "show" -d 'Show one run: every task with status, attempts, exit code, duration, outputs'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "logs" -d 'Print a run\'s or a task\'s output; -f follows a run still going'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "output" -d 'Print one output value of a task (for scripts)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "retry" -d 'Run the failed part of a run again, reusing what succeeded'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "submit" -d 'Hand a workflow to the daemon and print the run id at once'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "wait" -d 'Wait for a run to end; exit with its result'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "cancel" -d 'Cancel a run the daemon is driving: its tasks are stopped'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "pause" -d 'Pause a daemon run: no new task starts (running ones go on, or stop with --signal)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "resume" -d 'Resume a paused run'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "events" -d 'Print run and task state changes as JSON lines; -f follows them live'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "daemon" -d 'Start, stop, inspect or install the background daemon'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "man" -d 'Print the man page (roff); with a command name, that command\'s page'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "start" -d 'Start the daemon in the background'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "run" -d 'Run the daemon in the foreground (for systemd, containers)'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "stop" -d 'Stop the daemon: running tasks get SIGTERM and their grace period'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "status" -d 'Show the daemon\'s pid, uptime, version, socket and running runs'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "install" -d 'Write a systemd user unit (a launchd agent on macOS) and say how to enable it'

@@ -44,6 +44,9 @@ pub struct GlobalArgs {
         value_name = "WHEN"
     )]
     pub color: Option<ColorArg>,
+    /// Fail (exit 3) instead of starting the daemon when a command needs it
+    #[arg(long, global = true, env = "WEFT_NO_AUTOSTART")]
+    pub no_autostart: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -72,6 +75,21 @@ pub enum Command {
     Output(OutputArgs),
     /// Run the failed part of a run again, reusing what succeeded
     Retry(RetryArgs),
+    /// Hand a workflow to the daemon and print the run id at once
+    Submit(SubmitArgs),
+    /// Wait for a run to end; exit with its result
+    Wait(RunNameArgs),
+    /// Cancel a run the daemon is driving: its tasks are stopped
+    Cancel(RunNameArgs),
+    /// Pause a daemon run: no new task starts (running ones go on, or stop with --signal)
+    Pause(PauseArgs),
+    /// Resume a paused run
+    Resume(RunNameArgs),
+    /// Print run and task state changes as JSON lines; -f follows them live
+    Events(EventsArgs),
+    /// Start, stop, inspect or install the background daemon
+    #[command(subcommand)]
+    Daemon(DaemonCommand),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff); with a command name, that command's page
@@ -101,11 +119,73 @@ pub struct RunArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub params: ParamArgs,
+    /// Hand the run to the daemon and print its id instead of running it here
+    #[arg(short = 'd', long)]
+    pub detach: bool,
     /// Tasks at once (default: the workflow's `concurrency`, else the config, else CPUs)
     #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
     #[command(flatten)]
     pub output: RunOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// The workflow file
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency: Option<u32>,
+    /// Print only the run id (for scripts)
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunNameArgs {
+    /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    pub run: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PauseArgs {
+    /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    pub run: String,
+    /// Also stop running tasks with SIGSTOP (resume sends SIGCONT)
+    #[arg(long)]
+    pub signal: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Keep printing events as they happen
+    #[arg(short, long)]
+    pub follow: bool,
+    /// Print the JSON lines exactly as the API sends them
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DaemonCommand {
+    /// Start the daemon in the background
+    Start,
+    /// Run the daemon in the foreground (for systemd, containers)
+    Run,
+    /// Stop the daemon: running tasks get SIGTERM and their grace period
+    Stop,
+    /// Show the daemon's pid, uptime, version, socket and running runs
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a systemd user unit (a launchd agent on macOS) and say how to enable it
+    Install {
+        /// Print the unit instead of writing it
+        #[arg(long)]
+        print: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -188,6 +268,9 @@ pub struct OutputArgs {
 pub struct RetryArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
     pub run: String,
+    /// Hand the new run to the daemon and print its id
+    #[arg(short = 'd', long)]
+    pub detach: bool,
     /// Rerun this task and everything after it, even if they succeeded
     #[arg(long, value_name = "TASK")]
     pub from: Option<String>,

@@ -14,6 +14,20 @@ pub struct Config {
     pub store: StoreConfig,
     pub run: RunConfig,
     pub ui: UiConfig,
+    pub daemon: DaemonConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaemonConfig {
+    /// Start the daemon when a command needs it and none runs.
+    pub autostart: bool,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        DaemonConfig { autostart: true }
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

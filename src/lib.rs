@@ -9,6 +9,7 @@ pub mod api;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod daemon;
 pub mod dag;
 pub mod engine;
 pub mod exec;

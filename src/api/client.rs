@@ -142,34 +142,65 @@ impl Client {
         if let Some(l) = query.limit {
             path.push_str(&format!("limit={l}&"));
         }
-        self.call(Method::GET, path.trim_end_matches(['?', '&']), None).await
+        self.call(Method::GET, path.trim_end_matches(['?', '&']), None)
+            .await
     }
 
     pub async fn run(&self, name: &str) -> Result<RunDetail, ClientError> {
-        self.call(Method::GET, &format!("/v1/runs/{}", encode(name)), None).await
+        self.call(Method::GET, &format!("/v1/runs/{}", encode(name)), None)
+            .await
     }
 
     /// Blocks until the run ends.
     pub async fn wait(&self, name: &str) -> Result<RunState, ClientError> {
-        self.call(Method::GET, &format!("/v1/runs/{}/wait", encode(name)), None).await
+        self.call(
+            Method::GET,
+            &format!("/v1/runs/{}/wait", encode(name)),
+            None,
+        )
+        .await
     }
 
     pub async fn cancel(&self, name: &str) -> Result<RunState, ClientError> {
-        self.call(Method::POST, &format!("/v1/runs/{}/cancel", encode(name)), None).await
+        self.call(
+            Method::POST,
+            &format!("/v1/runs/{}/cancel", encode(name)),
+            None,
+        )
+        .await
     }
 
     pub async fn pause(&self, name: &str, req: &PauseRequest) -> Result<RunState, ClientError> {
         let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
-        self.call(Method::POST, &format!("/v1/runs/{}/pause", encode(name)), Some(body)).await
+        self.call(
+            Method::POST,
+            &format!("/v1/runs/{}/pause", encode(name)),
+            Some(body),
+        )
+        .await
     }
 
     pub async fn resume(&self, name: &str) -> Result<RunState, ClientError> {
-        self.call(Method::POST, &format!("/v1/runs/{}/resume", encode(name)), None).await
+        self.call(
+            Method::POST,
+            &format!("/v1/runs/{}/resume", encode(name)),
+            None,
+        )
+        .await
     }
 
-    pub async fn retry(&self, name: &str, req: &RetryRequest) -> Result<SubmitResponse, ClientError> {
+    pub async fn retry(
+        &self,
+        name: &str,
+        req: &RetryRequest,
+    ) -> Result<SubmitResponse, ClientError> {
         let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
-        self.call(Method::POST, &format!("/v1/runs/{}/retry", encode(name)), Some(body)).await
+        self.call(
+            Method::POST,
+            &format!("/v1/runs/{}/retry", encode(name)),
+            Some(body),
+        )
+        .await
     }
 
     /// Asks the daemon to stop: running tasks get SIGTERM and their grace.
@@ -180,14 +211,20 @@ impl Client {
 
     /// Run events as they happen (`follow`), or the recent ones and an end.
     pub async fn events(&self, follow: bool) -> Result<mpsc::Receiver<RunEvent>, ClientError> {
-        let path = if follow { "/v1/events?follow=true" } else { "/v1/events" };
+        let path = if follow {
+            "/v1/events?follow=true"
+        } else {
+            "/v1/events"
+        };
         let mut body = self.send(Method::GET, path, None).await?.into_body();
         let (tx, rx) = mpsc::channel(256);
         tokio::spawn(async move {
             let mut pending: Vec<u8> = Vec::new();
             while let Some(frame) = body.frame().await {
                 let Ok(frame) = frame else { break };
-                let Some(data) = frame.data_ref() else { continue };
+                let Some(data) = frame.data_ref() else {
+                    continue;
+                };
                 pending.extend_from_slice(data);
                 while let Some(end) = pending.iter().position(|&b| b == b'\n') {
                     let line: Vec<u8> = pending.drain(..=end).collect();
@@ -207,7 +244,9 @@ impl Client {
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

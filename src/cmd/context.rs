@@ -16,6 +16,12 @@ pub struct Context {
     /// Styling for stdout.
     pub style: Style,
     pub stdout_tty: bool,
+    /// Start the daemon when a command needs it and none runs.
+    pub autostart: bool,
+    /// `--home`/`WEFT_HOME` was given (a daemon started from here gets it too).
+    pub home_is_explicit: bool,
+    /// `--config`/`WEFT_CONFIG`, passed on to a daemon started from here.
+    pub config_file_override: Option<std::path::PathBuf>,
 }
 
 impl Context {
@@ -44,9 +50,12 @@ impl Context {
         };
         Ok(Context {
             paths,
+            autostart: config.daemon.autostart && !global.no_autostart,
             config,
             style: Style { color },
             stdout_tty,
+            home_is_explicit: global.home.is_some(),
+            config_file_override: global.config.clone(),
         })
     }
 

@@ -4,10 +4,12 @@
 //! 2 usage or validation error, 3 store unreachable, 130 interrupted.
 
 mod context;
+mod daemon;
 mod logs;
 mod output;
 mod plan;
 mod ps;
+mod remote;
 mod retry;
 mod run;
 mod show;
@@ -86,6 +88,13 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Logs(args) => logs::logs(&ctx, args),
         Command::Output(args) => output::output(&ctx, args),
         Command::Retry(args) => retry::retry(&ctx, args),
+        Command::Submit(args) => remote::submit(&ctx, args),
+        Command::Wait(args) => remote::wait(&ctx, args),
+        Command::Cancel(args) => remote::cancel(&ctx, args),
+        Command::Pause(args) => remote::pause(&ctx, args),
+        Command::Resume(args) => remote::resume(&ctx, args),
+        Command::Events(args) => remote::events(&ctx, args),
+        Command::Daemon(cmd) => daemon::daemon(&ctx, cmd),
         Command::Completions(args) => {
             let mut out = std::io::stdout().lock();
             clap_complete::generate(args.shell, &mut Cli::command(), "weft", &mut out);

@@ -9,6 +9,9 @@ use crate::engine::{RetryError, plan_retry};
 use crate::store::Store;
 
 pub fn retry(ctx: &Context, args: RetryArgs) -> CmdResult {
+    if args.detach {
+        return super::remote::retry_detached(ctx, &args.run, args.from);
+    }
     let store = ctx.store()?;
     let id = store.resolve(&args.run)?;
     let old = store.run(&id)?;

@@ -16,6 +16,20 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 
 pub fn run(ctx: &Context, args: RunArgs) -> CmdResult {
+    if args.detach {
+        if args.output.json {
+            return Err(CmdError::Usage(
+                "error: `--detach` and `--json` do not go together; follow a detached run with `weft events -f --json`".into(),
+            ));
+        }
+        return super::remote::submit_file(
+            ctx,
+            &args.file,
+            &args.params.params,
+            args.concurrency,
+            args.output.quiet,
+        );
+    }
     let loaded = match load_file(&args.file, &args.params.params, &|k| std::env::var(k).ok()) {
         Ok(l) => l,
         Err(LoadError::Invalid(report)) => {

@@ -131,6 +131,9 @@ mod tests {
             assert_eq!(s.as_str().parse::<RunStatus>().unwrap(), *s);
         }
         let err = "runing".parse::<RunStatus>().unwrap_err();
-        assert!(err.contains("expected one of: running, paused, succeeded"), "{err}");
+        assert!(
+            err.contains("expected one of: running, paused, succeeded"),
+            "{err}"
+        );
     }
 }

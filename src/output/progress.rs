@@ -208,8 +208,15 @@ impl Progress {
                 )?;
             }
             EventKind::RunPaused { stopped } => {
-                let how = if *stopped { " (running tasks stopped)" } else { "" };
-                self.say(e.at, format!("run {} {}{how}", s.bold(e.run.as_str()), s.warn("paused")))?;
+                let how = if *stopped {
+                    " (running tasks stopped)"
+                } else {
+                    ""
+                };
+                self.say(
+                    e.at,
+                    format!("run {} {}{how}", s.bold(e.run.as_str()), s.warn("paused")),
+                )?;
             }
             EventKind::RunResumed => {
                 self.say(e.at, format!("run {} resumed", s.bold(e.run.as_str())))?;

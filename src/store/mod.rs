@@ -8,7 +8,7 @@ mod schema;
 mod sqlite;
 mod writer;
 
-pub use log_file::{LogLine, LogWriter, Stream, read_log};
+pub use log_file::{LogLine, LogWriter, Stream, read_log, strip_escapes};
 pub use records::{
     AttemptRecord, NewRun, NewTask, Owner, ReusedTask, RunDetail, RunFilter, RunSummary, TaskRecord,
 };
@@ -39,6 +39,9 @@ pub trait Store: Send + Sync {
     /// Turns what a user typed (an id, a unique id prefix, or a workflow name
     /// meaning its latest run) into a run id.
     fn resolve(&self, name: &str) -> Result<RunId, StoreError>;
+
+    /// The most recent events of all runs, oldest first.
+    fn recent_events(&self, limit: usize) -> Result<Vec<RunEvent>, StoreError>;
 
     /// Marks `interrupted` every running run of this host whose owning process
     /// is gone, with its unfinished tasks and attempts. Returns those runs.

@@ -334,6 +334,21 @@ impl Store for SqliteStore {
         }
     }
 
+    fn recent_events(&self, limit: usize) -> Result<Vec<RunEvent>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT body FROM events ORDER BY seq DESC LIMIT ?1")?;
+        let bodies: Vec<String> = stmt
+            .query_map([limit as i64], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        bodies
+            .iter()
+            .rev()
+            .map(|b| {
+                serde_json::from_str(b).map_err(|e| StoreError::Corrupt(format!("event: {e}")))
+            })
+            .collect()
+    }
+
     fn reap_interrupted(&self) -> Result<Vec<RunId>, StoreError> {
         let host = crate::sys::hostname();
         let mut conn = self.conn();
@@ -467,12 +482,16 @@ pub(super) fn apply_event(
             }
         }
         EventKind::RunPaused { .. } => {
-            tx.prepare_cached("UPDATE runs SET status = 'paused' WHERE id = ?1 AND status = 'running'")?
-                .execute(params![run])?;
+            tx.prepare_cached(
+                "UPDATE runs SET status = 'paused' WHERE id = ?1 AND status = 'running'",
+            )?
+            .execute(params![run])?;
         }
         EventKind::RunResumed => {
-            tx.prepare_cached("UPDATE runs SET status = 'running' WHERE id = ?1 AND status = 'paused'")?
-                .execute(params![run])?;
+            tx.prepare_cached(
+                "UPDATE runs SET status = 'running' WHERE id = ?1 AND status = 'paused'",
+            )?
+            .execute(params![run])?;
         }
         EventKind::RunFinished { status } => {
             tx.prepare_cached("UPDATE runs SET status = ?2, finished_at = ?3 WHERE id = ?1")?

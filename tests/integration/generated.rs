@@ -32,7 +32,8 @@ fn completions_match_the_cli() {
 fn man_pages_match_the_cli() {
     assert_same("man/weft.1", &["man"]);
     for cmd in [
-        "run", "validate", "plan", "ps", "show", "logs", "output", "retry",
+        "run", "validate", "plan", "ps", "show", "logs", "output", "retry", "submit", "wait",
+        "cancel", "pause", "resume", "events", "daemon",
     ] {
         assert_same(&format!("man/weft-{cmd}.1"), &["man", cmd]);
     }
@@ -57,6 +58,7 @@ fn the_example_config_loads_and_names_every_key() {
         "kill_grace:",
         "shell:",
         "color:",
+        "autostart:",
     ] {
         assert!(
             text.contains(key),

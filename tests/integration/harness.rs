@@ -161,3 +161,42 @@ pub fn wait_exit(child: &mut Child, limit: Duration) -> Option<i32> {
     });
     code
 }
+
+/// A real daemon (`weft daemon run`) in this test's home, stopped on drop.
+pub struct DaemonGuard {
+    pub child: Child,
+}
+
+impl Weft {
+    /// Starts a daemon and waits (bounded) until it answers on its socket.
+    pub fn daemon(&self) -> DaemonGuard {
+        let child = std::process::Command::new(Self::bin())
+            .args(["daemon", "run"])
+            .env("WEFT_HOME", self.home.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting weft daemon run");
+        let guard = DaemonGuard { child };
+        assert!(
+            wait_until(Duration::from_secs(20), || self
+                .run(&["daemon", "status"])
+                .code
+                == 0),
+            "the daemon never answered on its socket"
+        );
+        guard
+    }
+
+    pub fn socket(&self) -> PathBuf {
+        self.home.path().join("run").join("weft.sock")
+    }
+}
+
+impl Drop for DaemonGuard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -5,6 +5,7 @@ mod harness;
 
 mod architecture;
 mod cli;
+mod daemon;
 mod examples;
 mod generated;
 mod inspect;

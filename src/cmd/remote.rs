@@ -1,0 +1,252 @@
+//! Commands that talk to the daemon: `submit` (and `run --detach`), `wait`,
+//! `cancel`, `pause`, `resume`, `retry --detach`, `events`. Each finds the
+//! daemon on its socket, starting it when allowed.
+
+use super::{CmdError, CmdResult, Context, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
+use crate::api::{Client, ClientError, PauseRequest, RetryRequest, RunState, SubmitRequest};
+use crate::cli::{EventsArgs, PauseArgs, RunNameArgs, SubmitArgs};
+use crate::model::RunStatus;
+use crate::workflow::{LoadError, load_file};
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+/// A current-thread runtime for one command.
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CmdError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CmdError::Unavailable(format!("error: cannot start the async runtime: {e}")))
+}
+
+/// What an API error means for the command line.
+pub(super) fn client_error(e: ClientError) -> CmdError {
+    match e {
+        ClientError::NotRunning { socket, .. } => CmdError::Unavailable(format!(
+            "error: no daemon is listening on `{socket}`; start one with `weft daemon start`"
+        )),
+        ClientError::Api(api) => {
+            let hint = api.hint.map(|h| format!("\n  {h}")).unwrap_or_default();
+            let text = format!("error: {}{hint}", api.message.trim_end());
+            match api.code.as_str() {
+                "store" => CmdError::Unavailable(text),
+                "version_mismatch" => CmdError::Unavailable(text),
+                _ => CmdError::Usage(text),
+            }
+        }
+        other @ ClientError::Transport { .. } => CmdError::Unavailable(format!("error: {other}")),
+    }
+}
+
+/// A client for the running daemon, starting one if none answers and
+/// autostart is allowed.
+pub(super) async fn connect(ctx: &Context) -> Result<Client, CmdError> {
+    let socket = crate::daemon::socket_path(&ctx.paths);
+    let client = Client::new(&socket);
+    match client.status().await {
+        Ok(_) => return Ok(client),
+        Err(ClientError::NotRunning { .. }) => {}
+        Err(e) => return Err(client_error(e)),
+    }
+    if !ctx.autostart {
+        return Err(CmdError::Unavailable(format!(
+            "error: no daemon is listening on `{}`; start one with `weft daemon start` (autostart is off)",
+            socket.display()
+        )));
+    }
+    eprintln!("weft: starting the daemon (socket `{}`)", socket.display());
+    super::daemon::spawn_daemon(ctx)?;
+    wait_for_daemon(&client).await?;
+    Ok(client)
+}
+
+/// Polls the socket until the daemon answers, for at most 10 s.
+pub(super) async fn wait_for_daemon(client: &Client) -> Result<(), CmdError> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match client.status().await {
+            Ok(_) => return Ok(()),
+            Err(ClientError::NotRunning { .. }) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => return Err(client_error(e)),
+        }
+    }
+}
+
+/// Validates here (so problems show with their lines) and hands the run over.
+pub fn submit_file(
+    ctx: &Context,
+    file: &Path,
+    params: &[(String, String)],
+    concurrency: Option<u32>,
+    quiet: bool,
+) -> CmdResult {
+    let loaded = match load_file(file, params, &|k| std::env::var(k).ok()) {
+        Ok(l) => l,
+        Err(LoadError::Invalid(report)) => {
+            eprint!("{}", report.render());
+            return Ok(EXIT_USAGE);
+        }
+        Err(e) => return Err(CmdError::Usage(format!("error: {e}"))),
+    };
+    let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    // The params as resolved here, environment included, so the daemon runs
+    // what was validated.
+    let params: Vec<(String, String)> = loaded
+        .params
+        .iter()
+        .map(|(k, v)| (k.clone(), v.display()))
+        .collect();
+    let req = SubmitRequest {
+        file: abs.display().to_string(),
+        source: loaded.workflow.source.clone(),
+        params,
+        concurrency,
+    };
+    runtime()?.block_on(async {
+        let client = connect(ctx).await?;
+        let answer = client.submit(&req).await.map_err(client_error)?;
+        print_run_id(&answer.run.to_string(), &loaded.workflow.name, quiet)
+    })
+}
+
+fn print_run_id(run: &str, workflow: &str, quiet: bool) -> CmdResult {
+    let mut out = std::io::stdout().lock();
+    if quiet {
+        writeln!(out, "{run}")?;
+    } else {
+        writeln!(out, "{run}")?;
+        eprintln!(
+            "weft: run {run} of {workflow} submitted; follow it with `weft logs -f {run}`, wait with `weft wait {run}`"
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+pub fn submit(ctx: &Context, args: SubmitArgs) -> CmdResult {
+    submit_file(
+        ctx,
+        &args.file,
+        &args.params.params,
+        args.concurrency,
+        args.quiet,
+    )
+}
+
+pub fn retry_detached(ctx: &Context, run: &str, from: Option<String>) -> CmdResult {
+    runtime()?.block_on(async {
+        let client = connect(ctx).await?;
+        let answer = client
+            .retry(run, &RetryRequest { from })
+            .await
+            .map_err(client_error)?;
+        print_run_id(&answer.run.to_string(), run, false)
+    })
+}
+
+/// Exit code for a finished run.
+fn exit_for(status: RunStatus) -> i32 {
+    match status {
+        RunStatus::Succeeded => EXIT_OK,
+        RunStatus::Cancelled | RunStatus::Interrupted => EXIT_INTERRUPTED,
+        _ => EXIT_FAILED,
+    }
+}
+
+pub fn wait(ctx: &Context, args: RunNameArgs) -> CmdResult {
+    runtime()?.block_on(async {
+        let client = connect(ctx).await?;
+        let state = client.wait(&args.run).await.map_err(client_error)?;
+        eprintln!("weft: run {} {}", state.run, state.status);
+        Ok(exit_for(state.status))
+    })
+}
+
+fn report(state: RunState, what: &str) -> CmdResult {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "run {} {what}", state.run)?;
+    Ok(EXIT_OK)
+}
+
+pub fn cancel(ctx: &Context, args: RunNameArgs) -> CmdResult {
+    runtime()?.block_on(async {
+        let client = connect(ctx).await?;
+        report(
+            client.cancel(&args.run).await.map_err(client_error)?,
+            "cancelling",
+        )
+    })
+}
+
+pub fn pause(ctx: &Context, args: PauseArgs) -> CmdResult {
+    runtime()?.block_on(async {
+        let client = connect(ctx).await?;
+        let state = client
+            .pause(
+                &args.run,
+                &PauseRequest {
+                    signal: args.signal,
+                },
+            )
+            .await
+            .map_err(client_error)?;
+        report(
+            state,
+            if args.signal {
+                "paused, its tasks stopped"
+            } else {
+                "paused"
+            },
+        )
+    })
+}
+
+pub fn resume(ctx: &Context, args: RunNameArgs) -> CmdResult {
+    runtime()?.block_on(async {
+        let client = connect(ctx).await?;
+        report(
+            client.resume(&args.run).await.map_err(client_error)?,
+            "resumed",
+        )
+    })
+}
+
+pub fn events(ctx: &Context, args: EventsArgs) -> CmdResult {
+    runtime()?.block_on(async {
+        let client = connect(ctx).await?;
+        let mut rx = client.events(args.follow).await.map_err(client_error)?;
+        let mut out = std::io::stdout().lock();
+        while let Some(event) = rx.recv().await {
+            if args.json {
+                serde_json::to_writer(&mut out, &event).map_err(std::io::Error::from)?;
+                writeln!(out)?;
+            } else {
+                let body = serde_json::to_value(&event.kind).unwrap_or_default();
+                let mut detail: Vec<String> = body
+                    .as_object()
+                    .map(|m| {
+                        m.iter()
+                            .filter(|(k, v)| *k != "event" && !v.is_null())
+                            .map(|(k, v)| match v {
+                                serde_json::Value::String(s) => format!("{k}={s}"),
+                                other => format!("{k}={other}"),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                detail.truncate(4);
+                writeln!(
+                    out,
+                    "{} {} {} {}",
+                    crate::output::clock(event.at),
+                    event.run,
+                    event.kind.name(),
+                    detail.join(" ")
+                )?;
+            }
+            out.flush()?;
+        }
+        Ok(EXIT_OK)
+    })
+}

@@ -1,0 +1,262 @@
+//! The runs a daemon drives: starting them with the engine, controlling
+//! them (cancel, pause, resume), and fanning their events out to API
+//! subscribers.
+
+use crate::api::{ApiError, DaemonStatus, RetryRequest, RunState, SubmitRequest};
+use crate::config::Config;
+use crate::engine::{Driver, EngineError, Launch, RetryError, RunControl, plan_retry, record_run};
+use crate::model::{Millis, RunEvent, RunId, RunStatus, Trigger, now_ms};
+use crate::paths::Paths;
+use crate::store::{SqliteStore, Store, StoreError};
+use crate::workflow::load_str;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{broadcast, mpsc, watch};
+
+/// A run this daemon drives.
+struct Active {
+    control: watch::Sender<RunControl>,
+    done: watch::Receiver<Option<RunStatus>>,
+}
+
+pub struct Manager {
+    paths: Paths,
+    config: Config,
+    socket: PathBuf,
+    store: Arc<SqliteStore>,
+    events: broadcast::Sender<RunEvent>,
+    active: Mutex<HashMap<RunId, Active>>,
+    started_at: Millis,
+    /// Set once to make the server stop.
+    stop: watch::Sender<bool>,
+}
+
+impl Manager {
+    pub fn open(paths: Paths, config: Config, socket: PathBuf) -> Result<Arc<Manager>, StoreError> {
+        let store = Arc::new(SqliteStore::open(
+            &paths.database(),
+            config.store.durability,
+        )?);
+        store.reap_interrupted()?;
+        let (events, _) = broadcast::channel(4096);
+        Ok(Arc::new(Manager {
+            paths,
+            config,
+            socket,
+            store,
+            events,
+            active: Mutex::new(HashMap::new()),
+            started_at: now_ms(),
+            stop: watch::channel(false).0,
+        }))
+    }
+
+    pub fn store(&self) -> &SqliteStore {
+        &self.store
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<RunEvent> {
+        self.events.subscribe()
+    }
+
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.stop.subscribe()
+    }
+
+    pub fn request_stop(&self) {
+        self.stop.send_replace(true);
+    }
+
+    pub fn status(&self) -> DaemonStatus {
+        let mut running: Vec<RunId> = self.active().keys().cloned().collect();
+        running.sort();
+        DaemonStatus {
+            version: crate::api::VERSION.to_string(),
+            pid: std::process::id(),
+            started_at: self.started_at,
+            socket: self.socket.display().to_string(),
+            running,
+        }
+    }
+
+    fn active(&self) -> std::sync::MutexGuard<'_, HashMap<RunId, Active>> {
+        self.active.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Resolves what a user typed into a run id, as an API error if unknown.
+    pub fn resolve(&self, name: &str) -> Result<RunId, ApiError> {
+        self.store.resolve(name).map_err(store_error)
+    }
+
+    pub fn submit(self: &Arc<Self>, req: SubmitRequest) -> Result<RunId, ApiError> {
+        let loaded =
+            load_str(&req.file, &req.source, &req.params, &|_| None).map_err(|report| {
+                ApiError::new("invalid_workflow", report.render())
+                    .hint("check it with `weft validate`")
+            })?;
+        self.launch(Launch {
+            loaded,
+            file: PathBuf::from(&req.file),
+            trigger: Trigger::Manual,
+            retry_of: None,
+            reused: Vec::new(),
+            concurrency: req.concurrency.map(|c| c as usize),
+        })
+    }
+
+    pub fn retry(self: &Arc<Self>, name: &str, req: RetryRequest) -> Result<RunId, ApiError> {
+        let id = self.resolve(name)?;
+        let old = self.store.run(&id).map_err(store_error)?;
+        let plan = plan_retry(&old, req.from.as_deref()).map_err(|e| {
+            let code = match e {
+                RetryError::UnknownTask { .. } => "not_found",
+                RetryError::Invalid { .. } => "invalid_workflow",
+                _ => "conflict",
+            };
+            ApiError::new(code, e.to_string())
+        })?;
+        self.launch(plan)
+    }
+
+    fn launch(self: &Arc<Self>, launch: Launch) -> Result<RunId, ApiError> {
+        let setup = record_run(&*self.store, &self.paths.logs_dir(), &self.config, launch)
+            .map_err(engine_error)?;
+        let id = setup.run_id.clone();
+        let (control, control_rx) = watch::channel(RunControl::default());
+        let (done_tx, done) = watch::channel(None);
+        self.active().insert(id.clone(), Active { control, done });
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let store: Arc<dyn Store> = self.store.clone();
+        let driver = Driver::new(setup, store, Some(tx));
+        let fanout = self.events.clone();
+        tokio::spawn(async move {
+            while let Some(event) = rx.recv().await {
+                let _ = fanout.send(event);
+            }
+        });
+        let me = self.clone();
+        let run = id.clone();
+        tokio::spawn(async move {
+            let status = match driver.run(control_rx).await {
+                Ok(status) => status,
+                Err(e) => {
+                    tracing::error!(run = %run, error = %e, "run stopped");
+                    RunStatus::Interrupted
+                }
+            };
+            tracing::info!(run = %run, status = %status, "run finished");
+            let _ = done_tx.send(Some(status));
+            me.active().remove(&run);
+        });
+        tracing::info!(run = %id, "run started");
+        Ok(id)
+    }
+
+    /// Changes what a run is asked to do; unknown or finished runs are errors.
+    /// Answers once the store shows `expect` (bounded), so a `weft ps` right
+    /// after sees the change.
+    async fn control(
+        &self,
+        name: &str,
+        change: impl FnOnce(&mut RunControl),
+        expect: Option<RunStatus>,
+    ) -> Result<RunState, ApiError> {
+        let id = self.resolve(name)?;
+        let sent = {
+            let active = self.active();
+            active
+                .get(&id)
+                .map(|run| run.control.send_modify(change))
+                .is_some()
+        };
+        if !sent {
+            let status = self.store.run(&id).map_err(store_error)?.summary.status;
+            return Err(ApiError::new(
+                "conflict",
+                format!("run {id} is {status}, not running here"),
+            )
+            .hint("only runs this daemon is driving can be controlled; see `weft ps`"));
+        }
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+        loop {
+            let status = self.store.run(&id).map_err(store_error)?.summary.status;
+            let settled = expect.is_none_or(|e| e == status) || status.is_terminal();
+            if settled || tokio::time::Instant::now() > deadline {
+                return Ok(RunState { run: id, status });
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    pub async fn cancel(&self, name: &str) -> Result<RunState, ApiError> {
+        self.control(name, |c| c.cancel = true, None).await
+    }
+
+    pub async fn pause(&self, name: &str, signal: bool) -> Result<RunState, ApiError> {
+        self.control(name, |c| c.pause = Some(signal), Some(RunStatus::Paused))
+            .await
+    }
+
+    pub async fn resume(&self, name: &str) -> Result<RunState, ApiError> {
+        self.control(name, |c| c.pause = None, Some(RunStatus::Running))
+            .await
+    }
+
+    /// Waits for a run to end (one this daemon drives, or any in the store).
+    pub async fn wait(&self, name: &str) -> Result<RunState, ApiError> {
+        let id = self.resolve(name)?;
+        let done = self.active().get(&id).map(|a| a.done.clone());
+        if let Some(mut done) = done {
+            let status = done
+                .wait_for(Option::is_some)
+                .await
+                .map(|s| s.expect("waited for Some"))
+                .unwrap_or(RunStatus::Interrupted);
+            return Ok(RunState { run: id, status });
+        }
+        // Not ours (a foreground `weft run`, say): poll the store.
+        loop {
+            let status = self.store.run(&id).map_err(store_error)?.summary.status;
+            if status.is_terminal() {
+                return Ok(RunState { run: id, status });
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let _ = self.store.reap_interrupted();
+        }
+    }
+
+    /// Graceful stop: every run is cancelled (running tasks get SIGTERM and
+    /// their grace period) and its state flushed before this returns.
+    pub async fn shutdown(&self) {
+        let runs: Vec<(RunId, watch::Receiver<Option<RunStatus>>)> = {
+            let active = self.active();
+            for run in active.values() {
+                run.control.send_modify(|c| c.cancel = true);
+            }
+            active
+                .iter()
+                .map(|(id, a)| (id.clone(), a.done.clone()))
+                .collect()
+        };
+        for (id, mut done) in runs {
+            let _ = done.wait_for(Option::is_some).await;
+            tracing::info!(run = %id, "stopped with the daemon");
+        }
+    }
+}
+
+fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound(_) => ApiError::new("not_found", e.to_string()),
+        StoreError::Ambiguous { .. } => ApiError::new("ambiguous", e.to_string()),
+        other => ApiError::new("store", other.to_string()),
+    }
+}
+
+fn engine_error(e: EngineError) -> ApiError {
+    match e {
+        EngineError::Store(e) => store_error(e),
+        other => ApiError::new("store", other.to_string()),
+    }
+}

@@ -1,0 +1,268 @@
+//! The HTTP+JSON API over the Unix socket (axum): routes, the version
+//! handshake, `{code, message, hint}` errors, and a listener that accepts
+//! only connections from this daemon's own user.
+
+use super::Manager;
+use crate::api::{
+    ApiError, PauseRequest, RetryRequest, RunsQuery, SubmitRequest, SubmitResponse, VERSION,
+    VERSION_HEADER,
+};
+use crate::model::RunStatus;
+use crate::store::{RunFilter, Store};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use std::sync::Arc;
+use tokio::net::{UnixListener, UnixStream};
+
+type AppState = State<Arc<Manager>>;
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(self)).into_response()
+    }
+}
+
+/// Accepts connections from the daemon's own user only (the socket is 0600
+/// too; this also covers a socket made reachable by other means).
+struct OwnerOnly {
+    inner: UnixListener,
+    uid: u32,
+}
+
+impl axum::serve::Listener for OwnerOnly {
+    type Io = UnixStream;
+    type Addr = tokio::net::unix::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.inner.accept().await {
+                Ok((stream, addr)) => match stream.peer_cred() {
+                    Ok(cred) if cred.uid() == self.uid => return (stream, addr),
+                    Ok(cred) => {
+                        tracing::warn!(uid = cred.uid(), "refused a connection from another user")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot check a connection's user; refused")
+                    }
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.inner.local_addr()
+    }
+}
+
+pub async fn run(listener: UnixListener, manager: Arc<Manager>) -> std::io::Result<()> {
+    let app = router(manager.clone());
+    let listener = OwnerOnly {
+        inner: listener,
+        uid: nix::unistd::getuid().as_raw(),
+    };
+    let mut stopping = manager.stopping();
+    let shutdown = async move {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let mut int =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+        tokio::select! {
+            _ = async { if let Some(t) = term.as_mut() { t.recv().await; } else { std::future::pending::<()>().await } } => {}
+            _ = async { if let Some(i) = int.as_mut() { i.recv().await; } else { std::future::pending::<()>().await } } => {}
+            _ = stopping.wait_for(|s| *s) => {}
+        }
+        tracing::info!("stopping");
+    };
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+fn router(manager: Arc<Manager>) -> Router {
+    Router::new()
+        .route("/v1/status", get(status))
+        .route("/v1/runs", get(list_runs).post(submit))
+        .route("/v1/runs/{run}", get(show_run))
+        .route("/v1/runs/{run}/wait", get(wait_run))
+        .route("/v1/runs/{run}/cancel", post(cancel_run))
+        .route("/v1/runs/{run}/pause", post(pause_run))
+        .route("/v1/runs/{run}/resume", post(resume_run))
+        .route("/v1/runs/{run}/retry", post(retry_run))
+        .route("/v1/events", get(events))
+        .route("/v1/shutdown", post(shutdown))
+        .fallback(|| async {
+            ApiError::new("not_found", "no such route")
+                .hint("the routes are listed in weft's README, under \"The API\"")
+        })
+        .layer(axum::middleware::from_fn(handshake))
+        .with_state(manager)
+}
+
+/// A client that names its version must be this daemon's version.
+async fn handshake(request: Request, next: Next) -> Response {
+    let theirs = request
+        .headers()
+        .get(VERSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if let Some(theirs) = theirs
+        && theirs != VERSION
+    {
+        return ApiError::new(
+            "version_mismatch",
+            format!("the daemon is weft {VERSION}, this client is weft {theirs}"),
+        )
+        .hint("restart the daemon with the same weft: `weft daemon stop && weft daemon start`")
+        .into_response();
+    }
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .insert(VERSION_HEADER, HeaderValue::from_static(VERSION));
+    response
+}
+
+async fn status(State(m): AppState) -> Json<crate::api::DaemonStatus> {
+    Json(m.status())
+}
+
+async fn list_runs(
+    State(m): AppState,
+    Query(q): Query<RunsQuery>,
+) -> ApiResult<Vec<crate::store::RunSummary>> {
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| s.parse::<RunStatus>())
+        .transpose()
+        .map_err(|e| ApiError::new("bad_request", e))?;
+    let filter = RunFilter {
+        workflow: q.workflow,
+        status,
+        since: None,
+        limit: q.limit.unwrap_or(50),
+    };
+    m.store()
+        .runs(&filter)
+        .map(Json)
+        .map_err(|e| ApiError::new("store", e.to_string()))
+}
+
+async fn submit(
+    State(m): AppState,
+    Json(req): Json<SubmitRequest>,
+) -> Result<(StatusCode, Json<SubmitResponse>), ApiError> {
+    let run = m.submit(req)?;
+    Ok((StatusCode::CREATED, Json(SubmitResponse { run })))
+}
+
+async fn show_run(
+    State(m): AppState,
+    Path(run): Path<String>,
+) -> ApiResult<crate::store::RunDetail> {
+    let id = m.resolve(&run)?;
+    m.store()
+        .run(&id)
+        .map(Json)
+        .map_err(|e| ApiError::new("store", e.to_string()))
+}
+
+async fn wait_run(State(m): AppState, Path(run): Path<String>) -> ApiResult<crate::api::RunState> {
+    m.wait(&run).await.map(Json)
+}
+
+async fn cancel_run(
+    State(m): AppState,
+    Path(run): Path<String>,
+) -> ApiResult<crate::api::RunState> {
+    m.cancel(&run).await.map(Json)
+}
+
+async fn pause_run(
+    State(m): AppState,
+    Path(run): Path<String>,
+    body: Option<Json<PauseRequest>>,
+) -> ApiResult<crate::api::RunState> {
+    let req = body.map(|Json(b)| b).unwrap_or_default();
+    m.pause(&run, req.signal).await.map(Json)
+}
+
+async fn resume_run(
+    State(m): AppState,
+    Path(run): Path<String>,
+) -> ApiResult<crate::api::RunState> {
+    m.resume(&run).await.map(Json)
+}
+
+async fn retry_run(
+    State(m): AppState,
+    Path(run): Path<String>,
+    body: Option<Json<RetryRequest>>,
+) -> Result<(StatusCode, Json<SubmitResponse>), ApiError> {
+    let req = body.map(|Json(b)| b).unwrap_or_default();
+    let run = m.retry(&run, req)?;
+    Ok((StatusCode::CREATED, Json(SubmitResponse { run })))
+}
+
+#[derive(serde::Deserialize)]
+struct EventsQuery {
+    #[serde(default)]
+    follow: bool,
+}
+
+/// Newline-delimited JSON run events: live with `follow=true`, else the
+/// most recent ones from the store.
+async fn events(State(m): AppState, Query(q): Query<EventsQuery>) -> Response {
+    use futures_util::StreamExt;
+    if !q.follow {
+        let recent = match m.store().recent_events(100) {
+            Ok(events) => events,
+            Err(e) => return ApiError::new("store", e.to_string()).into_response(),
+        };
+        let mut body = String::new();
+        for e in recent {
+            body.push_str(&serde_json::to_string(&e).unwrap_or_default());
+            body.push('\n');
+        }
+        return ([("content-type", "application/x-ndjson")], body).into_response();
+    }
+    let rx = m.subscribe();
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(event) => {
+                    let mut line = serde_json::to_vec(&event).unwrap_or_default();
+                    line.push(b'\n');
+                    return Some((
+                        Ok::<_, std::convert::Infallible>(bytes::Bytes::from(line)),
+                        rx,
+                    ));
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    })
+    .boxed();
+    (
+        [("content-type", "application/x-ndjson")],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+async fn shutdown(State(m): AppState) -> Json<serde_json::Value> {
+    m.request_stop();
+    Json(serde_json::json!({"stopping": true}))
+}

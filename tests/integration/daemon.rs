@@ -1,0 +1,382 @@
+//! The daemon and its API, with a real daemon in a temp `WEFT_HOME`.
+
+use crate::harness::{Weft, alive, wait_exit, wait_for_file, wait_until};
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+fn status_of(w: &Weft, run: &str) -> String {
+    w.show_json(run)["status"].as_str().unwrap().to_string()
+}
+
+fn task_status(w: &Weft, run: &str, task: &str) -> String {
+    let show = w.show_json(run);
+    show["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == task)
+        .unwrap()["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn submit_returns_an_id_at_once_and_wait_returns_the_result() {
+    let w = Weft::new();
+    let _d = w.daemon();
+    w.write("ok.yaml", "name: ok\ntasks:\n  a: { run: echo fine }\n");
+    w.write("bad.yaml", "name: bad\ntasks:\n  a: { run: exit 4 }\n");
+    let out = w.run(&["submit", "-q", "ok.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let id = out.stdout.trim().to_string();
+    assert_eq!(id.len(), 10, "only the id: {:?}", out.stdout);
+    let waited = w.run(&["wait", &id]);
+    assert_eq!(waited.code, 0, "{}", waited.stderr);
+    assert_eq!(w.run(&["logs", &id, "a"]).stdout, "fine\n");
+    let out = w.run(&["run", "--detach", "-q", "bad.yaml"]);
+    let bad = out.stdout.trim().to_string();
+    assert_eq!(w.run(&["wait", &bad]).code, 1);
+    assert_eq!(status_of(&w, &bad), "failed");
+    // An invalid file is refused before anything reaches the daemon.
+    w.write(
+        "broken.yaml",
+        "name: broken\ntasks:\n  a: { nedds: [x], run: 'true' }\n",
+    );
+    let out = w.run(&["submit", "broken.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("did you mean `needs`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn cancel_through_the_api_stops_the_tasks() {
+    let w = Weft::new();
+    let _d = w.daemon();
+    let pid_file = w.path("task.pid");
+    w.write(
+        "long.yaml",
+        &format!(
+            "name: long\ntasks:\n  long:\n    run: sleep 300 & echo $! > {}; wait\n",
+            pid_file.display()
+        ),
+    );
+    let id = w
+        .run(&["submit", "-q", "long.yaml"])
+        .stdout
+        .trim()
+        .to_string();
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let out = w.run(&["cancel", &id]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(w.run(&["wait", &id]).code, 130);
+    assert!(
+        wait_until(Duration::from_secs(10), || !alive(pid)),
+        "task process {pid} survived the cancel"
+    );
+    assert_eq!(status_of(&w, &id), "cancelled");
+    let again = w.run(&["cancel", &id]);
+    assert_eq!(again.code, 2);
+    assert!(
+        again.stderr.contains("is cancelled, not running here"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn a_paused_run_starts_nothing_new_until_resumed() {
+    let w = Weft::new();
+    let _d = w.daemon();
+    let gate = w.path("gate");
+    w.write(
+        "steps.yaml",
+        &format!(
+            "name: steps\nconcurrency: 1\ntasks:\n  first:\n    run: while [ ! -e {} ]; do sleep 0.02; done\n  second: {{ run: 'true' }}\n",
+            gate.display()
+        ),
+    );
+    let id = w
+        .run(&["submit", "-q", "steps.yaml"])
+        .stdout
+        .trim()
+        .to_string();
+    assert!(wait_until(Duration::from_secs(20), || task_status(
+        &w, &id, "first"
+    ) == "running"));
+    let out = w.run(&["pause", &id]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(status_of(&w, &id), "paused", "pause answers once it holds");
+    std::fs::write(&gate, "").unwrap();
+    assert!(wait_until(Duration::from_secs(20), || task_status(
+        &w, &id, "first"
+    ) == "succeeded"));
+    // Bounded check that nothing starts meanwhile.
+    let started = wait_until(Duration::from_millis(500), || {
+        task_status(&w, &id, "second") != "pending"
+    });
+    assert!(!started, "a task started while the run was paused");
+    assert_eq!(w.run(&["resume", &id]).code, 0);
+    assert_eq!(w.run(&["wait", &id]).code, 0);
+    assert_eq!(task_status(&w, &id, "second"), "succeeded");
+}
+
+#[test]
+fn pause_with_signal_stops_running_tasks_and_resume_continues_them() {
+    let w = Weft::new();
+    let _d = w.daemon();
+    let pid_file = w.path("task.pid");
+    let gate = w.path("gate");
+    w.write(
+        "stop.yaml",
+        &format!(
+            "name: stop\ntasks:\n  t:\n    run: echo $$ > {}; while [ ! -e {} ]; do sleep 0.02; done\n",
+            pid_file.display(),
+            gate.display()
+        ),
+    );
+    let id = w
+        .run(&["submit", "-q", "stop.yaml"])
+        .stdout
+        .trim()
+        .to_string();
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let state = |pid: i32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                s.rsplit(')')
+                    .next()
+                    .and_then(|r| r.split_whitespace().next())
+                    .map(str::to_string)
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(w.run(&["pause", "--signal", &id]).code, 0);
+    assert!(
+        wait_until(Duration::from_secs(10), || state(pid) == "T"),
+        "not stopped: {}",
+        state(pid)
+    );
+    assert_eq!(w.run(&["resume", &id]).code, 0);
+    assert!(wait_until(Duration::from_secs(10), || state(pid) != "T"));
+    std::fs::write(&gate, "").unwrap();
+    assert_eq!(w.run(&["wait", &id]).code, 0);
+}
+
+#[test]
+fn two_clients_at_once() {
+    let w = Weft::new();
+    let _d = w.daemon();
+    w.write("a.yaml", "name: a\ntasks:\n  t: { run: sleep 0.2 }\n");
+    w.write("b.yaml", "name: b\ntasks:\n  t: { run: sleep 0.2 }\n");
+    let mut a = w.spawn(&["run", "-d", "-q", "a.yaml"]);
+    let mut b = w.spawn(&["run", "-d", "-q", "b.yaml"]);
+    assert_eq!(wait_exit(&mut a, Duration::from_secs(20)), Some(0));
+    assert_eq!(wait_exit(&mut b, Duration::from_secs(20)), Some(0));
+    let mut ids = Vec::new();
+    for child in [&mut a, &mut b] {
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        ids.push(out.trim().to_string());
+    }
+    let mut waits: Vec<_> = ids.iter().map(|id| w.spawn(&["wait", id])).collect();
+    for waiter in &mut waits {
+        assert_eq!(wait_exit(waiter, Duration::from_secs(20)), Some(0));
+    }
+}
+
+#[test]
+fn a_client_of_another_version_is_told_plainly() {
+    let w = Weft::new();
+    let _d = w.daemon();
+    let mut stream = std::os::unix::net::UnixStream::connect(w.socket()).unwrap();
+    stream
+        .write_all(b"GET /v1/status HTTP/1.1\r\nHost: weft\r\nweft-version: 9.9.9\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 426"), "{answer}");
+    assert!(answer.contains("\"code\":\"version_mismatch\""), "{answer}");
+    assert!(
+        answer.contains("the daemon is weft 0.1.0, this client is weft 9.9.9"),
+        "{answer}"
+    );
+    assert!(answer.contains("\"hint\":\"restart the daemon"), "{answer}");
+    // Without the header (curl), it answers, and errors keep their shape.
+    let mut stream = std::os::unix::net::UnixStream::connect(w.socket()).unwrap();
+    stream
+        .write_all(b"GET /v1/runs/nope HTTP/1.1\r\nHost: weft\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(
+        answer.contains("{\"code\":\"not_found\",\"message\":\"no run matches `nope`"),
+        "{answer}"
+    );
+}
+
+#[test]
+fn the_socket_is_private_and_lifecycle_commands_say_what_happened() {
+    let w = Weft::new();
+    let out = w.run(&["daemon", "status"]);
+    assert_eq!(out.code, 3);
+    assert!(
+        out.stderr.contains("no daemon is running"),
+        "{}",
+        out.stderr
+    );
+    let out = w.run(&["--no-autostart", "wait", "x"]);
+    assert_eq!(out.code, 3);
+    assert!(
+        out.stderr.contains("weft.sock") && out.stderr.contains("weft daemon start"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        w.run(&["daemon", "stop"]).code,
+        0,
+        "stopping nothing is fine"
+    );
+
+    let out = w.run(&["daemon", "start"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("daemon started: pid "),
+        "{}",
+        out.stdout
+    );
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&w.socket()), 0o600);
+    assert_eq!(mode(w.socket().parent().unwrap()), 0o700);
+    let again = w.run(&["daemon", "start"]);
+    assert!(again.stderr.contains("already running"), "{}", again.stderr);
+    let status: serde_json::Value =
+        serde_json::from_str(&w.run(&["daemon", "status", "--json"]).stdout).unwrap();
+    let pid = status["pid"].as_i64().unwrap() as i32;
+    assert_eq!(status["version"], "0.1.0");
+    let out = w.run(&["daemon", "stop"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!alive(pid), "the daemon is still there after stop");
+    assert!(!w.socket().exists());
+}
+
+#[test]
+fn a_command_that_needs_the_daemon_starts_it_and_says_so() {
+    let w = Weft::new();
+    w.write("ok.yaml", "name: ok\ntasks:\n  a: { run: 'true' }\n");
+    let out = w.run(&["submit", "-q", "ok.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("starting the daemon"), "{}", out.stderr);
+    assert_eq!(w.run(&["wait", out.stdout.trim()]).code, 0);
+    let status: serde_json::Value =
+        serde_json::from_str(&w.run(&["daemon", "status", "--json"]).stdout).unwrap();
+    let pid = status["pid"].as_i64().unwrap() as i32;
+    assert_eq!(w.run(&["daemon", "stop"]).code, 0);
+    assert!(!alive(pid));
+}
+
+#[test]
+fn events_follow_shows_run_and_task_changes_as_json_lines() {
+    let w = Weft::new();
+    let _d = w.daemon();
+    w.write("ok.yaml", "name: ok\ntasks:\n  a: { run: 'true' }\n");
+    let mut follow = w.spawn(&["events", "-f", "--json"]);
+    let mut stdout = follow.stdout.take().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = seen.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    // The subscription may need a moment: submit until the events show up.
+    let mut id = String::new();
+    let got = wait_until(Duration::from_secs(20), || {
+        if !seen.lock().unwrap().contains("run_finished") {
+            id = w
+                .run(&["submit", "-q", "ok.yaml"])
+                .stdout
+                .trim()
+                .to_string();
+            w.run(&["wait", &id]);
+        }
+        seen.lock().unwrap().contains("run_finished")
+    });
+    let _ = follow.kill();
+    let _ = follow.wait();
+    assert!(got, "no events arrived");
+    let text = seen.lock().unwrap().clone();
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .filter(|e| e["run"] == id.as_str())
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "run_started",
+            "attempt_started",
+            "attempt_finished",
+            "task_finished",
+            "run_finished"
+        ]
+    );
+}
+
+#[test]
+fn install_writes_a_systemd_user_unit() {
+    let w = Weft::new();
+    let out = w.run(&["daemon", "install", "--print"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout
+            .contains(&format!("ExecStart={} daemon run", Weft::bin().display())),
+        "{}",
+        out.stdout
+    );
+    let config_home = w.path("xdg");
+    let out = w
+        .cmd()
+        .env("XDG_CONFIG_HOME", &config_home)
+        .args(["daemon", "install"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let unit = std::fs::read_to_string(config_home.join("systemd/user/weft.service")).unwrap();
+    assert!(
+        unit.contains("[Service]") && unit.contains("WantedBy=default.target"),
+        "{unit}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("systemctl --user enable --now weft"));
+}
