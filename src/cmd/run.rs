@@ -8,7 +8,7 @@ use crate::cli::{RunArgs, RunOutputArgs};
 use crate::engine::{Driver, EngineError, Launch, RunControl, record_run};
 use crate::model::{RunId, RunStatus, TaskStatus, Trigger};
 use crate::output::{Progress, ProgressMode};
-use crate::store::{Store, read_log};
+use crate::store::{Owner, Store, read_log};
 use crate::workflow::{LoadError, load_file};
 use std::path::Path;
 use std::sync::Arc;
@@ -64,11 +64,17 @@ pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdRes
     let store = ctx.store()?;
     let total = l.loaded.workflow.tasks.len();
     let reused_count = l.reused.iter().filter(|r| r.is_some()).count();
-    let setup =
-        record_run(&*store, &ctx.paths.logs_dir(), &ctx.config, l).map_err(|e| match e {
-            EngineError::Store(e) => CmdError::from(e),
-            other => CmdError::Unavailable(format!("error: {other}")),
-        })?;
+    let setup = record_run(
+        &*store,
+        &ctx.paths.logs_dir(),
+        &ctx.config,
+        l,
+        Owner::this_process(),
+    )
+    .map_err(|e| match e {
+        EngineError::Store(e) => CmdError::from(e),
+        other => CmdError::Unavailable(format!("error: {other}")),
+    })?;
     let run_id = setup.run_id.clone();
     let mode = if output.json {
         ProgressMode::Json

@@ -4,10 +4,12 @@
 
 use crate::api::{ApiError, DaemonStatus, RetryRequest, RunState, SubmitRequest};
 use crate::config::Config;
-use crate::engine::{Driver, EngineError, Launch, RetryError, RunControl, plan_retry, record_run};
-use crate::model::{Millis, RunEvent, RunId, RunStatus, Trigger, now_ms};
+use crate::engine::{
+    Driver, EngineError, Launch, RetryError, RunControl, plan_resume, plan_retry, record_run,
+};
+use crate::model::{AttemptOutcome, Millis, RunEvent, RunId, RunStatus, Trigger, now_ms};
 use crate::paths::Paths;
-use crate::store::{SqliteStore, Store, StoreError};
+use crate::store::{Owner, Resumable, SqliteStore, Store, StoreError};
 use crate::workflow::load_str;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -120,8 +122,19 @@ impl Manager {
     }
 
     fn launch(self: &Arc<Self>, launch: Launch) -> Result<RunId, ApiError> {
-        let setup = record_run(&*self.store, &self.paths.logs_dir(), &self.config, launch)
-            .map_err(engine_error)?;
+        let setup = record_run(
+            &*self.store,
+            &self.paths.logs_dir(),
+            &self.config,
+            launch,
+            Owner::this_daemon(),
+        )
+        .map_err(engine_error)?;
+        Ok(self.drive(setup))
+    }
+
+    /// Drives a recorded run in the background.
+    fn drive(self: &Arc<Self>, setup: crate::engine::RunSetup) -> RunId {
         let id = setup.run_id.clone();
         let (control, control_rx) = watch::channel(RunControl::default());
         let (done_tx, done) = watch::channel(None);
@@ -145,12 +158,68 @@ impl Manager {
                     RunStatus::Interrupted
                 }
             };
-            tracing::info!(run = %run, status = %status, "run finished");
+            tracing::info!(run = %run, status = %status, "run ended here");
             let _ = done_tx.send(Some(status));
             me.active().remove(&run);
         });
-        tracing::info!(run = %id, "run started");
-        Ok(id)
+        tracing::info!(run = %id, "driving run");
+        id
+    }
+
+    /// Takes over the runs an earlier daemon left: stops what their
+    /// interrupted attempts left running, then drives them on.
+    pub async fn resume_left_runs(self: &Arc<Self>) {
+        let left = match self.store.resumable_runs() {
+            Ok(left) => left,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot list runs to resume");
+                return;
+            }
+        };
+        for Resumable { run, graceful } in left {
+            if let Err(e) = self.resume_one(&run, graceful).await {
+                tracing::error!(run = %run, error = %e, "cannot resume run");
+            }
+        }
+    }
+
+    async fn resume_one(self: &Arc<Self>, run: &RunId, graceful: bool) -> Result<(), String> {
+        let old = self.store.run(run).map_err(|e| e.to_string())?;
+        for attempt in old.tasks.iter().flat_map(|t| &t.attempts) {
+            // After a crash its process may still run, cut off from its
+            // output pipes; it cannot be watched again, so it is stopped.
+            if let (Some(AttemptOutcome::Interrupted), Some(pid)) = (&attempt.outcome, attempt.pid)
+                && crate::sys::process_is(pid, attempt.pid_start)
+            {
+                let _ = nix::sys::signal::killpg(
+                    nix::unistd::Pid::from_raw(pid as i32),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+                tracing::warn!(run = %run, pid, "stopped a leftover task process");
+            }
+        }
+        let (setup, give_up) = plan_resume(&old, &self.paths.logs_dir(), &self.config)?;
+        if !self
+            .store
+            .claim_run(run, &Owner::this_daemon())
+            .map_err(|e| e.to_string())?
+        {
+            return Ok(());
+        }
+        if !give_up.is_empty() {
+            let events = give_up
+                .into_iter()
+                .map(|kind| RunEvent {
+                    run: run.clone(),
+                    at: now_ms(),
+                    kind,
+                })
+                .collect();
+            self.store.record(events).await.map_err(|e| e.to_string())?;
+        }
+        tracing::info!(run = %run, graceful, "resuming run");
+        self.drive(setup);
+        Ok(())
     }
 
     /// Changes what a run is asked to do; unknown or finished runs are errors.
@@ -226,13 +295,14 @@ impl Manager {
         }
     }
 
-    /// Graceful stop: every run is cancelled (running tasks get SIGTERM and
-    /// their grace period) and its state flushed before this returns.
+    /// Graceful stop: every run is suspended (running tasks get SIGTERM and
+    /// their grace period) and its state flushed before this returns; the
+    /// next daemon resumes them.
     pub async fn shutdown(&self) {
         let runs: Vec<(RunId, watch::Receiver<Option<RunStatus>>)> = {
             let active = self.active();
             for run in active.values() {
-                run.control.send_modify(|c| c.cancel = true);
+                run.control.send_modify(|c| c.suspend = true);
             }
             active
                 .iter()

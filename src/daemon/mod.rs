@@ -87,7 +87,9 @@ async fn serve_async(paths: Paths, config: Config) -> Result<(), DaemonError> {
     tracing::info!(pid = std::process::id(), socket = %socket.display(), version = crate::api::VERSION, "daemon started");
 
     let manager = Manager::open(paths.clone(), config, socket.clone())?;
+    manager.resume_left_runs().await;
     let result = server::run(listener, manager.clone()).await;
+    // Normally done when the server began to stop; again in case it failed.
     manager.shutdown().await;
     let _ = std::fs::remove_file(&socket);
     let _ = std::fs::remove_file(&pid_file);

@@ -72,6 +72,7 @@ pub async fn run(listener: UnixListener, manager: Arc<Manager>) -> std::io::Resu
         uid: nix::unistd::getuid().as_raw(),
     };
     let mut stopping = manager.stopping();
+    let manager_for_stop = manager.clone();
     let shutdown = async move {
         let mut term =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
@@ -83,6 +84,10 @@ pub async fn run(listener: UnixListener, manager: Arc<Manager>) -> std::io::Resu
             _ = stopping.wait_for(|s| *s) => {}
         }
         tracing::info!("stopping");
+        // Suspend the runs first: requests waiting on them then end, and
+        // the server can finish the ones in flight.
+        manager_for_stop.request_stop();
+        manager_for_stop.shutdown().await;
     };
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -238,23 +243,32 @@ async fn events(State(m): AppState, Query(q): Query<EventsQuery>) -> Response {
         return ([("content-type", "application/x-ndjson")], body).into_response();
     }
     let rx = m.subscribe();
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(event) => {
-                    let mut line = serde_json::to_vec(&event).unwrap_or_default();
-                    line.push(b'\n');
-                    return Some((
-                        Ok::<_, std::convert::Infallible>(bytes::Bytes::from(line)),
-                        rx,
-                    ));
+    let stopping = m.stopping();
+    let stream =
+        futures_util::stream::unfold((rx, stopping), |(mut rx, mut stopping)| async move {
+            loop {
+                let stop = async {
+                    let _ = stopping.wait_for(|s| *s).await;
+                };
+                let next = tokio::select! {
+                    next = rx.recv() => next,
+                    _ = stop => return None,
+                };
+                match next {
+                    Ok(event) => {
+                        let mut line = serde_json::to_vec(&event).unwrap_or_default();
+                        line.push(b'\n');
+                        return Some((
+                            Ok::<_, std::convert::Infallible>(bytes::Bytes::from(line)),
+                            (rx, stopping),
+                        ));
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
             }
-        }
-    })
-    .boxed();
+        })
+        .boxed();
     (
         [("content-type", "application/x-ndjson")],
         axum::body::Body::from_stream(stream),

@@ -37,8 +37,25 @@ pub struct RunSetup {
     pub concurrency: usize,
     pub grace: Duration,
     pub shell: Shell,
-    /// Per task: the outputs of an earlier success this run reuses.
-    pub reused: Vec<Option<Vec<(String, String)>>>,
+    /// Per task: what happened to it before this driver took the run over
+    /// (a retry's reused successes, a resumed run's finished tasks).
+    pub prior: Vec<Prior>,
+    /// The run was started by an earlier process and is being resumed.
+    pub resumed: bool,
+}
+
+/// A task's state from before this driver.
+#[derive(Clone, Debug, Default)]
+pub struct Prior {
+    /// Finished already, with this status.
+    pub done: Option<TaskStatus>,
+    /// Its outputs, when it succeeded.
+    pub outputs: Vec<(String, String)>,
+    /// Attempts it already made (numbering goes on from there).
+    pub attempts: AttemptNo,
+    /// Of those, the ones that do not count against `retry.attempts`
+    /// (stopped with the daemon, not failed).
+    pub uncounted: AttemptNo,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +86,9 @@ pub struct RunControl {
     pub cancel: bool,
     /// `Some(stop)`: start no new task; with `stop`, SIGSTOP running ones.
     pub pause: Option<bool>,
+    /// Stop driving the run without ending it (the daemon is stopping):
+    /// running attempts are stopped and the run is left for a resume.
+    pub suspend: bool,
 }
 
 enum Msg {
@@ -91,6 +111,12 @@ pub struct Driver {
     finished_in: Vec<Seq>,
     /// Process (group) ids of the attempts running now, by task.
     running_pids: std::collections::HashMap<usize, u32>,
+    /// Tasks with an attempt under way (with or without a process).
+    in_flight: std::collections::HashSet<usize>,
+    /// Stops every running attempt.
+    kill: Option<watch::Sender<bool>>,
+    /// The owner asked to stop driving the run (without ending it).
+    suspending: bool,
     templates: Templates,
     /// Outputs of finished tasks (and reused ones).
     outputs: Vec<Vec<(String, String)>>,
@@ -128,13 +154,22 @@ impl Driver {
             })
             .collect();
         let outputs: Vec<Vec<(String, String)>> = (0..wf.tasks.len())
-            .map(|i| setup.reused.get(i).cloned().flatten().unwrap_or_default())
+            .map(|i| {
+                setup
+                    .prior
+                    .get(i)
+                    .map(|p| p.outputs.clone())
+                    .unwrap_or_default()
+            })
             .collect();
         let run_dir = setup.logs_dir.join(setup.run_id.as_str());
         Driver {
             journal: None,
             finished_in: vec![0; wf.tasks.len()],
             running_pids: Default::default(),
+            in_flight: Default::default(),
+            kill: None,
+            suspending: false,
             any_outputs: outputs.iter().any(|o| !o.is_empty()),
             outputs,
             templated,
@@ -160,33 +195,44 @@ impl Driver {
             source,
         })?;
         let wf = self.setup.loaded.workflow.clone();
+        let prior = |i: usize| self.setup.prior.get(i).cloned().unwrap_or_default();
         let specs = wf
             .tasks
             .iter()
-            .map(|t| TaskSpec {
+            .enumerate()
+            .map(|(i, t)| TaskSpec {
                 when: t.when,
                 allow_failure: t.allow_failure,
-                max_attempts: t.retry.attempts,
+                max_attempts: t.retry.attempts + prior(i).uncounted,
                 retry_on: t.retry.on_exit.clone(),
                 uses_slot: !matches!(t.body, TaskBody::Delay(_)),
             })
             .collect();
         let names = wf.tasks.iter().map(|t| t.name.to_string()).collect();
-        let done: Vec<Option<TaskStatus>> = self
-            .setup
-            .reused
-            .iter()
-            .map(|r| r.as_ref().map(|_| TaskStatus::Succeeded))
-            .collect();
-        let mut sched = Scheduler::new(specs, names, wf.dag.clone(), self.setup.concurrency, &done);
+        let done: Vec<Option<TaskStatus>> = (0..wf.tasks.len()).map(|i| prior(i).done).collect();
+        let attempts: Vec<AttemptNo> = (0..wf.tasks.len()).map(|i| prior(i).attempts).collect();
+        let mut sched = Scheduler::new(
+            specs,
+            names,
+            wf.dag.clone(),
+            self.setup.concurrency,
+            &done,
+            &attempts,
+        );
 
         self.journal = Some(Journal::start(self.store.clone(), self.events.take()));
         let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
         let (kill_tx, kill_rx) = watch::channel(false);
-        self.emit(vec![self.event(EventKind::RunStarted {
-            workflow: wf.name.clone(),
-            tasks: wf.tasks.iter().map(|t| t.name.clone()).collect(),
-        })]);
+        self.kill = Some(kill_tx);
+        let first_event = if self.setup.resumed {
+            EventKind::RunResumed
+        } else {
+            EventKind::RunStarted {
+                workflow: wf.name.clone(),
+                tasks: wf.tasks.iter().map(|t| t.name.clone()).collect(),
+            }
+        };
+        self.emit(vec![self.event(first_event)]);
 
         let mut queue: VecDeque<Input> = VecDeque::from([Input::Start]);
         let mut seen = RunControl::default();
@@ -232,9 +278,7 @@ impl Driver {
                                 let _ = tx.send(Msg::RetryDue(task));
                             });
                         }
-                        Command::KillAll => {
-                            let _ = kill_tx.send(true);
-                        }
+                        Command::KillAll => self.kill_all(),
                         Command::FinishTask {
                             task,
                             status,
@@ -289,13 +333,28 @@ impl Driver {
                 msg = rx.recv() => match msg {
                     Some(Msg::Finished { task, attempt, outcome, outputs }) => {
                         self.running_pids.remove(&task);
+                        self.in_flight.remove(&task);
+                        if self.suspending {
+                            // Stopped with its owner: it runs again on resume.
+                            let e = self.event(EventKind::AttemptFinished {
+                                task: wf.tasks[task].name.clone(),
+                                attempt,
+                                outcome: if outcome.succeeded() { outcome } else { AttemptOutcome::Stopped },
+                            });
+                            self.emit(vec![e]);
+                            if self.in_flight.is_empty() {
+                                return self.suspend_now().await;
+                            }
+                            continue;
+                        }
                         if outcome.succeeded() {
                             self.any_outputs |= !outputs.is_empty();
                             self.outputs[task] = outputs;
                         }
                         queue.push_back(Input::AttemptFinished { task, attempt, outcome });
                     }
-                    Some(Msg::RetryDue(task)) => queue.push_back(Input::RetryDue { task }),
+                    Some(Msg::RetryDue(task)) if !self.suspending => queue.push_back(Input::RetryDue { task }),
+                    Some(Msg::RetryDue(_)) => {}
                     None => {}
                 },
                 changed = control.changed(), if control_open => {
@@ -305,6 +364,9 @@ impl Driver {
                         let now = *control.borrow_and_update();
                         self.apply_control(seen, now, &mut queue);
                         seen = now;
+                        if self.suspending && self.in_flight.is_empty() {
+                            return self.suspend_now().await;
+                        }
                     }
                 }
             }
@@ -316,6 +378,14 @@ impl Driver {
     fn apply_control(&mut self, was: RunControl, now: RunControl, queue: &mut VecDeque<Input>) {
         use nix::sys::signal::Signal;
         let stopped = was.pause == Some(true);
+        if now.suspend && !was.suspend {
+            if stopped {
+                self.signal_running(Signal::SIGCONT);
+            }
+            self.suspending = true;
+            self.kill_all();
+            return;
+        }
         if now.cancel && !was.cancel {
             if stopped {
                 // A stopped process cannot act on SIGTERM until continued.
@@ -346,6 +416,27 @@ impl Driver {
             }
             _ => {}
         }
+    }
+
+    /// Stops every running attempt (SIGTERM to its group, SIGKILL after the grace).
+    fn kill_all(&self) {
+        if let Some(kill) = &self.kill {
+            let _ = kill.send(true);
+        }
+    }
+
+    /// Ends this driver without ending the run: its state is durable and
+    /// marked for the next owner to resume.
+    async fn suspend_now(&mut self) -> Result<RunStatus, EngineError> {
+        let e = self.event(EventKind::RunSuspended);
+        self.emit(vec![e]);
+        self.journal
+            .as_mut()
+            .expect("the journal starts with the run")
+            .flush()
+            .await
+            .map_err(EngineError::Journal)?;
+        Ok(RunStatus::Interrupted)
     }
 
     /// Sends a signal to the process group of every running attempt.
@@ -526,6 +617,7 @@ impl Driver {
                 if let Some(pid) = started.pid {
                     self.running_pids.insert(task, pid);
                 }
+                self.in_flight.insert(task);
                 self.emit(vec![self.event(EventKind::AttemptStarted {
                     task: t.name.clone(),
                     attempt,

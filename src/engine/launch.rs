@@ -3,9 +3,9 @@
 //! Shared by the foreground `weft run`, `weft retry` and the daemon, and
 //! the planning of a retry (which earlier successes to reuse).
 
-use super::driver::{EngineError, RunSetup};
+use super::driver::{EngineError, Prior, RunSetup};
 use crate::config::Config;
-use crate::model::{RunId, TaskStatus, Trigger, now_ms};
+use crate::model::{AttemptOutcome, EventKind, RunId, TaskStatus, Trigger, now_ms};
 use crate::store::{NewRun, NewTask, Owner, ReusedTask, RunDetail, Store};
 use crate::workflow::{Loaded, load_str};
 use std::path::{Path, PathBuf};
@@ -31,6 +31,7 @@ pub fn record_run(
     logs_dir: &Path,
     config: &Config,
     launch: Launch,
+    owner: Owner,
 ) -> Result<RunSetup, EngineError> {
     let wf = &launch.loaded.workflow;
     let run_id = RunId::generate();
@@ -52,7 +53,7 @@ pub fn record_run(
                 reused: reused_of(i),
             })
             .collect(),
-        owner: Owner::this_process(),
+        owner,
         created_at: now_ms(),
     };
     let run_logs = logs_dir.join(run_id.as_str());
@@ -61,16 +62,8 @@ pub fn record_run(
         source,
     })?;
     store.create_run(&new_run)?;
-    let concurrency = launch
-        .concurrency
-        .or(wf.concurrency)
-        .or((config.run.concurrency > 0).then_some(config.run.concurrency))
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let base_dir = launch
-        .file
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
+    let concurrency = concurrency_for(launch.concurrency, &launch.loaded, config);
+    let base_dir = base_dir_of(&launch.file);
     Ok(RunSetup {
         run_id,
         logs_dir: logs_dir.to_path_buf(),
@@ -78,11 +71,123 @@ pub fn record_run(
         concurrency,
         grace: config.kill_grace(),
         shell: config.run.shell,
-        reused: (0..wf.tasks.len())
-            .map(|i| reused_of(i).map(|r| r.outputs))
+        prior: (0..wf.tasks.len())
+            .map(|i| match reused_of(i) {
+                Some(r) => Prior {
+                    done: Some(TaskStatus::Succeeded),
+                    outputs: r.outputs,
+                    ..Prior::default()
+                },
+                None => Prior::default(),
+            })
             .collect(),
+        resumed: false,
         loaded: Arc::new(launch.loaded),
     })
+}
+
+fn concurrency_for(flag: Option<usize>, loaded: &Loaded, config: &Config) -> usize {
+    flag.or(loaded.workflow.concurrency)
+        .or((config.run.concurrency > 0).then_some(config.run.concurrency))
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+fn base_dir_of(file: &Path) -> PathBuf {
+    file.parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The workflow as it was when the run started, with its params.
+fn load_stored(old: &RunDetail) -> Result<Loaded, String> {
+    let params: Vec<(String, String)> = old
+        .params
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    load_str(&old.file, &old.source, &params, &|_| None).map_err(|report| report.render())
+}
+
+/// How to go on with a run a daemon left behind: its tasks' state so far,
+/// and the tasks that are out of attempts (to record as failed first).
+pub fn plan_resume(
+    old: &RunDetail,
+    logs_dir: &Path,
+    config: &Config,
+) -> Result<(RunSetup, Vec<EventKind>), String> {
+    let loaded = load_stored(old)?;
+    let mut prior = Vec::new();
+    let mut give_up = Vec::new();
+    for t in &loaded.workflow.tasks {
+        let Some(rec) = old.tasks.iter().find(|r| r.name == t.name) else {
+            prior.push(Prior::default());
+            continue;
+        };
+        let attempts = rec.attempts.len() as u32;
+        let uncounted = rec
+            .attempts
+            .iter()
+            .filter(|a| a.outcome == Some(AttemptOutcome::Stopped))
+            .count() as u32;
+        let p = match rec.status {
+            TaskStatus::Succeeded => Prior {
+                done: Some(TaskStatus::Succeeded),
+                outputs: rec.outputs.clone(),
+                attempts,
+                uncounted,
+            },
+            TaskStatus::Failed | TaskStatus::Skipped | TaskStatus::Cancelled => Prior {
+                done: Some(rec.status),
+                attempts,
+                ..Prior::default()
+            },
+            _ if attempts > 0 && attempts - uncounted >= t.retry.attempts => {
+                give_up.push(EventKind::TaskFinished {
+                    task: t.name.clone(),
+                    status: TaskStatus::Failed,
+                    reason: Some(format!(
+                        "interrupted: its daemon died, and it has no attempts left ({} of {})",
+                        attempts - uncounted,
+                        t.retry.attempts
+                    )),
+                    outputs: Vec::new(),
+                });
+                Prior {
+                    done: Some(TaskStatus::Failed),
+                    attempts,
+                    ..Prior::default()
+                }
+            }
+            _ => Prior {
+                done: None,
+                outputs: Vec::new(),
+                attempts,
+                uncounted,
+            },
+        };
+        prior.push(p);
+    }
+    let setup = RunSetup {
+        run_id: old.summary.id.clone(),
+        logs_dir: logs_dir.to_path_buf(),
+        base_dir: base_dir_of(Path::new(&old.file)),
+        concurrency: concurrency_for(None, &loaded, config),
+        grace: config.kill_grace(),
+        shell: config.run.shell,
+        prior,
+        resumed: true,
+        loaded: Arc::new(loaded),
+    };
+    Ok((setup, give_up))
 }
 
 /// Why a run cannot be retried.
@@ -109,25 +214,9 @@ pub fn plan_retry(old: &RunDetail, from: Option<&str>) -> Result<Launch, RetryEr
     if !old.summary.status.is_terminal() {
         return Err(RetryError::StillRunning(id.clone()));
     }
-    let params: Vec<(String, String)> = old
-        .params
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let loaded = load_str(&old.file, &old.source, &params, &|_| None).map_err(|report| {
-        RetryError::Invalid {
-            run: id.clone(),
-            report: report.render(),
-        }
+    let loaded = load_stored(old).map_err(|report| RetryError::Invalid {
+        run: id.clone(),
+        report,
     })?;
     let wf = &loaded.workflow;
     let mut rerun = vec![false; wf.tasks.len()];

@@ -94,13 +94,17 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    /// `done` marks tasks already finished (a retry reuses earlier successes).
+    /// `done` marks tasks already finished (a retry reuses earlier
+    /// successes; a resumed run keeps what it had finished); `attempts`
+    /// counts the attempts a task already made (a resumed run goes on
+    /// numbering from there).
     pub fn new(
         specs: Vec<TaskSpec>,
         names: Vec<String>,
         dag: Dag,
         concurrency: usize,
         done: &[Option<TaskStatus>],
+        attempts: &[AttemptNo],
     ) -> Scheduler {
         let n = specs.len();
         let state: Vec<State> = (0..n)
@@ -124,7 +128,9 @@ impl Scheduler {
             state,
             waiting_on,
             ready: VecDeque::new(),
-            attempts_started: vec![0; n],
+            attempts_started: (0..n)
+                .map(|i| attempts.get(i).copied().unwrap_or(0))
+                .collect(),
             running_slots: 0,
             running: 0,
             concurrency: concurrency.max(1),

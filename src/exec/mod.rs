@@ -7,10 +7,12 @@
 mod command;
 mod delay;
 mod process;
+mod pty;
 
 pub use command::{Action, find_on, find_program, shell_command};
 pub use delay::DelayExecutor;
 pub use process::ProcessExecutor;
+pub use pty::{PtyError, PtySession, PtySpec, Subscription, TermSize};
 
 use crate::model::AttemptOutcome;
 use crate::store::LogWriter;

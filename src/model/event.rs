@@ -58,6 +58,8 @@ pub enum EventKind {
         stopped: bool,
     },
     RunResumed,
+    /// The daemon stopped driving it; the next daemon resumes it.
+    RunSuspended,
 }
 
 /// How one attempt ended.
@@ -80,6 +82,9 @@ pub enum AttemptOutcome {
     },
     /// The weft process that watched it died; its result is unknown.
     Interrupted,
+    /// Stopped because its daemon was stopped; it runs again when the daemon
+    /// starts, and does not count against its retries.
+    Stopped,
     /// It never ran: a missing program or interpreter, a bad working dir, a
     /// template that failed to render.
     FailedToStart {
@@ -115,6 +120,7 @@ impl AttemptOutcome {
             }
             AttemptOutcome::Cancelled => "cancelled".to_string(),
             AttemptOutcome::BadOutput { message } => format!("bad outputs: {message}"),
+            AttemptOutcome::Stopped => "stopped with the daemon".to_string(),
             AttemptOutcome::Interrupted => "interrupted (weft stopped watching it)".to_string(),
             AttemptOutcome::FailedToStart { message } => format!("failed to start: {message}"),
         }
@@ -132,6 +138,7 @@ impl EventKind {
             EventKind::RunFinished { .. } => "run_finished",
             EventKind::RunPaused { .. } => "run_paused",
             EventKind::RunResumed => "run_resumed",
+            EventKind::RunSuspended => "run_suspended",
         }
     }
 }

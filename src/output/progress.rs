@@ -218,6 +218,15 @@ impl Progress {
                     format!("run {} {}{how}", s.bold(e.run.as_str()), s.warn("paused")),
                 )?;
             }
+            EventKind::RunSuspended => {
+                self.say(
+                    e.at,
+                    format!(
+                        "run {} suspended; it resumes when the daemon starts again",
+                        s.bold(e.run.as_str())
+                    ),
+                )?;
+            }
             EventKind::RunResumed => {
                 self.say(e.at, format!("run {} resumed", s.bold(e.run.as_str())))?;
             }

@@ -1,6 +1,8 @@
 //! One log file per attempt. Frozen format, one line per output line:
 //! `<UTC time with ms> <stream> <text>`, stream being `o` (stdout), `e`
-//! (stderr) or `w` (a message from weft itself, such as "program not found").
+//! (stderr), `t` (a PTY's output, escape sequences kept) or `w` (a message
+//! from weft itself, such as "program not found"). Also [`strip_escapes`],
+//! which turns a `t` line into plain text for display.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
@@ -11,6 +13,9 @@ use std::path::{Path, PathBuf};
 pub enum Stream {
     Stdout,
     Stderr,
+    /// Output of a task running in a PTY: stdout and stderr merged, with
+    /// the program's escape sequences (colours, cursor moves) kept as is.
+    Terminal,
     Weft,
 }
 
@@ -19,6 +24,7 @@ impl Stream {
         match self {
             Stream::Stdout => 'o',
             Stream::Stderr => 'e',
+            Stream::Terminal => 't',
             Stream::Weft => 'w',
         }
     }
@@ -27,6 +33,7 @@ impl Stream {
         match c {
             "o" => Some(Stream::Stdout),
             "e" => Some(Stream::Stderr),
+            "t" => Some(Stream::Terminal),
             "w" => Some(Stream::Weft),
             _ => None,
         }
@@ -105,6 +112,55 @@ fn parse_line(line: &str) -> Option<LogLine> {
     Some(LogLine { at, stream, text })
 }
 
+/// `text` without terminal escape sequences (CSI such as colours and cursor
+/// moves, OSC such as window titles, DCS/APC/PM/SOS strings, two- and
+/// three-byte `ESC` sequences, and their 8-bit C1 forms) and without control
+/// characters other than tab, so a PTY's output reads as plain text. An
+/// unterminated sequence at the end is dropped.
+pub fn strip_escapes(text: &str) -> String {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Text,
+        /// After `ESC`.
+        Escape,
+        /// After `ESC` and intermediate bytes (`ESC ( B`): one final byte left.
+        EscapeIntermediate,
+        /// In a CSI sequence, until its final byte (`@` to `~`).
+        Csi,
+        /// In an OSC/DCS/APC/PM/SOS string, until BEL, ST or `ESC` (which
+        /// starts the `ESC \` terminator, or aborts the string).
+        Str,
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut state = State::Text;
+    for c in text.chars() {
+        state = match (state, c) {
+            // ESC starts a new sequence wherever it appears.
+            (_, '\x1b') => State::Escape,
+            (State::Text, '\t') => {
+                out.push(c);
+                State::Text
+            }
+            (State::Text, '\u{9b}') => State::Csi,
+            (State::Text, '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}') => State::Str,
+            (State::Text, c) if c.is_control() => State::Text,
+            (State::Text, c) => {
+                out.push(c);
+                State::Text
+            }
+            (State::Escape, '[') => State::Csi,
+            (State::Escape, ']' | 'P' | 'X' | '^' | '_') => State::Str,
+            (State::Escape | State::EscapeIntermediate, ' '..='/') => State::EscapeIntermediate,
+            (State::Escape | State::EscapeIntermediate, _) => State::Text,
+            (State::Csi, '@'..='~') => State::Text,
+            (State::Csi, _) => State::Csi,
+            (State::Str, '\x07' | '\u{9c}') => State::Text,
+            (State::Str, _) => State::Str,
+        };
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +202,48 @@ mod tests {
         assert!(read_log(&quiet, 0).unwrap().0.is_empty());
         assert!(more.is_empty());
         assert_eq!(off2, off);
+    }
+
+    #[test]
+    fn terminal_lines_round_trip_with_their_escapes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.log");
+        let mut w = LogWriter::create(&path).unwrap();
+        w.line(Stream::Terminal, b"\x1b[32mok\x1b[0m\r").unwrap();
+        w.flush().unwrap();
+        let (lines, _) = read_log(&path, 0).unwrap();
+        assert_eq!(lines[0].stream, Stream::Terminal);
+        assert_eq!(lines[0].text, "\x1b[32mok\x1b[0m");
+        let raw = std::fs::read_to_string(&path).unwrap();
+        assert!(raw.contains(" t \x1b[32mok"), "{raw:?}");
+    }
+
+    #[test]
+    fn strip_escapes_leaves_the_text_a_terminal_would_show() {
+        let cases = [
+            ("plain text", "plain text"),
+            (
+                "\x1b[1;31mred\x1b[0m and \x1b[38;5;208mamber\x1b[m",
+                "red and amber",
+            ),
+            ("\x1b[?2004hname? \x1b[?2004l", "name? "),
+            ("\x1b[2J\x1b[H\x1b[10;20Hat", "at"),
+            ("\x1b]0;my title\x07prompt$ ", "prompt$ "),
+            ("\x1b]8;;https://x.example\x1b\\link\x1b]8;;\x1b\\", "link"),
+            ("\x1bP+q544e\x1b\\after", "after"),
+            (
+                "\x1b(Bcharset \x1b7saved\x1b8 \x1b=keypad\x1b>",
+                "charset saved keypad",
+            ),
+            ("a\tb\r\x07\x08c\x7f", "a\tbc"),
+            ("\u{9b}31mc1\u{9b}0m", "c1"),
+            ("ünïcödé ✓ \x1b[1m日本\x1b[0m", "ünïcödé ✓ 日本"),
+            ("cut \x1b[3", "cut "),
+            ("cut \x1b]0;never ends", "cut "),
+            ("\x1b\x1b[31mx", "x"),
+        ];
+        for (raw, plain) in cases {
+            assert_eq!(strip_escapes(raw), plain, "{raw:?}");
+        }
     }
 }

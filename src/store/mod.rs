@@ -10,7 +10,8 @@ mod writer;
 
 pub use log_file::{LogLine, LogWriter, Stream, read_log, strip_escapes};
 pub use records::{
-    AttemptRecord, NewRun, NewTask, Owner, ReusedTask, RunDetail, RunFilter, RunSummary, TaskRecord,
+    AttemptRecord, NewRun, NewTask, Owner, Resumable, ReusedTask, RunDetail, RunFilter, RunSummary,
+    TaskRecord,
 };
 pub use sqlite::SqliteStore;
 
@@ -39,6 +40,13 @@ pub trait Store: Send + Sync {
     /// Turns what a user typed (an id, a unique id prefix, or a workflow name
     /// meaning its latest run) into a run id.
     fn resolve(&self, name: &str) -> Result<RunId, StoreError>;
+
+    /// Runs left by a daemon that died or stopped, oldest first.
+    fn resumable_runs(&self) -> Result<Vec<Resumable>, StoreError>;
+
+    /// Takes a resumable run over for `owner`: it is `running` again.
+    /// False when another process claimed it first.
+    fn claim_run(&self, run: &RunId, owner: &Owner) -> Result<bool, StoreError>;
 
     /// The most recent events of all runs, oldest first.
     fn recent_events(&self, limit: usize) -> Result<Vec<RunEvent>, StoreError>;

@@ -12,17 +12,37 @@ pub struct Owner {
     pub pid: u32,
     pub start: Option<u64>,
     pub host: String,
+    /// A daemon's runs are resumed by the next daemon when it dies.
+    pub daemon: bool,
 }
 
 impl Owner {
+    /// This process, a foreground `weft run`.
     pub fn this_process() -> Owner {
         let pid = std::process::id();
         Owner {
             pid,
             start: crate::sys::process_start_time(pid),
             host: crate::sys::hostname(),
+            daemon: false,
         }
     }
+
+    /// This process, as a daemon.
+    pub fn this_daemon() -> Owner {
+        Owner {
+            daemon: true,
+            ..Owner::this_process()
+        }
+    }
+}
+
+/// A run a dead or stopped daemon left, for the next daemon to resume.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resumable {
+    pub run: RunId,
+    /// The daemon was stopped on purpose: its stopped attempts do not count.
+    pub graceful: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -18,7 +18,12 @@ CREATE TABLE runs (
     finished_at INTEGER,
     owner_pid   INTEGER,
     owner_start INTEGER,
-    owner_host  TEXT
+    owner_host  TEXT,
+    -- 'cli' (a foreground `weft run`) or 'daemon'.
+    owner_kind  TEXT NOT NULL DEFAULT 'cli',
+    -- 0: no; 1: its daemon died (interrupted attempts count against
+    -- retries); 2: its daemon was stopped (they do not).
+    resumable   INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX runs_by_created ON runs (created_at DESC);
 CREATE INDEX runs_by_workflow ON runs (workflow, created_at DESC);

@@ -144,8 +144,8 @@ impl Store for SqliteStore {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO runs (id, workflow, file, source, params, status, trigger_, retry_of,
-                created_at, owner_pid, owner_start, owner_host)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?11)",
+                created_at, owner_pid, owner_start, owner_host, owner_kind)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 run.id.as_str(),
                 run.workflow,
@@ -158,6 +158,7 @@ impl Store for SqliteStore {
                 run.owner.pid,
                 run.owner.start.map(|s| s as i64),
                 run.owner.host,
+                if run.owner.daemon { "daemon" } else { "cli" },
             ],
         )?;
         for (position, task) in run.tasks.iter().enumerate() {
@@ -334,6 +335,39 @@ impl Store for SqliteStore {
         }
     }
 
+    fn resumable_runs(&self) -> Result<Vec<Resumable>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, resumable FROM runs WHERE resumable > 0 AND status = 'interrupted' ORDER BY created_at",
+        )?;
+        let runs = stmt
+            .query_map([], |r| {
+                Ok(Resumable {
+                    run: RunId::from_string(r.get::<_, String>(0)?),
+                    graceful: r.get::<_, i64>(1)? == 2,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(runs)
+    }
+
+    fn claim_run(&self, run: &RunId, owner: &Owner) -> Result<bool, StoreError> {
+        let conn = self.conn();
+        let changed = conn.execute(
+            "UPDATE runs SET status = 'running', resumable = 0, finished_at = NULL,
+                owner_pid = ?2, owner_start = ?3, owner_host = ?4, owner_kind = ?5
+             WHERE id = ?1 AND resumable > 0 AND status = 'interrupted'",
+            params![
+                run.as_str(),
+                owner.pid,
+                owner.start.map(|s| s as i64),
+                owner.host,
+                if owner.daemon { "daemon" } else { "cli" },
+            ],
+        )?;
+        Ok(changed == 1)
+    }
+
     fn recent_events(&self, limit: usize) -> Result<Vec<RunEvent>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT body FROM events ORDER BY seq DESC LIMIT ?1")?;
@@ -352,21 +386,23 @@ impl Store for SqliteStore {
     fn reap_interrupted(&self) -> Result<Vec<RunId>, StoreError> {
         let host = crate::sys::hostname();
         let mut conn = self.conn();
-        type Candidate = (String, Option<u32>, Option<i64>, Option<String>);
+        type Candidate = (String, Option<u32>, Option<i64>, Option<String>, String);
         let candidates: Vec<Candidate> = {
             let mut stmt = conn.prepare(
-                "SELECT id, owner_pid, owner_start, owner_host FROM runs WHERE status IN ('running', 'paused')",
+                "SELECT id, owner_pid, owner_start, owner_host, owner_kind FROM runs WHERE status IN ('running', 'paused')",
             )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect::<Result<_, _>>()?
+            stmt.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<_, _>>()?
         };
-        let dead: Vec<String> = candidates
+        let dead: Vec<(String, bool)> = candidates
             .into_iter()
-            .filter(|(_, pid, start, owner_host)| {
+            .filter(|(_, pid, start, owner_host, _)| {
                 owner_host.as_deref() == Some(host.as_str())
                     && !pid.is_some_and(|p| crate::sys::process_is(p, start.map(|s| s as u64)))
             })
-            .map(|(id, ..)| id)
+            .map(|(id, _, _, _, kind)| (id, kind == "daemon"))
             .collect();
         if dead.is_empty() {
             return Ok(Vec::new());
@@ -376,18 +412,28 @@ impl Store for SqliteStore {
             serde_json::to_string(&AttemptOutcome::Interrupted).expect("serialisable");
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut reaped = Vec::new();
-        for id in dead {
+        for (id, daemon) in dead {
+            // A daemon's run is resumed by the next daemon; a foreground
+            // run has nobody to resume it.
             let changed = tx.execute(
-                "UPDATE runs SET status = 'interrupted', finished_at = ?2 WHERE id = ?1 AND status IN ('running', 'paused')",
-                params![id, now],
+                "UPDATE runs SET status = 'interrupted', finished_at = ?2, resumable = ?3
+                 WHERE id = ?1 AND status IN ('running', 'paused')",
+                params![id, now, i64::from(daemon)],
             )?;
             if changed == 0 {
                 continue;
             }
+            let unfinished = if daemon {
+                "('running', 'retrying')"
+            } else {
+                "('pending', 'running', 'retrying')"
+            };
             tx.execute(
-                "UPDATE tasks SET status = 'interrupted', finished_at = ?2,
-                    reason = 'the weft process running it stopped before it finished'
-                 WHERE run_id = ?1 AND status IN ('pending', 'running', 'retrying')",
+                &format!(
+                    "UPDATE tasks SET status = 'interrupted', finished_at = ?2,
+                        reason = 'the weft process running it stopped before it finished'
+                     WHERE run_id = ?1 AND status IN {unfinished}"
+                ),
                 params![id, now],
             )?;
             tx.execute(
@@ -484,6 +530,16 @@ pub(super) fn apply_event(
         EventKind::RunPaused { .. } => {
             tx.prepare_cached(
                 "UPDATE runs SET status = 'paused' WHERE id = ?1 AND status = 'running'",
+            )?
+            .execute(params![run])?;
+        }
+        EventKind::RunSuspended => {
+            tx.prepare_cached(
+                "UPDATE runs SET status = 'interrupted', resumable = 2 WHERE id = ?1 AND status IN ('running', 'paused')",
+            )?
+            .execute(params![run])?;
+            tx.prepare_cached(
+                "UPDATE tasks SET status = 'interrupted' WHERE run_id = ?1 AND status IN ('running', 'retrying')",
             )?
             .execute(params![run])?;
         }

@@ -14,7 +14,14 @@ fn spec() -> TaskSpec {
 
 fn sched(needs: Vec<Vec<usize>>, specs: Vec<TaskSpec>, concurrency: usize) -> Scheduler {
     let names = (0..needs.len()).map(|i| format!("t{i}")).collect();
-    Scheduler::new(specs, names, Dag::new(needs).unwrap(), concurrency, &[])
+    Scheduler::new(
+        specs,
+        names,
+        Dag::new(needs).unwrap(),
+        concurrency,
+        &[],
+        &[],
+    )
 }
 
 fn exited(task: usize, attempt: AttemptNo, code: i32) -> Input {
@@ -237,6 +244,7 @@ fn reused_tasks_count_as_done() {
         Dag::new(vec![vec![], vec![0]]).unwrap(),
         2,
         &[Some(TaskStatus::Succeeded), None],
+        &[],
     );
     assert_eq!(starts(&s.handle(Input::Start)), vec![1]);
 }
@@ -275,4 +283,24 @@ fn a_paused_run_starts_nothing_until_resumed() {
         status: TaskStatus::Cancelled,
         reason: Some("the run was cancelled".into())
     }));
+}
+
+#[test]
+fn a_resumed_task_goes_on_numbering_its_attempts() {
+    let names = vec!["a".to_string()];
+    let mut s = Scheduler::new(
+        vec![spec()],
+        names,
+        Dag::new(vec![vec![]]).unwrap(),
+        1,
+        &[None],
+        &[2],
+    );
+    assert_eq!(
+        s.handle(Input::Start),
+        vec![Command::StartAttempt {
+            task: 0,
+            attempt: 3
+        }]
+    );
 }

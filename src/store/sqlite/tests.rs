@@ -146,6 +146,7 @@ fn runs_of_a_dead_process_become_interrupted() {
         pid: dead_pid,
         start: Some(1),
         host: crate::sys::hostname(),
+        daemon: false,
     };
     store.create_run(&new_run("dead1", "w", dead)).unwrap();
     store
