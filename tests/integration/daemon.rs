@@ -380,3 +380,161 @@ fn install_writes_a_systemd_user_unit() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("systemctl --user enable --now weft"));
 }
+
+fn attempts_of(w: &Weft, run: &str, task: &str) -> Vec<serde_json::Value> {
+    let show = w.show_json(run);
+    show["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == task)
+        .unwrap()["attempts"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// A workflow: `first` counts its runs; `slow` waits for a gate and
+/// writes its pid; `last` needs `slow`.
+fn gated(w: &Weft, attempts: u32) -> (std::path::PathBuf, std::path::PathBuf) {
+    let gate = w.path("gate");
+    let pid_file = w.path("slow.pid");
+    w.write(
+        "gated.yaml",
+        &format!(
+            r#"name: gated
+tasks:
+  first:
+    run: echo ran >> {count}
+  slow:
+    needs: [first]
+    retry: {{ attempts: {attempts}, delay: 10ms }}
+    run: echo $$ > {pid}; while [ ! -e {gate} ]; do sleep 0.02; done
+  last:
+    needs: [slow]
+    run: 'true'
+"#,
+            count = w.path("first.count").display(),
+            pid = pid_file.display(),
+            gate = gate.display(),
+        ),
+    );
+    (gate, pid_file)
+}
+
+#[test]
+fn after_kill_9_of_the_daemon_a_new_one_resumes_without_rerunning_successes() {
+    let w = Weft::new();
+    let (gate, pid_file) = gated(&w, 2);
+    let mut daemon = w.daemon();
+    let id = w
+        .run(&["submit", "-q", "gated.yaml"])
+        .stdout
+        .trim()
+        .to_string();
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    let old_task: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    std::fs::remove_file(&pid_file).unwrap();
+    crate::harness::signal(daemon.child.id(), "KILL");
+    wait_exit(&mut daemon.child, Duration::from_secs(10));
+    // Nothing stays "running": the store says the run was interrupted.
+    assert_eq!(status_of(&w, &id), "interrupted");
+    let _again = w.daemon();
+    // The new daemon stopped the orphan and runs `slow` again (attempt 2 of 2).
+    assert!(
+        wait_until(Duration::from_secs(10), || !alive(old_task)),
+        "the old task process {old_task} was left running"
+    );
+    assert!(
+        wait_for_file(&pid_file, Duration::from_secs(20)),
+        "slow did not run again"
+    );
+    std::fs::write(&gate, "").unwrap();
+    assert_eq!(w.run(&["wait", &id]).code, 0);
+    let slow = attempts_of(&w, &id, "slow");
+    assert_eq!(slow.len(), 2);
+    assert_eq!(slow[0]["outcome"]["result"], "interrupted");
+    assert_eq!(slow[1]["outcome"]["code"], 0);
+    assert_eq!(
+        std::fs::read_to_string(w.path("first.count")).unwrap(),
+        "ran\n",
+        "a success ran twice"
+    );
+    assert_eq!(task_status(&w, &id, "last"), "succeeded");
+}
+
+#[test]
+fn an_interrupted_task_without_retries_left_fails_on_resume() {
+    let w = Weft::new();
+    let (_gate, pid_file) = gated(&w, 1);
+    let mut daemon = w.daemon();
+    let id = w
+        .run(&["submit", "-q", "gated.yaml"])
+        .stdout
+        .trim()
+        .to_string();
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    crate::harness::signal(daemon.child.id(), "KILL");
+    wait_exit(&mut daemon.child, Duration::from_secs(10));
+    let _again = w.daemon();
+    assert_eq!(w.run(&["wait", &id]).code, 1);
+    let show = w.show_json(&id);
+    let slow = show["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "slow")
+        .unwrap();
+    assert_eq!(slow["status"], "failed");
+    assert!(
+        slow["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no attempts left"),
+        "{slow}"
+    );
+    assert_eq!(task_status(&w, &id, "last"), "skipped");
+}
+
+#[test]
+fn daemon_stop_then_start_loses_no_run() {
+    let w = Weft::new();
+    let (gate, pid_file) = gated(&w, 1);
+    w.run(&["daemon", "start"]);
+    let id = w
+        .run(&["submit", "-q", "gated.yaml"])
+        .stdout
+        .trim()
+        .to_string();
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    let task: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    std::fs::remove_file(&pid_file).unwrap();
+    let out = w.run(&["daemon", "stop"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!alive(task), "its task got SIGTERM");
+    assert_eq!(status_of(&w, &id), "interrupted");
+    assert_eq!(w.run(&["daemon", "start"]).code, 0);
+    // Stopped with the daemon is not a failure: `slow` runs again although
+    // it allows one attempt only.
+    assert!(
+        wait_for_file(&pid_file, Duration::from_secs(20)),
+        "slow did not run again"
+    );
+    std::fs::write(&gate, "").unwrap();
+    assert_eq!(w.run(&["wait", &id]).code, 0);
+    let slow = attempts_of(&w, &id, "slow");
+    assert_eq!(slow[0]["outcome"]["result"], "stopped");
+    assert_eq!(
+        std::fs::read_to_string(w.path("first.count")).unwrap(),
+        "ran\n"
+    );
+    assert_eq!(w.run(&["daemon", "stop"]).code, 0);
+}
