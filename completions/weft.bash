@@ -16,6 +16,9 @@ _weft() {
             ",$1")
                 cmd="weft"
                 ;;
+            weft,attach)
+                cmd="weft__subcmd__attach"
+                ;;
             weft,cancel)
                 cmd="weft__subcmd__cancel"
                 ;;
@@ -60,6 +63,9 @@ _weft() {
                 ;;
             weft,runs)
                 cmd="weft__subcmd__ps"
+                ;;
+            weft,send)
+                cmd="weft__subcmd__send"
                 ;;
             weft,show)
                 cmd="weft__subcmd__show"
@@ -109,6 +115,9 @@ _weft() {
             weft__subcmd__daemon__subcmd__help,stop)
                 cmd="weft__subcmd__daemon__subcmd__help__subcmd__stop"
                 ;;
+            weft__subcmd__help,attach)
+                cmd="weft__subcmd__help__subcmd__attach"
+                ;;
             weft__subcmd__help,cancel)
                 cmd="weft__subcmd__help__subcmd__cancel"
                 ;;
@@ -151,6 +160,9 @@ _weft() {
             weft__subcmd__help,run)
                 cmd="weft__subcmd__help__subcmd__run"
                 ;;
+            weft__subcmd__help,send)
+                cmd="weft__subcmd__help__subcmd__send"
+                ;;
             weft__subcmd__help,show)
                 cmd="weft__subcmd__help__subcmd__show"
                 ;;
@@ -185,8 +197,34 @@ _weft() {
 
     case "${cmd}" in
         weft)
-            opts="-h -V --home --config --color --no-autostart --help --version run validate plan ps runs show logs output retry submit wait cancel pause resume events daemon completions man help"
+            opts="-h -V --home --config --color --no-autostart --help --version run validate plan ps runs show logs output retry submit wait cancel pause resume events attach send daemon completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__attach)
+            opts="-h --read-only --home --config --color --no-autostart --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -543,8 +581,22 @@ _weft() {
             return 0
             ;;
         weft__subcmd__help)
-            opts="run validate plan ps show logs output retry submit wait cancel pause resume events daemon completions man help"
+            opts="run validate plan ps show logs output retry submit wait cancel pause resume events attach send daemon completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__help__subcmd__attach)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -822,6 +874,20 @@ _weft() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        weft__subcmd__help__subcmd__send)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         weft__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -879,7 +945,7 @@ _weft() {
             return 0
             ;;
         weft__subcmd__logs)
-            opts="-f -h --follow --attempt --json --home --config --color --no-autostart --help"
+            opts="-f -h --follow --attempt --json --raw --home --config --color --no-autostart --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1161,6 +1227,32 @@ _weft() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__send)
+            opts="-h --enter --home --config --color --no-autostart --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

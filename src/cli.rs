@@ -87,6 +87,10 @@ pub enum Command {
     Resume(RunNameArgs),
     /// Print run and task state changes as JSON lines; -f follows them live
     Events(EventsArgs),
+    /// Attach this terminal to an interactive task (Ctrl-] detaches)
+    Attach(AttachArgs),
+    /// Type text into an interactive task's terminal (for scripts)
+    Send(SendArgs),
     /// Start, stop, inspect or install the background daemon
     #[command(subcommand)]
     Daemon(DaemonCommand),
@@ -155,6 +159,30 @@ pub struct PauseArgs {
     /// Also stop running tasks with SIGSTOP (resume sends SIGCONT)
     #[arg(long)]
     pub signal: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    pub run: String,
+    /// The interactive task
+    pub task: String,
+    /// Watch without typing
+    #[arg(long)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    pub run: String,
+    /// The interactive task
+    pub task: String,
+    /// What to type
+    pub text: String,
+    /// Press Enter after the text
+    #[arg(long)]
+    pub enter: bool,
 }
 
 #[derive(Debug, Args)]
@@ -255,6 +283,9 @@ pub struct LogsArgs {
     /// Print JSON lines: task, attempt, stream, time, text
     #[arg(long)]
     pub json: bool,
+    /// Show terminal output as it was written, escape sequences included
+    #[arg(long)]
+    pub raw: bool,
 }
 
 #[derive(Debug, Args)]

@@ -209,6 +209,80 @@ impl Client {
         Ok(())
     }
 
+    /// Opens the attach protocol to a task's terminal.
+    pub async fn attach(
+        &self,
+        run: &str,
+        task: &str,
+        read_only: bool,
+    ) -> Result<TokioIo<hyper::upgrade::Upgraded>, ClientError> {
+        let stream = tokio::net::UnixStream::connect(&self.socket)
+            .await
+            .map_err(|source| ClientError::NotRunning {
+                socket: self.socket.display().to_string(),
+                source,
+            })?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| self.transport(e))?;
+        tokio::spawn(async move {
+            let _ = conn.with_upgrades().await;
+        });
+        let path = format!(
+            "/v1/runs/{}/tasks/{}/attach{}",
+            encode(run),
+            encode(task),
+            if read_only { "?read_only=true" } else { "" }
+        );
+        let request = Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header("host", "weft")
+            .header("connection", "upgrade")
+            .header("upgrade", super::ATTACH_PROTOCOL)
+            .header(VERSION_HEADER, VERSION)
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| self.transport(e))?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| self.transport(e))?;
+        if response.status() != StatusCode::SWITCHING_PROTOCOLS {
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| self.transport(e))?
+                .to_bytes();
+            return Err(match serde_json::from_slice::<ApiError>(&bytes) {
+                Ok(e) => ClientError::Api(e),
+                Err(_) => self.transport(String::from_utf8_lossy(&bytes)),
+            });
+        }
+        let upgraded = hyper::upgrade::on(response)
+            .await
+            .map_err(|e| self.transport(e))?;
+        Ok(TokioIo::new(upgraded))
+    }
+
+    /// Types text into a task's terminal.
+    pub async fn send_input(
+        &self,
+        run: &str,
+        task: &str,
+        req: &super::InputRequest,
+    ) -> Result<(), ClientError> {
+        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
+        let _: serde_json::Value = self
+            .call(
+                Method::POST,
+                &format!("/v1/runs/{}/tasks/{}/input", encode(run), encode(task)),
+                Some(body),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Run events as they happen (`follow`), or the recent ones and an end.
     pub async fn events(&self, follow: bool) -> Result<mpsc::Receiver<RunEvent>, ClientError> {
         let path = if follow {

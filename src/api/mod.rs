@@ -4,8 +4,10 @@
 //! JSON shapes are documented in the README for `curl --unix-socket`.
 //! Must not depend on the daemon, the CLI or the output layer; never prints.
 
+mod attach;
 mod client;
 mod wire;
 
+pub use attach::{ATTACH_PROTOCOL, Frame, InputRequest};
 pub use client::{Client, ClientError};
 pub use wire::*;

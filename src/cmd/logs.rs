@@ -13,6 +13,8 @@ use std::time::Duration;
 struct Printer<'a> {
     ctx: &'a Context,
     json: bool,
+    /// Terminal output as written, escapes included.
+    raw: bool,
     /// Width of the task-name prefix; 0 = no prefix (one task).
     prefix: usize,
     last_header: Option<(String, u32)>,
@@ -56,6 +58,7 @@ impl Printer<'_> {
             ),
             // A PTY's output as text: its colours and cursor moves would
             // garble this terminal (`--json` keeps them).
+            Stream::Terminal if self.raw => writeln!(out, "{prefix}{}", line.text),
             Stream::Terminal => writeln!(out, "{prefix}{}", strip_escapes(&line.text)),
             Stream::Weft => writeln!(out, "{prefix}{}", s.dim(&format!("weft: {}", line.text))),
         }
@@ -85,6 +88,7 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
             .unwrap_or(0)
     };
     let mut printer = Printer {
+        raw: args.raw,
         ctx,
         json: args.json,
         prefix,

@@ -3,6 +3,7 @@
 //! prints. Exit codes (frozen): 0 success, 1 the workflow ran and failed,
 //! 2 usage or validation error, 3 store unreachable, 130 interrupted.
 
+mod attach;
 mod context;
 mod daemon;
 mod logs;
@@ -94,6 +95,8 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Pause(args) => remote::pause(&ctx, args),
         Command::Resume(args) => remote::resume(&ctx, args),
         Command::Events(args) => remote::events(&ctx, args),
+        Command::Attach(args) => attach::attach(&ctx, args),
+        Command::Send(args) => attach::send(&ctx, args),
         Command::Daemon(cmd) => daemon::daemon(&ctx, cmd),
         Command::Completions(args) => {
             let mut out = std::io::stdout().lock();

@@ -7,7 +7,8 @@ use crate::config::Config;
 use crate::engine::{
     Driver, EngineError, Launch, RetryError, RunControl, plan_resume, plan_retry, record_run,
 };
-use crate::model::{AttemptOutcome, Millis, RunEvent, RunId, RunStatus, Trigger, now_ms};
+use crate::exec::PtyRegistry;
+use crate::model::{AttemptOutcome, Millis, RunEvent, RunId, RunStatus, TaskName, Trigger, now_ms};
 use crate::paths::Paths;
 use crate::store::{Owner, Resumable, SqliteStore, Store, StoreError};
 use crate::workflow::load_str;
@@ -20,6 +21,15 @@ use tokio::sync::{broadcast, mpsc, watch};
 struct Active {
     control: watch::Sender<RunControl>,
     done: watch::Receiver<Option<RunStatus>>,
+    /// Its tasks, and whether each is interactive.
+    tasks: Vec<(TaskName, bool)>,
+}
+
+/// Why a terminal cannot be attached to a task.
+pub enum AttachRefusal {
+    /// Not interactive: the caller may follow its log instead.
+    NotInteractive,
+    Api(ApiError),
 }
 
 pub struct Manager {
@@ -32,6 +42,8 @@ pub struct Manager {
     started_at: Millis,
     /// Set once to make the server stop.
     stop: watch::Sender<bool>,
+    /// The PTYs of interactive tasks, for attaching.
+    ptys: Arc<PtyRegistry>,
 }
 
 impl Manager {
@@ -51,11 +63,46 @@ impl Manager {
             active: Mutex::new(HashMap::new()),
             started_at: now_ms(),
             stop: watch::channel(false).0,
+            ptys: Arc::default(),
         }))
     }
 
     pub fn store(&self) -> &SqliteStore {
         &self.store
+    }
+
+    /// The PTY of a running interactive task, or why there is none.
+    pub fn pty(
+        &self,
+        run: &str,
+        task: &str,
+    ) -> Result<(RunId, Arc<crate::exec::PtySession>), AttachRefusal> {
+        let id = self.resolve(run).map_err(AttachRefusal::Api)?;
+        let name = TaskName::new(task);
+        if let Some(session) = self.ptys.get(&id, &name) {
+            return Ok((id, session));
+        }
+        let active = self.active();
+        let Some(run) = active.get(&id) else {
+            return Err(AttachRefusal::Api(
+                ApiError::new("conflict", format!("run {id} is not running"))
+                    .hint(format!("its output is in its log: `weft logs {id} {task}`")),
+            ));
+        };
+        match run.tasks.iter().find(|(n, _)| *n == name) {
+            None => Err(AttachRefusal::Api(ApiError::new(
+                "not_found",
+                format!("run {id} has no task `{task}`"),
+            ))),
+            Some((_, false)) => Err(AttachRefusal::NotInteractive),
+            Some((_, true)) => Err(AttachRefusal::Api(
+                ApiError::new(
+                    "conflict",
+                    format!("task `{task}` of run {id} is not running now"),
+                )
+                .hint("it has not started yet, or it has ended; see `weft show`"),
+            )),
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<RunEvent> {
@@ -134,11 +181,26 @@ impl Manager {
     }
 
     /// Drives a recorded run in the background.
-    fn drive(self: &Arc<Self>, setup: crate::engine::RunSetup) -> RunId {
+    fn drive(self: &Arc<Self>, mut setup: crate::engine::RunSetup) -> RunId {
+        setup.ptys = Some(self.ptys.clone());
         let id = setup.run_id.clone();
         let (control, control_rx) = watch::channel(RunControl::default());
         let (done_tx, done) = watch::channel(None);
-        self.active().insert(id.clone(), Active { control, done });
+        let tasks = setup
+            .loaded
+            .workflow
+            .tasks
+            .iter()
+            .map(|t| (t.name.clone(), t.interactive))
+            .collect();
+        self.active().insert(
+            id.clone(),
+            Active {
+                control,
+                done,
+                tasks,
+            },
+        );
         let (tx, mut rx) = mpsc::unbounded_channel();
         let store: Arc<dyn Store> = self.store.clone();
         let driver = Driver::new(setup, store, Some(tx));

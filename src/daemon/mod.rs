@@ -4,10 +4,11 @@
 //! the data dir (`daemon.log`, rotated daily). Must not depend on the CLI or
 //! its output layer; writes only to its log.
 
+mod attach;
 mod manager;
 mod server;
 
-pub use manager::Manager;
+pub use manager::{AttachRefusal, Manager};
 
 use crate::config::Config;
 use crate::paths::Paths;

@@ -104,6 +104,8 @@ fn router(manager: Arc<Manager>) -> Router {
         .route("/v1/runs/{run}/pause", post(pause_run))
         .route("/v1/runs/{run}/resume", post(resume_run))
         .route("/v1/runs/{run}/retry", post(retry_run))
+        .route("/v1/runs/{run}/tasks/{task}/attach", get(attach))
+        .route("/v1/runs/{run}/tasks/{task}/input", post(input))
         .route("/v1/events", get(events))
         .route("/v1/shutdown", post(shutdown))
         .fallback(|| async {
@@ -279,4 +281,70 @@ async fn events(State(m): AppState, Query(q): Query<EventsQuery>) -> Response {
 async fn shutdown(State(m): AppState) -> Json<serde_json::Value> {
     m.request_stop();
     Json(serde_json::json!({"stopping": true}))
+}
+
+#[derive(serde::Deserialize)]
+struct AttachQuery {
+    #[serde(default)]
+    read_only: bool,
+}
+
+fn refusal(r: super::AttachRefusal, task: &str) -> ApiError {
+    match r {
+        super::AttachRefusal::Api(e) => e,
+        super::AttachRefusal::NotInteractive => ApiError::new(
+            "not_interactive",
+            format!("task `{task}` is not interactive: it has no terminal to attach to"),
+        )
+        .hint("follow its output with `weft logs -f RUN TASK`"),
+    }
+}
+
+/// Upgrades the connection to the attach protocol: a repaint of the
+/// task's screen, then its output live; input and resizes the other way.
+async fn attach(
+    State(m): AppState,
+    Path((run, task)): Path<(String, String)>,
+    Query(q): Query<AttachQuery>,
+    mut request: Request,
+) -> Response {
+    let (id, session) = match m.pty(&run, &task) {
+        Ok(found) => found,
+        Err(r) => return refusal(r, &task).into_response(),
+    };
+    let upgrade = hyper::upgrade::on(&mut request);
+    tokio::spawn(async move {
+        match upgrade.await {
+            Ok(upgraded) => {
+                tracing::info!(run = %id, task = %task, read_only = q.read_only, "attached");
+                super::attach::serve(hyper_util::rt::TokioIo::new(upgraded), session, q.read_only)
+                    .await;
+                tracing::info!(run = %id, task = %task, "detached");
+            }
+            Err(e) => tracing::warn!(error = %e, "attach upgrade failed"),
+        }
+    });
+    Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header("connection", "upgrade")
+        .header("upgrade", crate::api::ATTACH_PROTOCOL)
+        .body(axum::body::Body::empty())
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// Types text into a task's terminal (`weft send`).
+async fn input(
+    State(m): AppState,
+    Path((run, task)): Path<(String, String)>,
+    Json(req): Json<crate::api::InputRequest>,
+) -> ApiResult<serde_json::Value> {
+    let (_, session) = m.pty(&run, &task).map_err(|r| refusal(r, &task))?;
+    let mut bytes = req.text.into_bytes();
+    if req.enter {
+        bytes.push(b'\r');
+    }
+    session
+        .write(&bytes)
+        .map_err(|e| ApiError::new("conflict", format!("cannot type into task `{task}`: {e}")))?;
+    Ok(Json(serde_json::json!({"written": bytes.len()})))
 }

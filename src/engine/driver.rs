@@ -42,6 +42,9 @@ pub struct RunSetup {
     pub prior: Vec<Prior>,
     /// The run was started by an earlier process and is being resumed.
     pub resumed: bool,
+    /// Where interactive tasks' PTYs are registered for attaching (the
+    /// daemon's); `None` keeps them private to this run.
+    pub ptys: Option<Arc<crate::exec::PtyRegistry>>,
 }
 
 /// A task's state from before this driver.
@@ -610,6 +613,13 @@ impl Driver {
         };
         let started = match &job.action {
             Action::Delay(_) => DelayExecutor.start(job),
+            Action::Process { .. } if t.interactive => crate::exec::PtyExecutor {
+                registry: self.setup.ptys.clone().unwrap_or_default(),
+                run: self.setup.run_id.clone(),
+                task: t.name.clone(),
+                size: crate::exec::TermSize::default(),
+            }
+            .start(job),
             Action::Process { .. } => ProcessExecutor.start(job),
         };
         match started {

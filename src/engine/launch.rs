@@ -82,6 +82,7 @@ pub fn record_run(
             })
             .collect(),
         resumed: false,
+        ptys: None,
         loaded: Arc::new(launch.loaded),
     })
 }
@@ -185,6 +186,7 @@ pub fn plan_resume(
         shell: config.run.shell,
         prior,
         resumed: true,
+        ptys: None,
         loaded: Arc::new(loaded),
     };
     Ok((setup, give_up))

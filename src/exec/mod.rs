@@ -6,11 +6,13 @@
 
 mod command;
 mod delay;
+mod interactive;
 mod process;
 mod pty;
 
 pub use command::{Action, find_on, find_program, shell_command};
 pub use delay::DelayExecutor;
+pub use interactive::{PtyExecutor, PtyRegistry};
 pub use process::ProcessExecutor;
 pub use pty::{PtyError, PtySession, PtySpec, Subscription, TermSize};
 

@@ -47,6 +47,8 @@ pub struct Task {
     /// Output keys it declares (the only ones downstream templates may use).
     pub outputs: Vec<String>,
     pub allow_failure: bool,
+    /// Runs in a PTY that users can attach to (`weft attach`).
+    pub interactive: bool,
     pub body: TaskBody,
 }
 

@@ -122,16 +122,17 @@ tasks:
 }
 
 #[test]
-fn interactive_and_schedule_are_rejected_for_now() {
-    let src =
-        "name: x\nschedule: [{cron: '* * * * *'}]\ntasks:\n  a: { run: vim, interactive: true }\n";
+fn schedule_is_rejected_for_now_and_interactive_delays_are_refused() {
+    let src = "name: x\nschedule: [{cron: '* * * * *'}]\ntasks:\n  a: { run: vim, interactive: true }\n  b: { delay: 1s, interactive: true }\n";
     assert_eq!(
         messages(src),
         [
             "`schedule` is not supported yet",
-            "interactive tasks are not supported yet"
+            "task `b` is a `delay`, which cannot be interactive"
         ]
     );
+    let ok = load("name: x\ntasks:\n  a: { run: vim, interactive: true }\n").unwrap();
+    assert!(ok.workflow.tasks[0].interactive);
 }
 
 #[test]

@@ -338,12 +338,14 @@ impl<'a> Validator<'a> {
                 retry: RetryPolicy::default(),
                 outputs: Vec::new(),
                 allow_failure: false,
+                interactive: false,
                 body: TaskBody::Run(String::new()),
             },
             fields: Vec::new(),
         };
         let mut settings = Settings::default();
         let mut body: Option<(String, TaskBody)> = None;
+        let mut interactive_loc = None;
         for (k, v) in entries {
             let Value::Str(key) = &k.value else { continue };
             let field = |text: &str, field: &str, condition: bool| TemplateField {
@@ -404,10 +406,8 @@ impl<'a> Validator<'a> {
                     }
                 }
                 "interactive" => {
-                    if v.value != Value::Bool(false) {
-                        self.err(k.loc, key.len(), "interactive tasks are not supported yet")
-                            .help = Some("PTY tasks you can attach to come with the daemon in a later release; remove `interactive` to run this task without a terminal".into());
-                    }
+                    draft.task.interactive = self.boolean(v, "`interactive`").unwrap_or(false);
+                    interactive_loc = Some(k.loc);
                 }
                 "run" | "exec" | "script" | "delay" => {
                     if let Some((first, _)) = &body {
@@ -446,6 +446,12 @@ impl<'a> Validator<'a> {
                     self.setting(k, v, &mut settings, &mut draft.fields);
                 }
             }
+        }
+        if let (Some(at), Some((_, TaskBody::Delay(_)))) = (interactive_loc, &body)
+            && draft.task.interactive
+        {
+            self.err(at, 11, format!("{what} is a `delay`, which cannot be interactive"))
+                .help = Some("interactive tasks run a program in a terminal; remove `interactive` or give it `run`, `exec` or `script`".into());
         }
         if body.is_none() {
             self.err(loc, name.len(), format!("{what} has nothing to do"))

@@ -200,3 +200,92 @@ impl Drop for DaemonGuard {
         let _ = self.child.wait();
     }
 }
+
+/// A real terminal (a PTY) running a command, with its screen kept by a
+/// vt100 parser: for testing `weft attach` as a user at a terminal.
+pub struct Terminal {
+    pub child: Box<dyn portable_pty::Child + Send + Sync>,
+    writer: Box<dyn std::io::Write + Send>,
+    screen: std::sync::Arc<std::sync::Mutex<vt100::Parser>>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Terminal {
+    /// Runs `sh -c SCRIPT` in a 24x80 terminal with this test's home.
+    pub fn open(w: &Weft, script: &str) -> Terminal {
+        use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("opening a pty");
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args(["-c", script]);
+        cmd.env("WEFT_HOME", w.home.path());
+        cmd.env("WEFT", Weft::bin());
+        cmd.env("TERM", "xterm");
+        cmd.env("NO_COLOR", "1");
+        cmd.cwd(w.dir.path());
+        let child = pair.slave.spawn_command(cmd).expect("spawning in the pty");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let writer = pair.master.take_writer().expect("pty writer");
+        let screen = std::sync::Arc::new(std::sync::Mutex::new(vt100::Parser::new(24, 80, 0)));
+        let sink = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        Terminal {
+            child,
+            writer,
+            screen,
+            _master: pair.master,
+        }
+    }
+
+    pub fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Waits (bounded) until the screen shows `text`.
+    pub fn expect(&self, text: &str) {
+        assert!(
+            wait_until(Duration::from_secs(20), || self.contents().contains(text)),
+            "the terminal never showed {text:?}; it shows:\n{}",
+            self.contents()
+        );
+    }
+
+    pub fn type_bytes(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).expect("typing");
+        self.writer.flush().expect("typing");
+    }
+
+    /// Waits (bounded) for the command to end; its exit code.
+    pub fn wait(&mut self) -> Option<u32> {
+        let mut code = None;
+        wait_until(Duration::from_secs(20), || match self.child.try_wait() {
+            Ok(Some(status)) => {
+                code = Some(status.exit_code());
+                true
+            }
+            _ => false,
+        });
+        code
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}

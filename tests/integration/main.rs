@@ -4,6 +4,7 @@
 mod harness;
 
 mod architecture;
+mod attach;
 mod cli;
 mod daemon;
 mod examples;

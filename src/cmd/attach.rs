@@ -1,0 +1,190 @@
+//! `weft attach RUN TASK` and `weft send RUN TASK TEXT`: a terminal on an
+//! interactive task the daemon runs. Attaching puts this terminal in raw
+//! mode, repaints the task's current screen, then passes keys one way and
+//! output the other; Ctrl-] detaches and leaves the task running. The
+//! terminal is restored on every way out: detach, the task's end, a lost
+//! daemon, a signal, a panic.
+
+use super::remote::{client_error, connect, runtime};
+use super::{CmdError, CmdResult, Context, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE};
+use crate::api::{ClientError, Frame, InputRequest};
+use crate::cli::{AttachArgs, LogsArgs, SendArgs};
+use std::io::{IsTerminal, Read, Write};
+use tokio::signal::unix::{SignalKind, signal};
+
+/// The key that detaches: Ctrl-] (as telnet and docker use).
+const DETACH_KEY: u8 = 0x1d;
+
+/// Raw mode for as long as it lives.
+struct RawMode;
+
+impl RawMode {
+    fn enter() -> std::io::Result<RawMode> {
+        crossterm::terminal::enable_raw_mode()?;
+        // A panic must not leave the terminal raw either.
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = crossterm::terminal::disable_raw_mode();
+            previous(info);
+        }));
+        Ok(RawMode)
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        let _ = crossterm::terminal::disable_raw_mode();
+        // Leave attributes and the cursor as a shell expects them.
+        let _ = std::io::stdout().write_all(b"\x1b[0m\x1b[?25h\r\n");
+        let _ = std::io::stdout().flush();
+    }
+}
+
+enum End {
+    Detached,
+    Exited { code: i32, text: String },
+    Lost(String),
+    Signalled(&'static str),
+}
+
+pub fn attach(ctx: &Context, args: AttachArgs) -> CmdResult {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(CmdError::Usage(
+            "error: `weft attach` needs a terminal; use `weft send` to type into a task from a script".into(),
+        ));
+    }
+    let rt = runtime()?;
+    let io = rt.block_on(async {
+        let client = connect(ctx).await?;
+        match client.attach(&args.run, &args.task, args.read_only).await {
+            Ok(io) => Ok(Some(io)),
+            Err(ClientError::Api(e)) if e.code == "not_interactive" => Ok(None),
+            Err(e) => Err(client_error(e)),
+        }
+    })?;
+    let Some(io) = io else {
+        eprintln!(
+            "weft: task `{}` is not interactive; following its log instead (Ctrl-C to stop)",
+            args.task
+        );
+        drop(rt);
+        return super::logs::logs(
+            ctx,
+            LogsArgs {
+                run: args.run,
+                task: Some(args.task),
+                follow: true,
+                attempt: None,
+                json: false,
+                raw: false,
+            },
+        );
+    };
+    let end = {
+        let _raw = RawMode::enter()?;
+        rt.block_on(session(io, args.read_only))?
+    };
+    // The terminal is cooked again: say how it ended.
+    match end {
+        End::Detached => {
+            eprintln!(
+                "weft: detached; the task goes on (`weft attach {} {}` again)",
+                args.run, args.task
+            );
+            Ok(EXIT_OK)
+        }
+        End::Exited { code, text } => {
+            eprintln!("weft: task `{}` ended: {text}", args.task);
+            Ok(if code == 0 {
+                EXIT_OK
+            } else {
+                super::EXIT_FAILED
+            })
+        }
+        End::Lost(why) => {
+            eprintln!("weft: lost the daemon: {why}");
+            Ok(EXIT_UNAVAILABLE)
+        }
+        End::Signalled(which) => {
+            eprintln!("weft: {which}; detached");
+            Ok(super::EXIT_INTERRUPTED)
+        }
+    }
+}
+
+async fn session(
+    io: impl tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send,
+    read_only: bool,
+) -> Result<End, CmdError> {
+    let (mut reader, mut writer) = tokio::io::split(io);
+    let (cols, rows) = crossterm::terminal::size().unwrap_or((80, 24));
+    if !read_only {
+        let _ = Frame::Resize { rows, cols }.write(&mut writer).await;
+    }
+    // Keys come from a blocking thread reading stdin.
+    let (keys_tx, mut keys) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
+    std::thread::spawn(move || {
+        let mut stdin = std::io::stdin();
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = stdin.read(&mut buf) {
+            if n == 0 || keys_tx.blocking_send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut winch = signal(SignalKind::window_change()).map_err(CmdError::Io)?;
+    let mut term = signal(SignalKind::terminate()).map_err(CmdError::Io)?;
+    let mut hup = signal(SignalKind::hangup()).map_err(CmdError::Io)?;
+    let mut out = std::io::stdout();
+    loop {
+        tokio::select! {
+            frame = Frame::read(&mut reader) => match frame {
+                Ok(Some(Frame::Output(bytes))) => {
+                    out.write_all(&bytes)?;
+                    out.flush()?;
+                }
+                Ok(Some(Frame::Exit { code, text })) => return Ok(End::Exited { code, text }),
+                Ok(Some(_)) => {}
+                Ok(None) => return Ok(End::Lost("the connection closed".into())),
+                Err(e) => return Ok(End::Lost(e.to_string())),
+            },
+            key = keys.recv() => {
+                let Some(bytes) = key else { return Ok(End::Detached) };
+                if let Some(at) = bytes.iter().position(|&b| b == DETACH_KEY) {
+                    if !read_only && at > 0 {
+                        let _ = Frame::Input(bytes[..at].to_vec()).write(&mut writer).await;
+                    }
+                    return Ok(End::Detached);
+                }
+                if !read_only && Frame::Input(bytes).write(&mut writer).await.is_err() {
+                    return Ok(End::Lost("the connection closed".into()));
+                }
+            },
+            _ = winch.recv() => {
+                if let (false, Ok((c, r))) = (read_only, crossterm::terminal::size()) {
+                    let _ = Frame::Resize { rows: r, cols: c }.write(&mut writer).await;
+                }
+            },
+            _ = term.recv() => return Ok(End::Signalled("terminated")),
+            _ = hup.recv() => return Ok(End::Signalled("hung up")),
+        }
+    }
+}
+
+pub fn send(ctx: &Context, args: SendArgs) -> CmdResult {
+    runtime()?.block_on(async {
+        let client = connect(ctx).await?;
+        let req = InputRequest {
+            text: args.text,
+            enter: args.enter,
+        };
+        match client.send_input(&args.run, &args.task, &req).await {
+            Ok(()) => Ok(EXIT_OK),
+            Err(ClientError::Api(e)) if e.code == "not_interactive" => {
+                eprintln!("error: {}\n  {}", e.message, e.hint.unwrap_or_default());
+                Ok(EXIT_USAGE)
+            }
+            Err(e) => Err(client_error(e)),
+        }
+    })
+}

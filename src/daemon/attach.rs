@@ -1,0 +1,60 @@
+//! One attached terminal, on the daemon's side: repaint, then stream the
+//! task's output; apply the client's input and resizes; report the exit.
+
+use crate::api::Frame;
+use crate::exec::{PtySession, TermSize};
+use std::os::unix::process::ExitStatusExt;
+use std::sync::Arc;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::broadcast::error::RecvError;
+
+pub async fn serve(
+    io: impl AsyncRead + AsyncWrite + Unpin + Send,
+    session: Arc<PtySession>,
+    read_only: bool,
+) {
+    let (mut reader, mut writer) = tokio::io::split(io);
+    let mut sub = session.subscribe();
+    if Frame::Output(sub.repaint).write(&mut writer).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            out = sub.output.recv() => match out {
+                Ok(bytes) => {
+                    if Frame::Output(bytes.to_vec()).write(&mut writer).await.is_err() {
+                        return;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    // Too slow to keep up: start again from the screen as it is.
+                    sub = session.subscribe();
+                    if Frame::Output(sub.repaint).write(&mut writer).await.is_err() {
+                        return;
+                    }
+                }
+                Err(RecvError::Closed) => break,
+            },
+            frame = Frame::read(&mut reader) => match frame {
+                Ok(Some(Frame::Input(bytes))) if !read_only => {
+                    let _ = session.write(&bytes);
+                }
+                Ok(Some(Frame::Resize { rows, cols })) if !read_only => {
+                    let _ = session.resize(TermSize { rows, cols });
+                }
+                Ok(Some(_)) => {}
+                // The client detached (or went away).
+                Ok(None) | Err(_) => return,
+            },
+        }
+    }
+    let (code, text) = match session.wait().await {
+        Ok(status) => match (status.code(), status.signal()) {
+            (Some(code), _) => (code, format!("exit {code}")),
+            (None, Some(signal)) => (128 + signal, format!("killed by signal {signal}")),
+            _ => (-1, "ended".to_string()),
+        },
+        Err(e) => (-1, e.to_string()),
+    };
+    let _ = Frame::Exit { code, text }.write(&mut writer).await;
+}

@@ -1,0 +1,109 @@
+//! Interactive tasks through a real daemon, driven from a real terminal:
+//! attach, type, detach, re-attach to the same screen, the log transcript,
+//! `weft send`, and a terminal restored when the daemon dies mid-attach.
+
+use crate::harness::{Terminal, Weft};
+
+const ASK: &str = r#"name: ask
+tasks:
+  ask:
+    interactive: true
+    run: read -p "name? " n; echo "hello $n"; read -p "again? " m; echo "bye $m"
+  after:
+    needs: [ask]
+    run: echo done
+"#;
+
+fn submit(w: &Weft) -> String {
+    w.write("ask.yaml", ASK);
+    let out = w.run(&["submit", "-q", "ask.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout.trim().to_string()
+}
+
+#[test]
+fn attach_type_detach_and_reattach_to_the_same_screen() {
+    let w = Weft::new();
+    let _d = w.daemon();
+    let id = submit(&w);
+    let mut term = Terminal::open(&w, &format!("\"$WEFT\" attach {id} ask"));
+    term.expect("name? ");
+    term.type_bytes(b"bob\r");
+    term.expect("hello bob");
+    term.expect("again? ");
+    term.type_bytes(&[0x1d]); // Ctrl-]
+    term.expect("detached; the task goes on");
+    assert_eq!(term.wait(), Some(0));
+
+    // A late attach sees the screen as it is now, not a blank one.
+    let mut again = Terminal::open(&w, &format!("\"$WEFT\" attach {id} ask"));
+    again.expect("hello bob");
+    again.expect("again? ");
+    again.type_bytes(b"x\r");
+    again.expect("bye x");
+    again.expect("task `ask` ended: exit 0");
+    assert_eq!(again.wait(), Some(0));
+
+    assert_eq!(w.run(&["wait", &id]).code, 0);
+    let logs = w.run(&["logs", &id, "ask"]).stdout;
+    assert_eq!(logs, "name? bob\nhello bob\nagain? x\nbye x\n");
+    assert_eq!(w.run(&["logs", &id, "after"]).stdout, "done\n");
+}
+
+#[test]
+fn send_types_for_scripts_and_read_only_watchers_see_it() {
+    let w = Weft::new();
+    let _d = w.daemon();
+    let id = submit(&w);
+    let mut watcher = Terminal::open(&w, &format!("\"$WEFT\" attach --read-only {id} ask"));
+    watcher.expect("name? ");
+    // A read-only watcher's keys go nowhere.
+    watcher.type_bytes(b"ignored\r");
+    assert_eq!(w.run(&["send", &id, "ask", "alice", "--enter"]).code, 0);
+    watcher.expect("hello alice");
+    assert!(
+        !watcher.contents().contains("ignored"),
+        "{}",
+        watcher.contents()
+    );
+    assert_eq!(w.run(&["send", &id, "ask", "bob", "--enter"]).code, 0);
+    watcher.expect("bye bob");
+    assert_eq!(watcher.wait(), Some(0));
+    assert_eq!(w.run(&["wait", &id]).code, 0);
+    // Not interactive: `send` says so, `attach` follows the log instead.
+    let out = w.run(&["send", &id, "after", "x"]);
+    assert_ne!(out.code, 0);
+    w.write(
+        "plain.yaml",
+        "name: plain\ntasks:\n  t: { run: 'echo plain-output; sleep 0.3' }\n",
+    );
+    let plain = w
+        .run(&["submit", "-q", "plain.yaml"])
+        .stdout
+        .trim()
+        .to_string();
+    let mut term = Terminal::open(&w, &format!("\"$WEFT\" attach {plain} t"));
+    term.expect("is not interactive; following its log instead");
+    term.expect("plain-output");
+    assert_eq!(term.wait(), Some(0));
+}
+
+#[test]
+fn the_terminal_is_restored_when_the_daemon_dies_mid_attach() {
+    let w = Weft::new();
+    let mut daemon = w.daemon();
+    let id = submit(&w);
+    let term = Terminal::open(
+        &w,
+        &format!(
+            "\"$WEFT\" attach {id} ask; echo \"attach-exit=$?\"; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo -e -icanon -e -echo | tr '\\n' ' '; echo; sleep 5"
+        ),
+    );
+    term.expect("name? ");
+    crate::harness::signal(daemon.child.id(), "KILL");
+    term.expect("lost the daemon");
+    term.expect("attach-exit=3");
+    // Cooked mode again: canonical input and echo are on.
+    term.expect("icanon echo");
+    let _ = daemon.child.wait();
+}
