@@ -6,39 +6,12 @@
 //! daemon, a signal, a panic.
 
 use super::remote::{client_error, connect, runtime};
+use super::terminal::{DETACH_KEY, RawMode, key_reader};
 use super::{CmdError, CmdResult, Context, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE};
 use crate::api::{ClientError, Frame, InputRequest};
 use crate::cli::{AttachArgs, LogsArgs, SendArgs};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use tokio::signal::unix::{SignalKind, signal};
-
-/// The key that detaches: Ctrl-] (as telnet and docker use).
-const DETACH_KEY: u8 = 0x1d;
-
-/// Raw mode for as long as it lives.
-struct RawMode;
-
-impl RawMode {
-    fn enter() -> std::io::Result<RawMode> {
-        crossterm::terminal::enable_raw_mode()?;
-        // A panic must not leave the terminal raw either.
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let _ = crossterm::terminal::disable_raw_mode();
-            previous(info);
-        }));
-        Ok(RawMode)
-    }
-}
-
-impl Drop for RawMode {
-    fn drop(&mut self) {
-        let _ = crossterm::terminal::disable_raw_mode();
-        // Leave attributes and the cursor as a shell expects them.
-        let _ = std::io::stdout().write_all(b"\x1b[0m\x1b[?25h\r\n");
-        let _ = std::io::stdout().flush();
-    }
-}
 
 enum End {
     Detached,
@@ -121,17 +94,7 @@ async fn session(
     if !read_only {
         let _ = Frame::Resize { rows, cols }.write(&mut writer).await;
     }
-    // Keys come from a blocking thread reading stdin.
-    let (keys_tx, mut keys) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
-    std::thread::spawn(move || {
-        let mut stdin = std::io::stdin();
-        let mut buf = [0u8; 1024];
-        while let Ok(n) = stdin.read(&mut buf) {
-            if n == 0 || keys_tx.blocking_send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
+    let mut keys = key_reader();
     let mut winch = signal(SignalKind::window_change()).map_err(CmdError::Io)?;
     let mut term = signal(SignalKind::terminate()).map_err(CmdError::Io)?;
     let mut hup = signal(SignalKind::hangup()).map_err(CmdError::Io)?;

@@ -6,6 +6,7 @@
 mod attach;
 mod context;
 mod daemon;
+mod local_terminal;
 mod logs;
 mod output;
 mod plan;
@@ -14,6 +15,7 @@ mod remote;
 mod retry;
 mod run;
 mod show;
+mod terminal;
 mod validate;
 
 use crate::cli::{Cli, Command};

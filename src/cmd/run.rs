@@ -94,6 +94,23 @@ pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdRes
             CmdError::Unavailable(format!("error: cannot start the async runtime: {e}"))
         })?;
     let dyn_store: Arc<dyn Store> = store.clone();
+    // Interactive tasks get this terminal, when there is one to give.
+    let interactive: std::collections::HashSet<crate::model::TaskName> = setup
+        .loaded
+        .workflow
+        .tasks
+        .iter()
+        .filter(|t| t.interactive)
+        .map(|t| t.name.clone())
+        .collect();
+    let registry = Arc::new(crate::exec::PtyRegistry::default());
+    let mut setup = setup;
+    setup.ptys = Some(registry.clone());
+    let give_terminal = mode == ProgressMode::Tty
+        && !interactive.is_empty()
+        && std::io::IsTerminal::is_terminal(&std::io::stdin());
+    let mut local =
+        super::local_terminal::LocalTerminal::new(registry, run_id.clone(), interactive);
     let status = runtime.block_on(async {
         let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
         let (control_tx, control_rx) = watch::channel(RunControl::default());
@@ -129,6 +146,19 @@ pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdRes
                             // Nobody reads our output any more; keep running quietly.
                             progress = Progress::new(ProgressMode::Quiet, ctx.style, 0, 0);
                         }
+                    }
+                    if give_terminal && !local.is_attached() && local.on_event(&ev).is_some() {
+                        progress.hold();
+                    }
+                },
+                released = local.serve() => {
+                    let note = match released {
+                        super::local_terminal::Released::Ended(t) => format!("{t}: gave the terminal back (the task ended)"),
+                        super::local_terminal::Released::Detached(t) => format!("{t}: detached; it goes on, its output in `weft logs {run_id} {t}`"),
+                    };
+                    if local.next().is_none() {
+                        let _ = progress.release();
+                        eprintln!("{note}");
                     }
                 },
                 _ = sigint.recv() => on_signal("interrupted"),

@@ -28,6 +28,8 @@ pub struct Progress {
     run_started: Option<Millis>,
     counts: HashMap<TaskStatus, u32>,
     last_failure: HashMap<String, String>,
+    /// While a task has the terminal: nothing is drawn, lines wait here.
+    held: Option<Vec<String>>,
 }
 
 impl Progress {
@@ -58,10 +60,35 @@ impl Progress {
             run_started: None,
             counts: HashMap::new(),
             last_failure: HashMap::new(),
+            held: None,
         }
     }
 
-    fn say(&self, at: Millis, text: String) -> io::Result<()> {
+    /// Stops drawing while an interactive task has the terminal.
+    pub fn hold(&mut self) {
+        if let Some(m) = &self.multi {
+            m.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        self.held.get_or_insert_with(Vec::new);
+    }
+
+    /// Draws again, after printing what happened meanwhile.
+    pub fn release(&mut self) -> io::Result<()> {
+        let lines = self.held.take().unwrap_or_default();
+        if let Some(m) = &self.multi {
+            m.set_draw_target(ProgressDrawTarget::stdout());
+            for line in lines {
+                m.println(line)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn say(&mut self, at: Millis, text: String) -> io::Result<()> {
+        if let Some(held) = &mut self.held {
+            held.push(text);
+            return Ok(());
+        }
         match self.mode {
             ProgressMode::Tty => {
                 if let Some(m) = &self.multi {

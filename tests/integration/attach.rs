@@ -107,3 +107,22 @@ fn the_terminal_is_restored_when_the_daemon_dies_mid_attach() {
     term.expect("icanon echo");
     let _ = daemon.child.wait();
 }
+
+#[test]
+fn a_foreground_run_gives_the_terminal_to_its_interactive_task() {
+    let w = Weft::new();
+    w.write("ask.yaml", ASK);
+    let mut term = Terminal::open(&w, "\"$WEFT\" run ask.yaml; echo \"run-exit=$?\"; sleep 5");
+    term.expect("name? ");
+    term.type_bytes(b"carol\r");
+    term.expect("hello carol");
+    term.type_bytes(b"dave\r");
+    term.expect("bye dave");
+    term.expect("gave the terminal back");
+    term.expect(": 2 succeeded");
+    term.expect("run-exit=0");
+    assert_eq!(
+        w.run(&["logs", "ask", "ask"]).stdout,
+        "name? carol\nhello carol\nagain? dave\nbye dave\n"
+    );
+}

@@ -1,0 +1,157 @@
+//! A foreground `weft run` gives this terminal to its interactive tasks,
+//! one at a time, while they run (so `run: vim notes.md` simply works):
+//! the progress display pauses, keys go to the task, Ctrl-] gives the
+//! terminal back (the task goes on, its output still logged).
+
+use super::terminal::{DETACH_KEY, RawMode, key_reader};
+use crate::exec::{PtyRegistry, PtySession, TermSize};
+use crate::model::{EventKind, RunEvent, RunId, TaskName};
+use std::collections::{HashSet, VecDeque};
+use std::io::Write;
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+
+struct Attached {
+    task: TaskName,
+    session: Arc<PtySession>,
+    output: tokio::sync::broadcast::Receiver<Arc<[u8]>>,
+    _raw: RawMode,
+}
+
+/// How an attach ended.
+pub enum Released {
+    Ended(TaskName),
+    Detached(TaskName),
+}
+
+pub struct LocalTerminal {
+    registry: Arc<PtyRegistry>,
+    run: RunId,
+    interactive: HashSet<TaskName>,
+    waiting: VecDeque<TaskName>,
+    attached: Option<Attached>,
+    keys: Option<tokio::sync::mpsc::Receiver<Vec<u8>>>,
+    winch: Option<tokio::signal::unix::Signal>,
+}
+
+impl LocalTerminal {
+    pub fn new(
+        registry: Arc<PtyRegistry>,
+        run: RunId,
+        interactive: HashSet<TaskName>,
+    ) -> LocalTerminal {
+        LocalTerminal {
+            registry,
+            run,
+            interactive,
+            waiting: VecDeque::new(),
+            attached: None,
+            keys: None,
+            winch: None,
+        }
+    }
+
+    pub fn is_attached(&self) -> bool {
+        self.attached.is_some()
+    }
+
+    /// Notes interactive tasks as they start; attaches when the terminal is free.
+    /// Returns the task it attached to.
+    pub fn on_event(&mut self, event: &RunEvent) -> Option<TaskName> {
+        if let EventKind::AttemptStarted {
+            task, pid: Some(_), ..
+        } = &event.kind
+            && self.interactive.contains(task)
+        {
+            self.waiting.push_back(task.clone());
+        }
+        self.try_attach()
+    }
+
+    fn try_attach(&mut self) -> Option<TaskName> {
+        if self.attached.is_some() {
+            return None;
+        }
+        while let Some(task) = self.waiting.pop_front() {
+            let Some(session) = self.registry.get(&self.run, &task) else {
+                continue;
+            };
+            let Ok(raw) = RawMode::enter() else {
+                return None;
+            };
+            if let Ok((cols, rows)) = crossterm::terminal::size() {
+                let _ = session.resize(TermSize { rows, cols });
+            }
+            let sub = session.subscribe();
+            let mut out = std::io::stdout();
+            let _ = out.write_all(&sub.repaint);
+            let _ = out.flush();
+            if self.keys.is_none() {
+                self.keys = Some(key_reader());
+            }
+            if self.winch.is_none() {
+                self.winch =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::window_change())
+                        .ok();
+            }
+            self.attached = Some(Attached {
+                task: task.clone(),
+                session,
+                output: sub.output,
+                _raw: raw,
+            });
+            return Some(task);
+        }
+        None
+    }
+
+    /// Serves the attached task until the attach ends; pending when none is.
+    pub async fn serve(&mut self) -> Released {
+        loop {
+            let Some(att) = self.attached.as_mut() else {
+                return std::future::pending().await;
+            };
+            let keys = self.keys.as_mut();
+            let winch = self.winch.as_mut();
+            tokio::select! {
+                out = att.output.recv() => match out {
+                    Ok(bytes) => {
+                        let mut stdout = std::io::stdout();
+                        let _ = stdout.write_all(&bytes);
+                        let _ = stdout.flush();
+                    }
+                    Err(RecvError::Lagged(_)) => {
+                        let sub = att.session.subscribe();
+                        att.output = sub.output;
+                        let _ = std::io::stdout().write_all(&sub.repaint);
+                    }
+                    Err(RecvError::Closed) => {
+                        let task = att.task.clone();
+                        self.attached = None;
+                        return Released::Ended(task);
+                    }
+                },
+                key = async { match keys { Some(k) => k.recv().await, None => std::future::pending().await } } => {
+                    let Some(bytes) = key else { continue };
+                    if let Some(at) = bytes.iter().position(|&b| b == DETACH_KEY) {
+                        let _ = att.session.write(&bytes[..at]);
+                        let task = att.task.clone();
+                        self.attached = None;
+                        return Released::Detached(task);
+                    }
+                    let _ = att.session.write(&bytes);
+                },
+                _ = async { match winch { Some(w) => { w.recv().await; } None => std::future::pending().await } } => {
+                    if let Ok((cols, rows)) = crossterm::terminal::size() {
+                        let _ = att.session.resize(TermSize { rows, cols });
+                    }
+                },
+            }
+        }
+    }
+
+    /// After a release: attach the next waiting task, if any.
+    pub fn next(&mut self) -> Option<TaskName> {
+        self.try_attach()
+    }
+}
