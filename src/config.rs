@@ -22,11 +22,41 @@ pub struct Config {
 pub struct DaemonConfig {
     /// Start the daemon when a command needs it and none runs.
     pub autostart: bool,
+    /// Also listen on this TCP address (`127.0.0.1:7420`); needs `token`.
+    pub tcp: Option<String>,
+    /// The bearer token TCP clients must send.
+    pub token: Option<String>,
+    /// An interactive task silent this long while its process sleeps is
+    /// shown as waiting for input.
+    pub input_wait: String,
+    /// The key that detaches `weft attach`: `ctrl-]` or `ctrl-<letter>`.
+    pub detach_key: String,
 }
 
 impl Default for DaemonConfig {
     fn default() -> Self {
-        DaemonConfig { autostart: true }
+        DaemonConfig {
+            autostart: true,
+            tcp: None,
+            token: None,
+            input_wait: "3s".into(),
+            detach_key: "ctrl-]".into(),
+        }
+    }
+}
+
+/// The byte a `ctrl-X` key name sends.
+pub fn parse_key(name: &str) -> Option<u8> {
+    let rest = name.trim().to_ascii_lowercase();
+    let c = rest.strip_prefix("ctrl-")?;
+    match c.as_bytes() {
+        [b @ b'a'..=b'z'] => Some(b - b'a' + 1),
+        [b'['] => Some(0x1b),
+        [b'\\'] => Some(0x1c),
+        [b']'] => Some(0x1d),
+        [b'^'] => Some(0x1e),
+        [b'_'] => Some(0x1f),
+        _ => None,
     }
 }
 
@@ -143,7 +173,35 @@ impl Config {
         if let Err(why) = parse_duration(&config.run.kill_grace) {
             return Err(invalid(1, 1, format!("bad `run.kill_grace`: {why}")));
         }
+        if let Err(why) = parse_duration(&config.daemon.input_wait) {
+            return Err(invalid(1, 1, format!("bad `daemon.input_wait`: {why}")));
+        }
+        if parse_key(&config.daemon.detach_key).is_none() {
+            return Err(invalid(
+                1,
+                1,
+                format!(
+                    "bad `daemon.detach_key` `{}`: use `ctrl-]` or `ctrl-<letter>`",
+                    config.daemon.detach_key
+                ),
+            ));
+        }
+        if config.daemon.tcp.is_some() && config.daemon.token.as_deref().is_none_or(str::is_empty) {
+            return Err(invalid(
+                1,
+                1,
+                "`daemon.tcp` needs `daemon.token`: the daemon refuses TCP without a token".into(),
+            ));
+        }
         Ok(config)
+    }
+
+    pub fn input_wait(&self) -> Duration {
+        parse_duration(&self.daemon.input_wait).unwrap_or(Duration::from_secs(3))
+    }
+
+    pub fn detach_key(&self) -> u8 {
+        parse_key(&self.daemon.detach_key).unwrap_or(0x1d)
     }
 
     pub fn kill_grace(&self) -> Duration {
@@ -162,6 +220,23 @@ mod tests {
         assert_eq!(c.kill_grace(), Duration::from_secs(5));
         let c = Config::load(Path::new("/nonexistent/weft/config.yaml")).unwrap();
         assert_eq!(c.run.shell, Shell::Bash);
+    }
+
+    #[test]
+    fn detach_keys_and_tcp_settings_are_checked() {
+        assert_eq!(parse_key("ctrl-]"), Some(0x1d));
+        assert_eq!(parse_key("Ctrl-A"), Some(1));
+        assert_eq!(parse_key("alt-x"), None);
+        let err = Config::parse("c.yaml", "daemon:\n  detach_key: f12\n").unwrap_err();
+        assert!(err.to_string().contains("detach_key"), "{err}");
+        let err = Config::parse("c.yaml", "daemon:\n  tcp: 127.0.0.1:7420\n").unwrap_err();
+        assert!(err.to_string().contains("needs `daemon.token`"), "{err}");
+        let ok = Config::parse(
+            "c.yaml",
+            "daemon:\n  tcp: 127.0.0.1:7420\n  token: s3cret\n",
+        )
+        .unwrap();
+        assert_eq!(ok.daemon.token.as_deref(), Some("s3cret"));
     }
 
     #[test]

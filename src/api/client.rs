@@ -265,6 +265,11 @@ impl Client {
         Ok(TokioIo::new(upgraded))
     }
 
+    /// Interactive tasks waiting for input now.
+    pub async fn waiting(&self) -> Result<Vec<WaitingTask>, ClientError> {
+        self.call(Method::GET, "/v1/waiting", None).await
+    }
+
     /// Types text into a task's terminal.
     pub async fn send_input(
         &self,

@@ -109,3 +109,10 @@ pub struct RunsQuery {
     pub status: Option<String>,
     pub limit: Option<usize>,
 }
+
+/// `GET /v1/waiting`: interactive tasks waiting for input now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WaitingTask {
+    pub run: RunId,
+    pub task: crate::model::TaskName,
+}

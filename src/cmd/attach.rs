@@ -1,12 +1,13 @@
 //! `weft attach RUN TASK` and `weft send RUN TASK TEXT`: a terminal on an
 //! interactive task the daemon runs. Attaching puts this terminal in raw
 //! mode, repaints the task's current screen, then passes keys one way and
-//! output the other; Ctrl-] detaches and leaves the task running. The
+//! output the other; the detach key (Ctrl-] unless `daemon.detach_key`
+//! says otherwise) detaches and leaves the task running. The
 //! terminal is restored on every way out: detach, the task's end, a lost
 //! daemon, a signal, a panic.
 
 use super::remote::{client_error, connect, runtime};
-use super::terminal::{DETACH_KEY, RawMode, key_reader};
+use super::terminal::{RawMode, key_reader};
 use super::{CmdError, CmdResult, Context, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE};
 use crate::api::{ClientError, Frame, InputRequest};
 use crate::cli::{AttachArgs, LogsArgs, SendArgs};
@@ -55,7 +56,7 @@ pub fn attach(ctx: &Context, args: AttachArgs) -> CmdResult {
     };
     let end = {
         let _raw = RawMode::enter()?;
-        rt.block_on(session(io, args.read_only))?
+        rt.block_on(session(io, args.read_only, ctx.config.detach_key()))?
     };
     // The terminal is cooked again: say how it ended.
     match end {
@@ -88,6 +89,7 @@ pub fn attach(ctx: &Context, args: AttachArgs) -> CmdResult {
 async fn session(
     io: impl tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send,
     read_only: bool,
+    detach_key: u8,
 ) -> Result<End, CmdError> {
     let (mut reader, mut writer) = tokio::io::split(io);
     let (cols, rows) = crossterm::terminal::size().unwrap_or((80, 24));
@@ -113,7 +115,7 @@ async fn session(
             },
             key = keys.recv() => {
                 let Some(bytes) = key else { return Ok(End::Detached) };
-                if let Some(at) = bytes.iter().position(|&b| b == DETACH_KEY) {
+                if let Some(at) = bytes.iter().position(|&b| b == detach_key) {
                     if !read_only && at > 0 {
                         let _ = Frame::Input(bytes[..at].to_vec()).write(&mut writer).await;
                     }

@@ -3,7 +3,7 @@
 //! the progress display pauses, keys go to the task, Ctrl-] gives the
 //! terminal back (the task goes on, its output still logged).
 
-use super::terminal::{DETACH_KEY, RawMode, key_reader};
+use super::terminal::{RawMode, key_reader};
 use crate::exec::{PtyRegistry, PtySession, TermSize};
 use crate::model::{EventKind, RunEvent, RunId, TaskName};
 use std::collections::{HashSet, VecDeque};
@@ -32,6 +32,7 @@ pub struct LocalTerminal {
     attached: Option<Attached>,
     keys: Option<tokio::sync::mpsc::Receiver<Vec<u8>>>,
     winch: Option<tokio::signal::unix::Signal>,
+    detach_key: u8,
 }
 
 impl LocalTerminal {
@@ -39,6 +40,7 @@ impl LocalTerminal {
         registry: Arc<PtyRegistry>,
         run: RunId,
         interactive: HashSet<TaskName>,
+        detach_key: u8,
     ) -> LocalTerminal {
         LocalTerminal {
             registry,
@@ -48,6 +50,7 @@ impl LocalTerminal {
             attached: None,
             keys: None,
             winch: None,
+            detach_key,
         }
     }
 
@@ -133,7 +136,7 @@ impl LocalTerminal {
                 },
                 key = async { match keys { Some(k) => k.recv().await, None => std::future::pending().await } } => {
                     let Some(bytes) = key else { continue };
-                    if let Some(at) = bytes.iter().position(|&b| b == DETACH_KEY) {
+                    if let Some(at) = bytes.iter().position(|&b| b == self.detach_key) {
                         let _ = att.session.write(&bytes[..at]);
                         let task = att.task.clone();
                         self.attached = None;

@@ -31,7 +31,21 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &runs).map_err(std::io::Error::from)?;
+        let waiting = super::remote::waiting_for_input(ctx);
+        let docs: Vec<serde_json::Value> = runs
+            .iter()
+            .map(|r| {
+                let mut doc = serde_json::to_value(r).unwrap_or_default();
+                let tasks: Vec<&crate::model::TaskName> = waiting
+                    .iter()
+                    .filter(|w| w.run == r.id)
+                    .map(|w| &w.task)
+                    .collect();
+                doc["waiting_for_input"] = serde_json::to_value(tasks).unwrap_or_default();
+                doc
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &docs).map_err(std::io::Error::from)?;
         writeln!(out)?;
         return Ok(EXIT_OK);
     }
@@ -44,6 +58,11 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
         return Ok(EXIT_OK);
     }
     let s = &ctx.style;
+    let waiting = if runs.iter().any(|r| !r.status.is_terminal()) {
+        super::remote::waiting_for_input(ctx)
+    } else {
+        Vec::new()
+    };
     let mut table = Table::new(&[
         "ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "TASKS", "TRIGGER",
     ]);
@@ -63,7 +82,11 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
         table.row(vec![
             r.id.to_string(),
             r.workflow.clone(),
-            s.run_status(r.status),
+            if waiting.iter().any(|w| w.run == r.id) {
+                s.warn("waiting for input")
+            } else {
+                s.run_status(r.status)
+            },
             local_time(r.created_at),
             span(Some(r.created_at), end),
             tasks,

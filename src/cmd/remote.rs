@@ -250,3 +250,20 @@ pub fn events(ctx: &Context, args: EventsArgs) -> CmdResult {
         Ok(EXIT_OK)
     })
 }
+
+/// Interactive tasks waiting for input, when a daemon runs (none otherwise:
+/// only a daemon watches terminals). Never starts a daemon.
+pub(super) fn waiting_for_input(ctx: &Context) -> Vec<crate::api::WaitingTask> {
+    let client = Client::new(&crate::daemon::socket_path(&ctx.paths));
+    if !client.socket().exists() {
+        return Vec::new();
+    }
+    let Ok(rt) = runtime() else { return Vec::new() };
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(2), client.waiting())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+    })
+}

@@ -109,8 +109,12 @@ pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdRes
     let give_terminal = mode == ProgressMode::Tty
         && !interactive.is_empty()
         && std::io::IsTerminal::is_terminal(&std::io::stdin());
-    let mut local =
-        super::local_terminal::LocalTerminal::new(registry, run_id.clone(), interactive);
+    let mut local = super::local_terminal::LocalTerminal::new(
+        registry,
+        run_id.clone(),
+        interactive,
+        ctx.config.detach_key(),
+    );
     let status = runtime.block_on(async {
         let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
         let (control_tx, control_rx) = watch::channel(RunControl::default());

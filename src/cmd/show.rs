@@ -12,9 +12,20 @@ pub fn show(ctx: &Context, args: ShowArgs) -> CmdResult {
     let store = ctx.store()?;
     let id = store.resolve(&args.run)?;
     let run = store.run(&id)?;
+    let waiting: Vec<crate::model::TaskName> = if run.summary.status.is_terminal() {
+        Vec::new()
+    } else {
+        super::remote::waiting_for_input(ctx)
+            .into_iter()
+            .filter(|w| w.run == id)
+            .map(|w| w.task)
+            .collect()
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &run).map_err(std::io::Error::from)?;
+        let mut doc = serde_json::to_value(&run).map_err(std::io::Error::from)?;
+        doc["waiting_for_input"] = serde_json::to_value(&waiting).map_err(std::io::Error::from)?;
+        serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
         return Ok(EXIT_OK);
     }
@@ -58,13 +69,20 @@ pub fn show(ctx: &Context, args: ShowArgs) -> CmdResult {
     for t in &run.tasks {
         let running_end = (t.finished_at.is_none() && t.started_at.is_some()).then_some(now);
         let note = match (&t.reused_from, &t.reason) {
+            _ if waiting.contains(&t.name) => {
+                format!("waiting for input: `weft attach {id} {}`", t.name)
+            }
             (Some(from), _) => format!("reused from {from}"),
             (None, Some(reason)) => reason.clone(),
             _ => String::new(),
         };
         table.row(vec![
             t.name.to_string(),
-            s.task_status(t.status),
+            if waiting.contains(&t.name) {
+                s.warn("waiting")
+            } else {
+                s.task_status(t.status)
+            },
             t.attempts.len().to_string(),
             t.exit_code().map_or("-".into(), |c| c.to_string()),
             span(t.started_at, t.finished_at.or(running_end)),

@@ -1,10 +1,7 @@
 //! The user's terminal during an attach: raw mode that is always undone,
-//! the detach key, and a reader of keystrokes.
+//! and a reader of keystrokes.
 
 use std::io::{Read, Write};
-
-/// The key that detaches: Ctrl-] (as telnet and docker use).
-pub const DETACH_KEY: u8 = 0x1d;
 
 /// Raw mode for as long as it lives.
 pub struct RawMode;

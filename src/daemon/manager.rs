@@ -71,6 +71,20 @@ impl Manager {
         &self.store
     }
 
+    /// Interactive tasks silent for `daemon.input_wait` while their process sleeps.
+    pub fn waiting(&self) -> Vec<crate::api::WaitingTask> {
+        let quiet = self.config.input_wait();
+        let mut waiting: Vec<crate::api::WaitingTask> = self
+            .ptys
+            .all()
+            .into_iter()
+            .filter(|(_, _, s)| s.is_waiting_for_input(quiet))
+            .map(|(run, task, _)| crate::api::WaitingTask { run, task })
+            .collect();
+        waiting.sort_by(|a, b| (&a.run, &a.task).cmp(&(&b.run, &b.task)));
+        waiting
+    }
+
     /// The PTY of a running interactive task, or why there is none.
     pub fn pty(
         &self,

@@ -106,6 +106,7 @@ fn router(manager: Arc<Manager>) -> Router {
         .route("/v1/runs/{run}/retry", post(retry_run))
         .route("/v1/runs/{run}/tasks/{task}/attach", get(attach))
         .route("/v1/runs/{run}/tasks/{task}/input", post(input))
+        .route("/v1/waiting", get(waiting))
         .route("/v1/events", get(events))
         .route("/v1/shutdown", post(shutdown))
         .fallback(|| async {
@@ -276,6 +277,10 @@ async fn events(State(m): AppState, Query(q): Query<EventsQuery>) -> Response {
         axum::body::Body::from_stream(stream),
     )
         .into_response()
+}
+
+async fn waiting(State(m): AppState) -> Json<Vec<crate::api::WaitingTask>> {
+    Json(m.waiting())
 }
 
 async fn shutdown(State(m): AppState) -> Json<serde_json::Value> {

@@ -126,3 +126,34 @@ fn a_foreground_run_gives_the_terminal_to_its_interactive_task() {
         "name? carol\nhello carol\nagain? dave\nbye dave\n"
     );
 }
+
+#[test]
+fn a_task_waiting_for_input_shows_as_such() {
+    let w = Weft::new();
+    std::fs::write(
+        w.home.path().join("config.yaml"),
+        "daemon:\n  input_wait: 200ms\n",
+    )
+    .unwrap();
+    let _d = w.daemon();
+    let id = submit(&w);
+    let waiting = || {
+        w.show_json(&id)["waiting_for_input"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|t| t == "ask"))
+    };
+    assert!(
+        crate::harness::wait_until(std::time::Duration::from_secs(20), waiting),
+        "never shown waiting"
+    );
+    assert!(w.run(&["ps"]).stdout.contains("waiting for input"));
+    let show = w.run(&["show", &id]).stdout;
+    assert!(
+        show.contains(&format!("waiting for input: `weft attach {id} ask`")),
+        "{show}"
+    );
+    assert_eq!(w.run(&["send", &id, "ask", "a", "--enter"]).code, 0);
+    assert_eq!(w.run(&["send", &id, "ask", "b", "--enter"]).code, 0);
+    assert_eq!(w.run(&["wait", &id]).code, 0);
+    assert_eq!(w.show_json(&id)["waiting_for_input"], serde_json::json!([]));
+}

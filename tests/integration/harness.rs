@@ -39,7 +39,9 @@ impl Weft {
             .env_remove("WEFT_CONFIG")
             .env_remove("WEFT_CONCURRENCY")
             .env("NO_COLOR", "1")
-            .current_dir(self.dir.path());
+            .current_dir(self.dir.path())
+            // A hung command fails its test instead of hanging the suite.
+            .timeout(Duration::from_secs(120));
         c
     }
 
