@@ -87,9 +87,24 @@ async fn serve_async(paths: Paths, config: Config) -> Result<(), DaemonError> {
     std::fs::write(&pid_file, format!("{}\n", std::process::id())).map_err(io_err(&pid_file))?;
     tracing::info!(pid = std::process::id(), socket = %socket.display(), version = crate::api::VERSION, "daemon started");
 
+    let manager_config_tcp = config.daemon.tcp.clone();
+    let manager_config_token = config.daemon.token.clone().filter(|t| !t.is_empty());
     let manager = Manager::open(paths.clone(), config, socket.clone())?;
     manager.resume_left_runs().await;
-    let result = server::run(listener, manager.clone()).await;
+    let tcp = match (&manager_config_tcp, &manager_config_token) {
+        (Some(addr), Some(token)) => {
+            let listener = tokio::net::TcpListener::bind(addr.as_str())
+                .await
+                .map_err(io_err(Path::new(addr.as_str())))?;
+            tracing::info!(address = %addr, "listening on TCP (token required)");
+            Some(server::TcpAccess {
+                listener,
+                token: token.clone(),
+            })
+        }
+        _ => None,
+    };
+    let result = server::run(listener, tcp, manager.clone()).await;
     // Normally done when the server began to stop; again in case it failed.
     manager.shutdown().await;
     let _ = std::fs::remove_file(&socket);

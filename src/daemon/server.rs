@@ -65,7 +65,17 @@ impl axum::serve::Listener for OwnerOnly {
     }
 }
 
-pub async fn run(listener: UnixListener, manager: Arc<Manager>) -> std::io::Result<()> {
+/// An optional TCP listener, served only to clients with the token.
+pub struct TcpAccess {
+    pub listener: tokio::net::TcpListener,
+    pub token: String,
+}
+
+pub async fn run(
+    listener: UnixListener,
+    tcp: Option<TcpAccess>,
+    manager: Arc<Manager>,
+) -> std::io::Result<()> {
     let app = router(manager.clone());
     let listener = OwnerOnly {
         inner: listener,
@@ -89,9 +99,45 @@ pub async fn run(listener: UnixListener, manager: Arc<Manager>) -> std::io::Resu
         manager_for_stop.request_stop();
         manager_for_stop.shutdown().await;
     };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let unix = axum::serve(listener, app.clone()).with_graceful_shutdown(shutdown);
+    let Some(tcp) = tcp else {
+        return unix.await;
+    };
+    let token = Arc::new(format!("Bearer {}", tcp.token));
+    let guarded = app.layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| {
+            let token = token.clone();
+            async move { bearer(&token, request, next).await }
+        },
+    ));
+    let mut tcp_stop = manager.stopping();
+    let tcp_server = axum::serve(tcp.listener, guarded).with_graceful_shutdown(async move {
+        let _ = tcp_stop.wait_for(|s| *s).await;
+    });
+    let (a, b) = tokio::join!(unix, tcp_server);
+    a.and(b)
+}
+
+/// TCP clients must send `Authorization: Bearer <daemon.token>`.
+async fn bearer(expected: &str, request: Request, next: Next) -> Response {
+    let given = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // Compare in constant time: the token is a secret.
+    let same = given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if !same {
+        return ApiError::new("unauthorized", "this daemon's TCP listener needs its token")
+            .hint("send `Authorization: Bearer <token>` with the `daemon.token` from its config")
+            .into_response();
+    }
+    next.run(request).await
 }
 
 fn router(manager: Arc<Manager>) -> Router {

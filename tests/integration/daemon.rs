@@ -538,3 +538,55 @@ fn daemon_stop_then_start_loses_no_run() {
     );
     assert_eq!(w.run(&["daemon", "stop"]).code, 0);
 }
+
+#[test]
+fn the_tcp_listener_serves_only_clients_with_the_token() {
+    let w = Weft::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        w.home.path().join("config.yaml"),
+        format!("daemon:\n  tcp: 127.0.0.1:{port}\n  token: s3cret-token\n"),
+    )
+    .unwrap();
+    let _d = w.daemon();
+    let ask = |auth: &str| {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .write_all(
+                format!("GET /v1/status HTTP/1.1\r\nHost: weft\r\n{auth}Connection: close\r\n\r\n")
+                    .as_bytes(),
+            )
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let refused = ask("");
+    assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+    assert!(refused.contains("\"code\":\"unauthorized\""), "{refused}");
+    assert!(ask("Authorization: Bearer wrong-token!\r\n").starts_with("HTTP/1.1 401"));
+    let served = ask("Authorization: Bearer s3cret-token\r\n");
+    assert!(served.starts_with("HTTP/1.1 200"), "{served}");
+    assert!(served.contains("\"version\":\"0.1.0\""), "{served}");
+    // Without a token the daemon will not listen on TCP at all.
+    std::fs::write(
+        w.home.path().join("config.yaml"),
+        format!("daemon:\n  tcp: 127.0.0.1:{port}\n"),
+    )
+    .unwrap();
+    let out = w.run(&["daemon", "status"]);
+    assert_eq!(
+        out.code, 2,
+        "a config with TCP and no token is refused: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("needs `daemon.token`"),
+        "{}",
+        out.stderr
+    );
+}

@@ -59,6 +59,10 @@ fn the_example_config_loads_and_names_every_key() {
         "shell:",
         "color:",
         "autostart:",
+        "tcp:",
+        "token:",
+        "input_wait:",
+        "detach_key:",
     ] {
         assert!(
             text.contains(key),
