@@ -6,10 +6,9 @@
 use super::pty::{PtySession, PtySpec, TermSize};
 use super::{Action, Executor, Job, StartError, Started};
 use crate::model::{AttemptOutcome, RunId, TaskName};
-use crate::store::{LogWriter, Stream};
+use crate::store::LogWriter;
 use nix::sys::signal::Signal;
 use std::collections::HashMap;
-use std::os::unix::process::ExitStatusExt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -94,25 +93,10 @@ impl Executor for PtyExecutor {
             let _ = tokio::time::timeout(Duration::from_secs(2), session.output_closed()).await;
             let outcome = match (ended, status) {
                 (Ended::TimedOut, _) => {
-                    let after = timeout.unwrap_or_default();
-                    let _ = session.log().line(
-                        Stream::Weft,
-                        format!(
-                            "timed out after {}; stopped the task and its child processes",
-                            crate::model::format_duration_ms(after.as_millis() as u64)
-                        )
-                        .as_bytes(),
-                    );
-                    AttemptOutcome::TimedOut {
-                        after_ms: after.as_millis() as u64,
-                    }
+                    super::timed_out(&mut session.log(), timeout.unwrap_or_default())
                 }
                 (Ended::Cancelled, _) => AttemptOutcome::Cancelled,
-                (Ended::Exited, Ok(status)) => match (status.code(), status.signal()) {
-                    (Some(code), _) => AttemptOutcome::Exited { code },
-                    (None, Some(signal)) => AttemptOutcome::Signalled { signal },
-                    _ => AttemptOutcome::Exited { code: -1 },
-                },
+                (Ended::Exited, Ok(status)) => super::exited(status),
                 (Ended::Exited, Err(e)) => AttemptOutcome::FailedToStart {
                     message: e.to_string(),
                 },

@@ -54,3 +54,27 @@ pub struct StartError(pub String);
 pub trait Executor: Send + Sync {
     fn start(&self, job: Job) -> Result<Started, (StartError, LogWriter)>;
 }
+
+/// How a process that exited by itself ended.
+pub(crate) fn exited(status: std::process::ExitStatus) -> AttemptOutcome {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => AttemptOutcome::Exited { code },
+        (None, Some(signal)) => AttemptOutcome::Signalled { signal },
+        (None, None) => AttemptOutcome::Exited { code: -1 },
+    }
+}
+
+/// Notes a timeout in the attempt's log and returns its outcome.
+pub(crate) fn timed_out(log: &mut LogWriter, after: Duration) -> AttemptOutcome {
+    let after_ms = after.as_millis() as u64;
+    let _ = log.line(
+        crate::store::Stream::Weft,
+        format!(
+            "timed out after {}; stopped the task and its child processes",
+            crate::model::format_duration_ms(after_ms)
+        )
+        .as_bytes(),
+    );
+    AttemptOutcome::TimedOut { after_ms }
+}

@@ -8,7 +8,6 @@ use crate::model::AttemptOutcome;
 use crate::store::{LogWriter, Stream};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
-use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -229,25 +228,8 @@ async fn supervise(
         );
     }
     let outcome = match status {
-        Ok(Ok(status)) => match (status.code(), status.signal()) {
-            (Some(code), _) => AttemptOutcome::Exited { code },
-            (None, Some(signal)) => AttemptOutcome::Signalled { signal },
-            (None, None) => AttemptOutcome::Exited { code: -1 },
-        },
-        Ok(Err(true)) => {
-            let after = timeout.unwrap_or_default();
-            let _ = w.line(
-                Stream::Weft,
-                format!(
-                    "timed out after {}; stopped the task and its child processes",
-                    crate::model::format_duration_ms(after.as_millis() as u64)
-                )
-                .as_bytes(),
-            );
-            AttemptOutcome::TimedOut {
-                after_ms: after.as_millis() as u64,
-            }
-        }
+        Ok(Ok(status)) => super::exited(status),
+        Ok(Err(true)) => super::timed_out(&mut w, timeout.unwrap_or_default()),
         Ok(Err(false)) => {
             let _ = w.line(
                 Stream::Weft,
