@@ -1,8 +1,8 @@
 //! weft: a terminal-first workflow orchestrator.
 //!
 //! Layers, lowest first (arrows point down only; see DESIGN.md §2):
-//! L0 `model`, `dag`, `paths`; L1 `workflow`, `store`, `config`;
-//! L2 `engine`, `exec`; L4 `output`; L5 `cli`, `cmd`.
+//! L0 `model`, `dag`, `paths`, `sys`; L1 `workflow`, `store`, `config`;
+//! L2 `engine`, `exec`; L3 `api`; L4 `daemon`, `output`; L5 `cli`, `cmd`.
 //! The core (L0–L2) never prints, never exits and never imports an upper layer.
 
 pub mod api;

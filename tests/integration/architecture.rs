@@ -44,8 +44,12 @@ const RULES: &[(&str, &[&str])] = &[
         &["store", "engine", "exec", "cli", "cmd", "output"],
     ),
     // L2: execution.
-    ("exec", &["engine", "cli", "cmd", "output"]),
-    ("engine", &["cli", "cmd", "output"]),
+    ("exec", &["engine", "api", "daemon", "cli", "cmd", "output"]),
+    ("engine", &["api", "daemon", "cli", "cmd", "output"]),
+    // L3: wire types and the client.
+    ("api", &["daemon", "cli", "cmd", "output"]),
+    // L4: the daemon (it may log, but not print).
+    ("daemon", &["cli", "cmd", "output"]),
 ];
 
 const FORBIDDEN_CALLS: &[&str] = &[
