@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # weft overhead benchmark: weft vs make vs the bare process-spawn floor.
 #
-#   bash bench/run.sh [N]          # N tasks per workflow, default 1000
+#   bash bench/run.sh [N] [--no-daemon]   # N tasks per workflow, default 1000
+#
+# At the end it runs bench/daemon.sh (the daemon's latencies and memory) on
+# the same binary, unless given --no-daemon.
 #
 # Environment:
 #   WEFT_BENCH_NO_BUILD=1   skip `cargo build --release`
@@ -17,14 +20,33 @@
 # See bench/README.md for what is measured and how to read the table.
 set -euo pipefail
 
-N=${1:-1000}
+N=1000
+DAEMON_BENCH=yes
+n_set=""
+for arg in "$@"; do
+    case $arg in
+        --no-daemon) DAEMON_BENCH=no ;;
+        -*)
+            echo "usage: bash bench/run.sh [N] [--no-daemon]   (unknown option '$arg')" >&2
+            exit 2
+            ;;
+        *)
+            if [[ -n $n_set ]]; then
+                echo "usage: bash bench/run.sh [N] [--no-daemon]   (one N only)" >&2
+                exit 2
+            fi
+            N=$arg
+            n_set=yes
+            ;;
+    esac
+done
 REPS=${WEFT_BENCH_REPS:-7}
 NOISE_CPU=${WEFT_BENCH_NOISE_CPU:-0.20}
 NOISE_TRIES=${WEFT_BENCH_NOISE_TRIES:-5}
 GOAL_RATIO=1.3
 
 if ! [[ $N =~ ^[1-9][0-9]*$ ]]; then
-    echo "usage: bash bench/run.sh [N]   (N a positive integer, got '$N')" >&2
+    echo "usage: bash bench/run.sh [N] [--no-daemon]   (N a positive integer, got '$N')" >&2
     exit 2
 fi
 if ! [[ $REPS =~ ^[1-9][0-9]*$ ]]; then
@@ -342,4 +364,12 @@ if [[ $all_ok == yes ]]; then
     echo "GOAL MET: weft (default durability) is within ${GOAL_RATIO}x of the floor and at least as fast as make on both workflows$note"
 else
     echo "GOAL NOT MET: weft (default durability) must be within ${GOAL_RATIO}x of the floor and at least as fast as make on both workflows$note"
+fi
+
+# --- the daemon ----------------------------------------------------------------
+# Same binary (our private copy), no rebuild; its own temp dir, daemons stopped
+# on every way out. Its exit status becomes ours.
+if [[ $DAEMON_BENCH == yes ]]; then
+    echo
+    WEFT_BENCH_BIN=$WEFT WEFT_BENCH_BIN_LABEL=$SRC_BIN bash "$REPO/bench/daemon.sh"
 fi

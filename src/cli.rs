@@ -45,7 +45,14 @@ pub struct GlobalArgs {
     )]
     pub color: Option<ColorArg>,
     /// Fail (exit 3) instead of starting the daemon when a command needs it
-    #[arg(long, global = true, env = "WEFT_NO_AUTOSTART")]
+    #[arg(
+        long,
+        global = true,
+        env = "WEFT_NO_AUTOSTART",
+        value_parser = clap::builder::FalseyValueParser::new(),
+        num_args = 0,
+        default_missing_value = "true"
+    )]
     pub no_autostart: bool,
 }
 

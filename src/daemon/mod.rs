@@ -116,7 +116,11 @@ async fn serve_async(paths: Paths, config: Config) -> Result<(), DaemonError> {
 /// Daily-rotated `daemon.log` in the data dir.
 fn start_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let appender = tracing_appender::rolling::daily(log_dir(paths), "daemon.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // A small queue: the default (128k lines) reserves 4 MB up front, more
+    // than a third of an idle daemon's memory.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(1024)
+        .finish(appender);
     let subscriber = tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
