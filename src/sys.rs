@@ -30,6 +30,26 @@ pub fn process_start_time(pid: u32) -> Option<u64> {
     }
 }
 
+/// Whether a process is stopped by job control (state `T`), as a task that
+/// tried to read the terminal from the background is (SIGTTIN).
+pub fn process_is_stopped(pid: u32) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                s.rfind(')')
+                    .map(|i| s[i + 1..].trim_start().starts_with('T'))
+            })
+            .unwrap_or(false)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        false
+    }
+}
+
 /// Whether `pid` is alive and is the same process that had `start` (when known).
 pub fn process_is(pid: u32, start: Option<u64>) -> bool {
     match (process_start_time(pid), start) {

@@ -142,9 +142,32 @@ pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdRes
                 }
             }
         };
+        // Tasks that stop on the terminal (SIGTTIN) would wait forever: say so.
+        let mut running: std::collections::HashMap<crate::model::TaskName, u32> = Default::default();
+        let mut warned: std::collections::HashSet<crate::model::TaskName> = Default::default();
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         let result = loop {
             tokio::select! {
+                _ = tick.tick(), if mode != ProgressMode::Quiet && mode != ProgressMode::Json => {
+                    for (task, &pid) in &running {
+                        if !warned.contains(task) && crate::sys::process_is_stopped(pid) {
+                            warned.insert(task.clone());
+                            eprintln!(
+                                "weft: task `{task}` is stopped (job control); if it wanted the terminal, make it `interactive: true`; `kill -CONT {pid}` resumes it"
+                            );
+                        }
+                    }
+                },
                 ev = ev_rx.recv() => if let Some(ev) = ev {
+                    match &ev.kind {
+                        crate::model::EventKind::AttemptStarted { task, pid: Some(pid), .. } => {
+                            running.insert(task.clone(), *pid);
+                        }
+                        crate::model::EventKind::AttemptFinished { task, .. } => {
+                            running.remove(task);
+                        }
+                        _ => {}
+                    }
                     if let Err(e) = progress.on_event(&ev) {
                         if e.kind() == std::io::ErrorKind::BrokenPipe {
                             // Nobody reads our output any more; keep running quietly.

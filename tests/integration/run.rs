@@ -453,3 +453,50 @@ fn huge_lines_are_cut_and_a_last_line_without_newline_is_kept() {
     );
     assert_eq!(lines[4], "tail-without-newline");
 }
+
+#[test]
+fn a_task_stopped_by_job_control_is_pointed_out() {
+    let w = Weft::new();
+    let pid_file = w.path("t.pid");
+    w.write(
+        "stop.yaml",
+        &format!(
+            "name: stop\ntasks:\n  t:\n    run: echo $$ > {}; exec sleep 300\n",
+            pid_file.display()
+        ),
+    );
+    let mut child = w.spawn(&["run", "stop.yaml"]);
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    let pid: u32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    signal(pid, "STOP");
+    let mut stderr = child.stderr.take().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = seen.clone();
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = stderr.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    assert!(
+        wait_until(Duration::from_secs(20), || seen
+            .lock()
+            .unwrap()
+            .contains("task `t` is stopped (job control)")),
+        "no warning: {}",
+        seen.lock().unwrap()
+    );
+    signal(child.id(), "INT");
+    signal(pid, "CONT");
+    assert_eq!(wait_exit(&mut child, Duration::from_secs(20)), Some(130));
+}
