@@ -107,7 +107,7 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
         }
         std::thread::sleep(Duration::from_millis(100));
         ticks += 1;
-        if ticks % 10 == 0 {
+        if ticks.is_multiple_of(10) {
             // Notice a runner that died, so following ends instead of waiting forever.
             store.reap_interrupted()?;
         }

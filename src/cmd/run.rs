@@ -168,11 +168,11 @@ pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdRes
                         }
                         _ => {}
                     }
-                    if let Err(e) = progress.on_event(&ev) {
-                        if e.kind() == std::io::ErrorKind::BrokenPipe {
-                            // Nobody reads our output any more; keep running quietly.
-                            progress = Progress::new(ProgressMode::Quiet, ctx.style, 0, 0);
-                        }
+                    if let Err(e) = progress.on_event(&ev)
+                        && e.kind() == std::io::ErrorKind::BrokenPipe
+                    {
+                        // Nobody reads our output any more; keep running quietly.
+                        progress = Progress::new(ProgressMode::Quiet, ctx.style, 0, 0);
                     }
                     if give_terminal && !local.is_attached() && local.on_event(&ev).is_some() {
                         progress.hold();

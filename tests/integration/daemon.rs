@@ -316,18 +316,31 @@ fn events_follow_shows_run_and_task_changes_as_json_lines() {
                 .push_str(&String::from_utf8_lossy(&buf[..n]));
         }
     });
-    // The subscription may need a moment: submit until the events show up.
-    let mut id = String::new();
-    let got = wait_until(Duration::from_secs(20), || {
-        if !seen.lock().unwrap().contains("run_finished") {
-            id = w
+    // The subscription may need a moment: submit until events show up...
+    let live = wait_until(Duration::from_secs(20), || {
+        if seen.lock().unwrap().is_empty() {
+            let id = w
                 .run(&["submit", "-q", "ok.yaml"])
                 .stdout
                 .trim()
                 .to_string();
             w.run(&["wait", &id]);
         }
-        seen.lock().unwrap().contains("run_finished")
+        !seen.lock().unwrap().is_empty()
+    });
+    assert!(live, "no events arrived");
+    // ...then a run followed from its start to its end.
+    let id = w
+        .run(&["submit", "-q", "ok.yaml"])
+        .stdout
+        .trim()
+        .to_string();
+    assert_eq!(w.run(&["wait", &id]).code, 0);
+    let got = wait_until(Duration::from_secs(20), || {
+        seen.lock()
+            .unwrap()
+            .lines()
+            .any(|l| l.contains(&id) && l.contains("run_finished"))
     });
     let _ = follow.kill();
     let _ = follow.wait();
