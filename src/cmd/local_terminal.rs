@@ -58,9 +58,8 @@ impl LocalTerminal {
         self.attached.is_some()
     }
 
-    /// Notes interactive tasks as they start; attaches when the terminal is free.
-    /// Returns the task it attached to.
-    pub fn on_event(&mut self, event: &RunEvent) -> Option<TaskName> {
+    /// Notes interactive tasks as they start.
+    pub fn note(&mut self, event: &RunEvent) {
         if let EventKind::AttemptStarted {
             task, pid: Some(_), ..
         } = &event.kind
@@ -68,10 +67,16 @@ impl LocalTerminal {
         {
             self.waiting.push_back(task.clone());
         }
-        self.try_attach()
     }
 
-    fn try_attach(&mut self) -> Option<TaskName> {
+    /// Whether a started interactive task waits for the terminal.
+    pub fn has_waiting(&self) -> bool {
+        !self.waiting.is_empty()
+    }
+
+    /// Gives the terminal to the next waiting task that still runs; the
+    /// caller has stopped drawing on it first.
+    pub fn attach_next(&mut self) -> Option<TaskName> {
         if self.attached.is_some() {
             return None;
         }
@@ -151,10 +156,5 @@ impl LocalTerminal {
                 },
             }
         }
-    }
-
-    /// After a release: attach the next waiting task, if any.
-    pub fn next(&mut self) -> Option<TaskName> {
-        self.try_attach()
     }
 }

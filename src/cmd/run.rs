@@ -174,8 +174,14 @@ pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdRes
                         // Nobody reads our output any more; keep running quietly.
                         progress = Progress::new(ProgressMode::Quiet, ctx.style, 0, 0);
                     }
-                    if give_terminal && !local.is_attached() && local.on_event(&ev).is_some() {
+                    local.note(&ev);
+                    if give_terminal && !local.is_attached() && local.has_waiting() {
+                        // Stop drawing first, or a late frame of the progress
+                        // display would land on the task's screen.
                         progress.hold();
+                        if local.attach_next().is_none() {
+                            let _ = progress.release();
+                        }
                     }
                 },
                 released = local.serve() => {
@@ -183,7 +189,7 @@ pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdRes
                         super::local_terminal::Released::Ended(t) => format!("{t}: gave the terminal back (the task ended)"),
                         super::local_terminal::Released::Detached(t) => format!("{t}: detached; it goes on, its output in `weft logs {run_id} {t}`"),
                     };
-                    if local.next().is_none() {
+                    if local.attach_next().is_none() {
                         let _ = progress.release();
                         eprintln!("{note}");
                     }

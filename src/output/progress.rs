@@ -67,6 +67,8 @@ impl Progress {
     /// Stops drawing while an interactive task has the terminal.
     pub fn hold(&mut self) {
         if let Some(m) = &self.multi {
+            // Erase the bars, then draw nowhere until released.
+            let _ = m.clear();
             m.set_draw_target(ProgressDrawTarget::hidden());
         }
         self.held.get_or_insert_with(Vec::new);

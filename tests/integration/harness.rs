@@ -288,6 +288,10 @@ impl Terminal {
 
 impl Drop for Terminal {
     fn drop(&mut self) {
+        // Everything started in this terminal, not only its shell.
+        if let Some(pid) = self.child.process_id() {
+            kill_group(pid as i32);
+        }
         let _ = self.child.kill();
     }
 }
