@@ -31,8 +31,9 @@ fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreError
     let conn = Connection::open(path).map_err(open_err)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
     // journal_mode returns a row; WAL persists in the file once set.
-    let _: String = conn
-        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+    // Switching a new file to WAL while another process does the same can
+    // fail busy without waiting on the busy timeout: retry, bounded.
+    let _: String = retry_busy(|| conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)))
         .map_err(open_err)?;
     let sync = match durability {
         Durability::Normal => "NORMAL",
@@ -43,6 +44,27 @@ fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreError
     ))
     .map_err(open_err)?;
     Ok(conn)
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Retries an operation that failed because another process held the
+/// database, for as long as the busy timeout.
+fn retry_busy<T>(mut op: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match op() {
+            Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
@@ -79,7 +101,19 @@ impl SqliteStore {
             })?;
         }
         let mut conn = connect(path, durability)?;
-        migrate(&mut conn, path)?;
+        // Several processes may open a new store at once: the one that
+        // migrates holds the others off for a moment.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match migrate(&mut conn, path) {
+                Err(StoreError::Sqlite(e))
+                    if is_busy(&e) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                other => break other?,
+            }
+        }
         Ok(SqliteStore {
             path: path.to_path_buf(),
             durability,

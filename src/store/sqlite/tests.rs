@@ -231,3 +231,25 @@ fn a_newer_schema_is_refused() {
         Ok(_) => panic!("opened a newer schema"),
     }
 }
+
+#[test]
+fn many_processes_opening_a_new_store_at_once_all_succeed() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("weft.db");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    SqliteStore::open(&path, Durability::Normal)
+                        .map(|s| s.runs(&RunFilter::default()).map(|r| r.len()))
+                })
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap().unwrap().unwrap(), 0);
+        }
+    }
+}
