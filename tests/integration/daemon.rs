@@ -1,6 +1,6 @@
 //! The daemon and its API, with a real daemon in a temp `WEFT_HOME`.
 
-use crate::harness::{Weft, alive, wait_exit, wait_for_file, wait_until};
+use crate::harness::{Weft, alive, capture, wait_exit, wait_for_file, wait_until};
 use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
@@ -302,23 +302,10 @@ fn events_follow_shows_run_and_task_changes_as_json_lines() {
     let _d = w.daemon();
     w.write("ok.yaml", "name: ok\ntasks:\n  a: { run: 'true' }\n");
     let mut follow = w.spawn(&["events", "-f", "--json"]);
-    let mut stdout = follow.stdout.take().unwrap();
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let sink = seen.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
+    let seen = capture(follow.stdout.take().unwrap());
     // The subscription may need a moment: submit until events show up...
     let live = wait_until(Duration::from_secs(20), || {
-        if seen.lock().unwrap().is_empty() {
+        if seen.text().is_empty() {
             let id = w
                 .run(&["submit", "-q", "ok.yaml"])
                 .stdout
@@ -326,7 +313,7 @@ fn events_follow_shows_run_and_task_changes_as_json_lines() {
                 .to_string();
             w.run(&["wait", &id]);
         }
-        !seen.lock().unwrap().is_empty()
+        !seen.text().is_empty()
     });
     assert!(live, "no events arrived");
     // ...then a run followed from its start to its end.
@@ -337,15 +324,14 @@ fn events_follow_shows_run_and_task_changes_as_json_lines() {
         .to_string();
     assert_eq!(w.run(&["wait", &id]).code, 0);
     let got = wait_until(Duration::from_secs(20), || {
-        seen.lock()
-            .unwrap()
+        seen.text()
             .lines()
             .any(|l| l.contains(&id) && l.contains("run_finished"))
     });
     let _ = follow.kill();
     let _ = follow.wait();
     assert!(got, "no events arrived");
-    let text = seen.lock().unwrap().clone();
+    let text = seen.text();
     let events: Vec<serde_json::Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -100,6 +100,47 @@ impl Weft {
     }
 }
 
+/// Everything a stream yields, gathered by a thread, to poll while the
+/// writer still runs (`logs -f`, `events -f`, stderr). The thread ends
+/// with the stream.
+pub struct Captured {
+    text: std::sync::Arc<std::sync::Mutex<String>>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Captured {
+    pub fn text(&self) -> String {
+        self.text.lock().unwrap().clone()
+    }
+
+    pub fn contains(&self, needle: &str) -> bool {
+        self.text.lock().unwrap().contains(needle)
+    }
+
+    /// Waits for the stream to end; all it said.
+    pub fn finish(self) -> String {
+        self.thread.join().expect("the capturing thread");
+        self.text.lock().unwrap().clone()
+    }
+}
+
+pub fn capture(mut stream: impl std::io::Read + Send + 'static) -> Captured {
+    let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = text.clone();
+    let thread = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    Captured { text, thread }
+}
+
 /// Polls `cond` every 20 ms until it holds or `limit` passes; returns whether it held.
 pub fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
     let start = Instant::now();

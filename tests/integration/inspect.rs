@@ -2,9 +2,8 @@
 //! another process, the interrupted-run rule after `kill -9`, retry, and
 //! the inspection commands.
 
-use crate::harness::{Weft, kill_group, signal, wait_exit, wait_for_file, wait_until};
+use crate::harness::{Weft, capture, kill_group, signal, wait_exit, wait_for_file, wait_until};
 use std::io::Read;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn status_of(w: &Weft, run: &str) -> String {
@@ -75,36 +74,19 @@ fn logs_follow_a_run_in_another_process_until_it_ends() {
         );
     }
     let mut follow = w.spawn(&["logs", "-f", "talk"]);
-    let seen = Arc::new(Mutex::new(String::new()));
-    let mut stdout = follow.stdout.take().unwrap();
-    let sink = seen.clone();
-    let reader = std::thread::spawn(move || {
-        let mut buf = [0u8; 1024];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
+    let seen = capture(follow.stdout.take().unwrap());
     assert!(
-        wait_until(Duration::from_secs(20), || seen
-            .lock()
-            .unwrap()
-            .contains("first")),
+        wait_until(Duration::from_secs(20), || seen.contains("first")),
         "logs -f did not show the first line"
     );
-    assert!(!seen.lock().unwrap().contains("second"));
+    assert!(!seen.contains("second"));
     std::fs::write(&go, "go").unwrap();
     assert_eq!(
         wait_exit(&mut follow, Duration::from_secs(20)),
         Some(0),
         "logs -f did not end with the run"
     );
-    reader.join().unwrap();
-    let text = seen.lock().unwrap().clone();
+    let text = seen.finish();
     assert!(
         text.contains("first\n") && text.contains("second\n"),
         "{text}"

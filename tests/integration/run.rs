@@ -473,28 +473,12 @@ fn a_task_stopped_by_job_control_is_pointed_out() {
         .parse()
         .unwrap();
     signal(pid, "STOP");
-    let mut stderr = child.stderr.take().unwrap();
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let sink = seen.clone();
-    std::thread::spawn(move || {
-        use std::io::Read;
-        let mut buf = [0u8; 1024];
-        while let Ok(n) = stderr.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
+    let seen = crate::harness::capture(child.stderr.take().unwrap());
     assert!(
         wait_until(Duration::from_secs(20), || seen
-            .lock()
-            .unwrap()
             .contains("task `t` is stopped (job control)")),
         "no warning: {}",
-        seen.lock().unwrap()
+        seen.text()
     );
     signal(child.id(), "INT");
     signal(pid, "CONT");
