@@ -28,6 +28,9 @@ _weft() {
             weft,daemon)
                 cmd="weft__subcmd__daemon"
                 ;;
+            weft,dash)
+                cmd="weft__subcmd__dash"
+                ;;
             weft,events)
                 cmd="weft__subcmd__events"
                 ;;
@@ -127,6 +130,9 @@ _weft() {
             weft__subcmd__help,daemon)
                 cmd="weft__subcmd__help__subcmd__daemon"
                 ;;
+            weft__subcmd__help,dash)
+                cmd="weft__subcmd__help__subcmd__dash"
+                ;;
             weft__subcmd__help,events)
                 cmd="weft__subcmd__help__subcmd__events"
                 ;;
@@ -197,7 +203,7 @@ _weft() {
 
     case "${cmd}" in
         weft)
-            opts="-h -V --home --config --color --no-autostart --help --version run validate plan ps runs show logs output retry submit wait cancel pause resume events attach send daemon completions man help"
+            opts="-h -V --home --config --color --no-autostart --help --version run validate plan ps runs show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -554,6 +560,32 @@ _weft() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        weft__subcmd__dash)
+            opts="-h --home --config --color --no-autostart --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         weft__subcmd__events)
             opts="-f -h --follow --json --home --config --color --no-autostart --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -581,7 +613,7 @@ _weft() {
             return 0
             ;;
         weft__subcmd__help)
-            opts="run validate plan ps show logs output retry submit wait cancel pause resume events attach send daemon completions man help"
+            opts="run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -709,6 +741,20 @@ _weft() {
         weft__subcmd__help__subcmd__daemon__subcmd__stop)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__help__subcmd__dash)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

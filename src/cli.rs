@@ -98,6 +98,8 @@ pub enum Command {
     Attach(AttachArgs),
     /// Type text into an interactive task's terminal (for scripts)
     Send(SendArgs),
+    /// The dashboard: live runs, their tasks, and the actions on them
+    Dash,
     /// Start, stop, inspect or install the background daemon
     #[command(subcommand)]
     Daemon(DaemonCommand),

@@ -18,4 +18,5 @@ pub mod output;
 pub mod paths;
 pub mod store;
 pub mod sys;
+pub mod tui;
 pub mod workflow;

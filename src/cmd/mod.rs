@@ -6,6 +6,7 @@
 mod attach;
 mod context;
 mod daemon;
+mod dash;
 mod local_terminal;
 mod logs;
 mod output;
@@ -100,6 +101,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Attach(args) => attach::attach(&ctx, args),
         Command::Send(args) => attach::send(&ctx, args),
         Command::Daemon(cmd) => daemon::daemon(&ctx, cmd),
+        Command::Dash => dash::dash(&ctx),
         Command::Completions(args) => {
             let mut out = std::io::stdout().lock();
             clap_complete::generate(args.shell, &mut Cli::command(), "weft", &mut out);

@@ -81,7 +81,7 @@ pub struct RunFilter {
     pub limit: usize,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub id: RunId,
     pub workflow: String,
@@ -95,7 +95,7 @@ pub struct RunSummary {
     pub tasks_failed: u32,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunDetail {
     #[serde(flatten)]
     pub summary: RunSummary,
@@ -107,7 +107,7 @@ pub struct RunDetail {
     pub tasks: Vec<TaskRecord>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaskRecord {
     pub name: TaskName,
     pub status: TaskStatus,
@@ -126,7 +126,7 @@ impl TaskRecord {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttemptRecord {
     pub attempt: AttemptNo,
     pub pid: Option<u32>,

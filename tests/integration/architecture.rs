@@ -50,6 +50,8 @@ const RULES: &[(&str, &[&str])] = &[
     ("api", &["daemon", "cli", "cmd", "output"]),
     // L4: the daemon (it may log, but not print).
     ("daemon", &["cli", "cmd", "output"]),
+    // L4: the dashboard (it owns the screen through ratatui only).
+    ("tui", &["daemon", "cli", "cmd", "output"]),
 ];
 
 const FORBIDDEN_CALLS: &[&str] = &[

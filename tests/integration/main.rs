@@ -7,6 +7,7 @@ mod architecture;
 mod attach;
 mod cli;
 mod daemon;
+mod dash;
 mod examples;
 mod generated;
 mod inspect;

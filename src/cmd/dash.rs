@@ -1,0 +1,154 @@
+//! `weft dash`: the dashboard's runtime. Keys and the daemon's answers
+//! become actions; `tui::update` turns them into state and effects; the
+//! effects become API calls whose answers are actions again. The screen is
+//! redrawn after each batch, and restored on every way out (quit, panic,
+//! SIGTERM, SIGHUP); a lost daemon shows a banner while it keeps trying.
+
+use super::remote::{connect, runtime};
+use super::{CmdError, CmdResult, Context, EXIT_OK};
+use crate::api::{Client, PauseRequest, RetryRequest, RunsQuery};
+use crate::model::now_ms;
+use crate::tui::keymap::Mode;
+use crate::tui::{Action, Effect, Keymap, State, update};
+use std::io::IsTerminal;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Runs listed at most (newest first).
+const RUNS_SHOWN: usize = 500;
+
+pub fn dash(ctx: &Context) -> CmdResult {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(CmdError::Usage("error: `weft dash` needs a terminal; for scripts use `weft ps --json` or `weft events -f --json`".into()));
+    }
+    let rt = runtime()?;
+    let client = rt.block_on(connect(ctx))?;
+    let mut terminal = ratatui::try_init()?;
+    let result = rt.block_on(run(&mut terminal, client));
+    ratatui::restore();
+    result.map(|()| EXIT_OK)
+}
+
+async fn run(terminal: &mut ratatui::DefaultTerminal, client: Client) -> Result<(), CmdError> {
+    let keymap = Keymap::default();
+    let mut state = State::new(now_ms());
+    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    // Keys, from a blocking reader thread.
+    let (keys_tx, mut keys) = mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        while let Ok(event) = crossterm::event::read() {
+            if keys_tx.send(event).is_err() {
+                break;
+            }
+        }
+    });
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    loop {
+        terminal.draw(|f| crate::tui::render::render(&state, &keymap, f))?;
+        let mut actions = Vec::new();
+        tokio::select! {
+            _ = tick.tick() => {
+                actions.push(Action::Tick(now_ms()));
+                let (client, tx) = (client.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let _ = tx.send(match client.status().await {
+                        Ok(s) => Action::DaemonBack(s.version),
+                        Err(e) => Action::DaemonLost(e.to_string()),
+                    });
+                });
+            }
+            Some(event) = keys.recv() => {
+                if let crossterm::event::Event::Key(key) = event
+                    && key.kind == crossterm::event::KeyEventKind::Press
+                {
+                    let mode = if state.confirm.is_some() {
+                        Mode::Confirming
+                    } else if state.filtering {
+                        Mode::Filtering
+                    } else {
+                        Mode::Normal
+                    };
+                    actions.extend(keymap.action(key, mode));
+                }
+            }
+            Some(action) = rx.recv() => actions.push(action),
+            _ = term.recv() => return Ok(()),
+            _ = hup.recv() => return Ok(()),
+        }
+        // Take what else is waiting, then draw once.
+        while let Ok(action) = rx.try_recv() {
+            actions.push(action);
+        }
+        for action in actions {
+            for effect in update(&mut state, action) {
+                if effect == Effect::Quit {
+                    return Ok(());
+                }
+                perform(effect, &client, &tx);
+            }
+        }
+    }
+}
+
+/// Carries out an effect in the background; its answer comes back as an action.
+fn perform(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>) {
+    let (client, tx) = (client.clone(), tx.clone());
+    tokio::spawn(async move {
+        let answer = match effect {
+            Effect::LoadRuns => {
+                let query = RunsQuery {
+                    limit: Some(RUNS_SHOWN),
+                    ..RunsQuery::default()
+                };
+                match client.runs(&query).await {
+                    Ok(runs) => Action::RunsLoaded(runs),
+                    Err(e) => Action::DaemonLost(e.to_string()),
+                }
+            }
+            Effect::LoadDetail(run) => match client.run(run.as_str()).await {
+                Ok(detail) => Action::DetailLoaded(Box::new(detail)),
+                Err(e) => Action::Notice(e.to_string()),
+            },
+            Effect::Cancel(run) => notice(
+                client
+                    .cancel(run.as_str())
+                    .await
+                    .map(|_| format!("cancelling {run}")),
+            ),
+            Effect::Pause(run) => notice(
+                client
+                    .pause(run.as_str(), &PauseRequest::default())
+                    .await
+                    .map(|_| format!("{run} paused")),
+            ),
+            Effect::Resume(run) => notice(
+                client
+                    .resume(run.as_str())
+                    .await
+                    .map(|_| format!("{run} resumed")),
+            ),
+            Effect::Retry { run, from } => notice(
+                client
+                    .retry(
+                        run.as_str(),
+                        &RetryRequest {
+                            from: from.map(|t| t.to_string()),
+                        },
+                    )
+                    .await
+                    .map(|a| format!("retrying {run} as {}", a.run)),
+            ),
+            Effect::Quit => return,
+        };
+        let _ = tx.send(answer);
+    });
+}
+
+fn notice(result: Result<String, crate::api::ClientError>) -> Action {
+    Action::Notice(match result {
+        Ok(text) => text,
+        Err(e) => e.to_string(),
+    })
+}
