@@ -265,6 +265,20 @@ impl Client {
         Ok(TokioIo::new(upgraded))
     }
 
+    /// A task's log lines after `offset` (its latest attempt).
+    pub async fn log(&self, run: &str, task: &str, offset: u64) -> Result<LogChunk, ClientError> {
+        self.call(
+            Method::GET,
+            &format!(
+                "/v1/runs/{}/tasks/{}/log?offset={offset}",
+                encode(run),
+                encode(task)
+            ),
+            None,
+        )
+        .await
+    }
+
     /// Interactive tasks waiting for input now.
     pub async fn waiting(&self) -> Result<Vec<WaitingTask>, ClientError> {
         self.call(Method::GET, "/v1/waiting", None).await

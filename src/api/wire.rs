@@ -116,3 +116,13 @@ pub struct WaitingTask {
     pub run: RunId,
     pub task: crate::model::TaskName,
 }
+
+/// `GET /v1/runs/{run}/tasks/{task}/log?offset=N`: the lines of a task's
+/// latest attempt written after byte `offset` of its log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogChunk {
+    pub attempt: u32,
+    pub lines: Vec<crate::store::LogLine>,
+    /// Where the next request starts.
+    pub next_offset: u64,
+}

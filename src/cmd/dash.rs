@@ -46,6 +46,10 @@ async fn run(terminal: &mut ratatui::DefaultTerminal, client: Client) -> Result<
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     loop {
+        // The log pane's height follows the terminal's (less the bars).
+        state.log_height = terminal
+            .size()
+            .map_or(20, |s| s.height.saturating_sub(3) as usize);
         terminal.draw(|f| crate::tui::render::render(&state, &keymap, f))?;
         let mut actions = Vec::new();
         tokio::select! {
@@ -105,6 +109,16 @@ fn perform(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>) 
                 match client.runs(&query).await {
                     Ok(runs) => Action::RunsLoaded(runs),
                     Err(e) => Action::DaemonLost(e.to_string()),
+                }
+            }
+            Effect::LoadLog { run, task, offset } => {
+                match client.log(run.as_str(), task.as_str(), offset).await {
+                    Ok(chunk) => Action::LogLoaded {
+                        task,
+                        from: offset,
+                        chunk,
+                    },
+                    Err(e) => Action::Notice(e.to_string()),
                 }
             }
             Effect::LoadDetail(run) => match client.run(run.as_str()).await {

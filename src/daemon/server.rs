@@ -152,6 +152,7 @@ fn router(manager: Arc<Manager>) -> Router {
         .route("/v1/runs/{run}/retry", post(retry_run))
         .route("/v1/runs/{run}/tasks/{task}/attach", get(attach))
         .route("/v1/runs/{run}/tasks/{task}/input", post(input))
+        .route("/v1/runs/{run}/tasks/{task}/log", get(task_log))
         .route("/v1/waiting", get(waiting))
         .route("/v1/events", get(events))
         .route("/v1/shutdown", post(shutdown))
@@ -398,4 +399,44 @@ async fn input(
         .write(&bytes)
         .map_err(|e| ApiError::new("conflict", format!("cannot type into task `{task}`: {e}")))?;
     Ok(Json(serde_json::json!({"written": bytes.len()})))
+}
+
+#[derive(serde::Deserialize)]
+struct LogQuery {
+    #[serde(default)]
+    offset: u64,
+}
+
+/// The lines of a task's latest attempt after a byte offset: poll it to
+/// follow the log.
+async fn task_log(
+    State(m): AppState,
+    Path((run, task)): Path<(String, String)>,
+    Query(q): Query<LogQuery>,
+) -> ApiResult<crate::api::LogChunk> {
+    let id = m.resolve(&run)?;
+    let detail = m
+        .store()
+        .run(&id)
+        .map_err(|e| ApiError::new("store", e.to_string()))?;
+    let Some(record) = detail.tasks.iter().find(|t| t.name.as_str() == task) else {
+        return Err(ApiError::new(
+            "not_found",
+            format!("run {id} has no task `{task}`"),
+        ));
+    };
+    let Some(attempt) = record.attempts.last() else {
+        return Ok(Json(crate::api::LogChunk {
+            attempt: 0,
+            lines: Vec::new(),
+            next_offset: 0,
+        }));
+    };
+    let (lines, next_offset) = crate::store::read_log(std::path::Path::new(&attempt.log), q.offset)
+        .map_err(|e| ApiError::new("store", format!("cannot read the log: {e}")))?;
+    Ok(Json(crate::api::LogChunk {
+        attempt: attempt.attempt,
+        lines,
+        next_offset,
+    }))
 }

@@ -32,9 +32,19 @@ pub enum Action {
     ToggleHelp,
     /// Select the first failed task of the open run.
     JumpToFailure,
+    /// Open the selected task's log.
+    OpenLog,
+    /// Jump to the end of the log and follow it.
+    FollowLog,
     // From the daemon:
     RunsLoaded(Vec<RunSummary>),
     DetailLoaded(Box<RunDetail>),
+    /// A piece of a log, read from byte `from`.
+    LogLoaded {
+        task: TaskName,
+        from: u64,
+        chunk: crate::api::LogChunk,
+    },
     DaemonLost(String),
     DaemonBack(String),
     /// Something the daemon answered to an effect.
@@ -47,9 +57,17 @@ pub enum Action {
 pub enum Effect {
     LoadRuns,
     LoadDetail(RunId),
+    LoadLog {
+        run: RunId,
+        task: TaskName,
+        offset: u64,
+    },
     Cancel(RunId),
     Pause(RunId),
     Resume(RunId),
-    Retry { run: RunId, from: Option<TaskName> },
+    Retry {
+        run: RunId,
+        from: Option<TaskName>,
+    },
     Quit,
 }

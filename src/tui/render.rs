@@ -63,6 +63,7 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame) {
     match state.view {
         View::Runs => render_runs(state, frame, main),
         View::Run => render_run(state, frame, main),
+        View::Log => render_log(state, frame, main),
     }
     render_bottom(state, frame, bottom);
     if let Some(confirm) = &state.confirm {
@@ -293,6 +294,46 @@ fn render_run(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_stateful_widget(table, tasks, &mut table_state);
 }
 
+fn render_log(state: &State, frame: &mut Frame, area: Rect) {
+    use crate::store::Stream;
+    let Some(log) = &state.log else { return };
+    let title = format!(
+        " log · {} · attempt {} · {} lines{} ",
+        log.task,
+        log.attempt,
+        log.lines.len(),
+        if log.follow { " · following" } else { "" }
+    );
+    let height = area.height.saturating_sub(1) as usize;
+    let lines: Vec<Line> = log
+        .lines
+        .iter()
+        .skip(log.top)
+        .take(height)
+        .map(|l| match l.stream {
+            Stream::Stdout => Line::raw(l.text.clone()),
+            Stream::Stderr => Line::styled(l.text.clone(), Style::new().fg(Color::Yellow)),
+            Stream::Weft => Line::styled(
+                format!("weft: {}", l.text),
+                Style::new().fg(Color::DarkGray),
+            ),
+            Stream::Terminal => Line::raw(crate::store::strip_escapes(&l.text)),
+        })
+        .collect();
+    let body = if lines.is_empty() {
+        vec![Line::styled(
+            "(no output yet)",
+            Style::new().fg(Color::DarkGray),
+        )]
+    } else {
+        lines
+    };
+    frame.render_widget(
+        Paragraph::new(body).block(Block::new().borders(Borders::TOP).title(title)),
+        area,
+    );
+}
+
 fn render_bottom(state: &State, frame: &mut Frame, area: Rect) {
     let keys = if state.confirm.is_some() {
         "y yes · n no"
@@ -304,8 +345,9 @@ fn render_bottom(state: &State, frame: &mut Frame, area: Rect) {
                 "↑↓ select · Enter open · / filter · x cancel · r retry · p pause · u resume · ? help · q quit"
             }
             View::Run => {
-                "↑↓ task · Esc back · f failed task · r retry from task · x cancel · p/u pause/resume · ? help"
+                "↑↓ task · Enter/l log · Esc back · f failed task · r retry from task · x cancel · p/u pause/resume · ? help"
             }
+            View::Log => "↑↓ PgUp/PgDn scroll · G follow · Esc back to the tasks · ? help",
         }
     };
     let mut spans = vec![Span::styled(keys, Style::new().fg(Color::DarkGray))];

@@ -8,6 +8,22 @@ use crate::store::{RunDetail, RunSummary};
 pub enum View {
     Runs,
     Run,
+    /// The log of a task of the open run.
+    Log,
+}
+
+/// A task's log as far as it has been read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogView {
+    pub task: TaskName,
+    pub attempt: u32,
+    pub lines: Vec<crate::store::LogLine>,
+    /// Bytes read so far (where the next read starts).
+    pub offset: u64,
+    /// First line shown.
+    pub top: usize,
+    /// Keep the last line in view as lines arrive.
+    pub follow: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +60,9 @@ pub struct State {
     pub open: Option<RunId>,
     pub detail: Option<RunDetail>,
     pub task_selected: usize,
+    pub log: Option<LogView>,
+    /// Lines the log pane shows (set by the runtime from the terminal size).
+    pub log_height: usize,
     pub confirm: Option<Confirm>,
     pub help: bool,
     /// A short message for the status bar (the answer to an action).
@@ -64,6 +83,8 @@ impl State {
             open: None,
             detail: None,
             task_selected: 0,
+            log: None,
+            log_height: 20,
             confirm: None,
             help: false,
             notice: None,
@@ -93,7 +114,7 @@ impl State {
     /// The run actions apply to: the open one, or the one selected in the list.
     pub fn target_run(&self) -> Option<RunId> {
         match self.view {
-            View::Run => self.open.clone(),
+            View::Run | View::Log => self.open.clone(),
             View::Runs => self.selected_run().map(|r| r.id.clone()),
         }
     }

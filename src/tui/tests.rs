@@ -215,3 +215,86 @@ fn new_runs_keep_the_selection_and_ticks_reload() {
     assert_eq!(update(&mut s, Action::Quit), vec![Effect::Quit]);
     assert!(s.quit);
 }
+
+fn line(stream: crate::store::Stream, text: &str) -> crate::store::LogLine {
+    crate::store::LogLine {
+        at: "2026-11-22T00:00:00.000Z".into(),
+        stream,
+        text: text.into(),
+    }
+}
+
+#[test]
+fn a_task_log_follows_and_scrolls() {
+    use crate::store::Stream;
+    let mut s = loaded();
+    s.log_height = 3;
+    update(&mut s, Action::Down);
+    update(&mut s, Action::Open);
+    update(&mut s, Action::DetailLoaded(Box::new(detail())));
+    update(&mut s, Action::Down);
+    assert_eq!(
+        update(&mut s, Action::Open),
+        vec![Effect::LoadLog {
+            run: RunId::from_string("r2failed01"),
+            task: TaskName::new("test"),
+            offset: 0
+        }]
+    );
+    let chunk = |attempt, lines: Vec<crate::store::LogLine>, next_offset| crate::api::LogChunk {
+        attempt,
+        lines,
+        next_offset,
+    };
+    update(
+        &mut s,
+        Action::LogLoaded {
+            task: TaskName::new("test"),
+            from: 0,
+            chunk: chunk(
+                1,
+                vec![
+                    line(Stream::Stdout, "one"),
+                    line(Stream::Stderr, "two"),
+                    line(Stream::Weft, "three"),
+                    line(Stream::Terminal, "\u{1b}[1mfour\u{1b}[0m"),
+                ],
+                40,
+            ),
+        },
+    );
+    let log = s.log.as_ref().unwrap();
+    assert_eq!(
+        (log.top, log.follow, log.offset),
+        (1, true, 40),
+        "following shows the last lines"
+    );
+    // The next poll asks from where the last one ended.
+    assert!(
+        update(&mut s, Action::Tick(NOW)).contains(&Effect::LoadLog {
+            run: RunId::from_string("r2failed01"),
+            task: TaskName::new("test"),
+            offset: 40
+        })
+    );
+    update(&mut s, Action::Up);
+    assert!(
+        !s.log.as_ref().unwrap().follow,
+        "scrolling up stops following"
+    );
+    insta::assert_snapshot!(draw(&s));
+    update(&mut s, Action::FollowLog);
+    assert!(s.log.as_ref().unwrap().follow);
+    // A new attempt starts its own log.
+    update(
+        &mut s,
+        Action::LogLoaded {
+            task: TaskName::new("test"),
+            from: 0,
+            chunk: chunk(2, vec![line(Stream::Stdout, "again")], 6),
+        },
+    );
+    assert_eq!(s.log.as_ref().unwrap().lines.len(), 1);
+    update(&mut s, Action::Back);
+    assert_eq!(s.view, View::Run);
+}

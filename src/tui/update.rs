@@ -2,7 +2,7 @@
 //! no clock (time arrives as `Action::Tick`).
 
 use super::action::{Action, Effect};
-use super::state::{Confirm, DaemonState, State, View};
+use super::state::{Confirm, DaemonState, LogView, State, View};
 use crate::model::TaskStatus;
 
 const PAGE: usize = 10;
@@ -66,6 +66,40 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             move_selection(state, PAGE as isize);
             Vec::new()
         }
+        Action::Open if state.view == View::Run => update(state, Action::OpenLog),
+        Action::OpenLog => match (&state.open, state.selected_task()) {
+            (Some(run), Some(task)) if state.view == View::Run => {
+                let run = run.clone();
+                state.view = View::Log;
+                state.log = Some(LogView {
+                    task: task.clone(),
+                    attempt: 0,
+                    lines: Vec::new(),
+                    offset: 0,
+                    top: 0,
+                    follow: true,
+                });
+                vec![Effect::LoadLog {
+                    run,
+                    task,
+                    offset: 0,
+                }]
+            }
+            _ => Vec::new(),
+        },
+        Action::FollowLog => {
+            let height = state.log_height;
+            if let Some(log) = &mut state.log {
+                log.follow = true;
+                log.top = log.lines.len().saturating_sub(height);
+            }
+            Vec::new()
+        }
+        Action::Back if state.view == View::Log => {
+            state.view = View::Run;
+            state.log = None;
+            Vec::new()
+        }
         Action::Open => match (&state.view, state.selected_run()) {
             (View::Runs, Some(run)) => {
                 let id = run.id.clone();
@@ -110,7 +144,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Retry => {
             if let Some(run) = state.target_run() {
                 let from = match state.view {
-                    View::Run => state.selected_task(),
+                    View::Run | View::Log => state.selected_task(),
                     View::Runs => None,
                 };
                 state.confirm = Some(Confirm::Retry { run, from });
@@ -170,8 +204,38 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             let mut effects = vec![Effect::LoadRuns];
             if let Some(id) = &state.open {
                 effects.push(Effect::LoadDetail(id.clone()));
+                if let Some(log) = &state.log {
+                    effects.push(Effect::LoadLog {
+                        run: id.clone(),
+                        task: log.task.clone(),
+                        offset: log.offset,
+                    });
+                }
             }
             effects
+        }
+        Action::LogLoaded { task, from, chunk } => {
+            let height = state.log_height;
+            if let Some(log) = state.log.as_mut().filter(|l| l.task == task) {
+                if chunk.attempt != log.attempt {
+                    // A new attempt: its own log, from the start.
+                    if from != 0 {
+                        return Vec::new();
+                    }
+                    log.attempt = chunk.attempt;
+                    log.lines.clear();
+                    log.top = 0;
+                } else if from != log.offset {
+                    // An answer to a read already answered: drop it.
+                    return Vec::new();
+                }
+                log.lines.extend(chunk.lines);
+                log.offset = chunk.next_offset;
+                if log.follow {
+                    log.top = log.lines.len().saturating_sub(height);
+                }
+            }
+            Vec::new()
         }
     }
 }
@@ -188,6 +252,15 @@ fn move_selection(state: &mut State, by: isize) {
                 .task_selected
                 .saturating_add_signed(by)
                 .min(n.saturating_sub(1));
+        }
+        View::Log => {
+            let height = state.log_height;
+            if let Some(log) = &mut state.log {
+                let last_top = log.lines.len().saturating_sub(height);
+                log.top = log.top.saturating_add_signed(by).min(last_top);
+                // Scrolling up stops following; reaching the end resumes it.
+                log.follow = log.top == last_top;
+            }
         }
     }
 }

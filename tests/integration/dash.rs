@@ -8,7 +8,7 @@ fn the_dashboard_lists_runs_opens_one_and_quits_cleanly() {
     let _d = w.daemon();
     w.write(
         "bad.yaml",
-        "name: bad\ntasks:\n  first: { run: exit 3 }\n  second: { needs: [first], run: 'true' }\n",
+        "name: bad\ntasks:\n  first: { run: 'echo about to fail; exit 3' }\n  second: { needs: [first], run: 'true' }\n",
     );
     let id = w
         .run(&["submit", "-q", "bad.yaml"])
@@ -16,10 +16,17 @@ fn the_dashboard_lists_runs_opens_one_and_quits_cleanly() {
         .trim()
         .to_string();
     assert_eq!(w.run(&["wait", &id]).code, 1);
+    assert_eq!(w.run(&["logs", &id, "first"]).stdout, "about to fail\n");
     let mut term = Terminal::open(&w, "\"$WEFT\" dash; echo \"dash-exit=$?\"; sleep 5");
     term.expect(&id);
     term.expect("✗ failed");
     term.type_bytes(b"\r");
+    term.expect("`first` failed");
+    // Its log, from the daemon.
+    term.type_bytes(b"\r");
+    term.expect("about to fail");
+    term.expect("log · first · attempt 1");
+    term.type_bytes(b"\x1b");
     term.expect("`first` failed");
     term.type_bytes(b"?");
     term.expect("keys (? or Esc closes)");
