@@ -15,6 +15,15 @@ pub struct Config {
     pub run: RunConfig,
     pub ui: UiConfig,
     pub daemon: DaemonConfig,
+    pub dash: DashConfig,
+}
+
+/// The dashboard's settings.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DashConfig {
+    /// Keys for actions, replacing the default ones: `cancel: "X"`.
+    pub keys: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -18,19 +18,24 @@ use tokio::sync::mpsc;
 const RUNS_SHOWN: usize = 500;
 
 pub fn dash(ctx: &Context) -> CmdResult {
+    let keymap = Keymap::with_overrides(&ctx.config.dash.keys)
+        .map_err(|e| CmdError::Usage(format!("error: {e}")))?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(CmdError::Usage("error: `weft dash` needs a terminal; for scripts use `weft ps --json` or `weft events -f --json`".into()));
     }
     let rt = runtime()?;
     let client = rt.block_on(connect(ctx))?;
     let mut terminal = ratatui::try_init()?;
-    let result = rt.block_on(run(&mut terminal, client));
+    let result = rt.block_on(run(&mut terminal, client, keymap));
     ratatui::restore();
     result.map(|()| EXIT_OK)
 }
 
-async fn run(terminal: &mut ratatui::DefaultTerminal, client: Client) -> Result<(), CmdError> {
-    let keymap = Keymap::default();
+async fn run(
+    terminal: &mut ratatui::DefaultTerminal,
+    client: Client,
+    keymap: Keymap,
+) -> Result<(), CmdError> {
     let mut state = State::new(now_ms());
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     // Keys, from a blocking reader thread.

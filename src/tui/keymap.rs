@@ -49,13 +49,102 @@ impl Default for Keymap {
                     Action::JumpToFailure,
                     "jump to the failed task",
                 ),
+                (Char('l'), none, Action::OpenLog, "open the task's log"),
+                (
+                    Char('G'),
+                    none,
+                    Action::FollowLog,
+                    "follow the end of the log",
+                ),
                 (Char('?'), none, Action::ToggleHelp, "help"),
             ],
         }
     }
 }
 
+/// Names of the actions a config may bind, as `dash.keys` spells them.
+const NAMES: &[(&str, &str)] = &[
+    ("quit", "quit"),
+    ("down", "down"),
+    ("up", "up"),
+    ("page_down", "page down"),
+    ("page_up", "page up"),
+    ("open", "open run"),
+    ("back", "back"),
+    ("filter", "filter"),
+    ("cancel", "cancel run"),
+    ("retry", "retry (from the selected task)"),
+    ("pause", "pause"),
+    ("resume", "resume"),
+    ("failed", "jump to the failed task"),
+    ("log", "open the task's log"),
+    ("follow", "follow the end of the log"),
+    ("help", "help"),
+];
+
+/// A key as written in the config: `x`, `X`, `enter`, `esc`, `up`, `down`,
+/// `pgup`, `pgdn`, `tab`, `ctrl-x`.
+fn parse_key(spec: &str) -> Option<(KeyCode, KeyModifiers)> {
+    let lower = spec.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("ctrl-") {
+        let mut chars = rest.chars();
+        return match (chars.next(), chars.next()) {
+            (Some(c), None) => Some((KeyCode::Char(c), KeyModifiers::CONTROL)),
+            _ => None,
+        };
+    }
+    let code = match lower.as_str() {
+        "enter" => KeyCode::Enter,
+        "esc" => KeyCode::Esc,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "pgup" => KeyCode::PageUp,
+        "pgdn" => KeyCode::PageDown,
+        "tab" => KeyCode::Tab,
+        _ => {
+            let mut chars = spec.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => KeyCode::Char(c),
+                _ => return None,
+            }
+        }
+    };
+    Some((code, KeyModifiers::NONE))
+}
+
 impl Keymap {
+    /// The default map with the config's `dash.keys` bindings in place of
+    /// the default keys of those actions.
+    pub fn with_overrides(
+        keys: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Keymap, String> {
+        let mut map = Keymap::default();
+        for (name, spec) in keys {
+            let Some((_, what)) = NAMES.iter().find(|(n, _)| n == name) else {
+                let names: Vec<&str> = NAMES.iter().map(|(n, _)| *n).collect();
+                return Err(format!(
+                    "unknown action `{name}` in `dash.keys`; actions: {}",
+                    names.join(", ")
+                ));
+            };
+            let (code, mods) = parse_key(spec).ok_or_else(|| {
+                format!("bad key `{spec}` for `{name}` in `dash.keys`; write a character, `enter`, `esc`, `up`, `down`, `pgup`, `pgdn`, `tab` or `ctrl-x`")
+            })?;
+            let action = map
+                .normal
+                .iter()
+                .find(|(_, _, _, w)| w == what)
+                .map(|(_, _, a, _)| a.clone())
+                .expect("every name is bound by default");
+            map.normal.retain(|(_, _, _, w)| w != what);
+            // The key now means this action only.
+            map.normal
+                .retain(|(c, m, _, _)| !(*c == code && *m == mods));
+            map.normal.insert(0, (code, mods, action, what));
+        }
+        Ok(map)
+    }
+
     /// The action a key means now, if any.
     pub fn action(&self, key: KeyEvent, mode: Mode) -> Option<Action> {
         match mode {
@@ -82,6 +171,14 @@ impl Keymap {
                 })
                 .map(|(_, _, action, _)| action.clone()),
         }
+    }
+
+    /// The key (or keys) bound to a meaning, as the help names them.
+    pub fn key_for(&self, what: &str) -> Option<String> {
+        self.help()
+            .into_iter()
+            .find(|(_, w)| *w == what)
+            .map(|(k, _)| k)
     }
 
     /// Key and meaning, for the help view, in map order without repeats.
@@ -157,6 +254,50 @@ mod tests {
         );
         assert_eq!(map.action(key(KeyCode::Char('q')), Mode::Confirming), None);
         assert_eq!(map.action(key(KeyCode::F(5)), Mode::Normal), None);
+    }
+
+    #[test]
+    fn the_config_rebinds_keys() {
+        let mut keys = std::collections::BTreeMap::new();
+        keys.insert("cancel".to_string(), "X".to_string());
+        keys.insert("quit".to_string(), "ctrl-q".to_string());
+        let map = Keymap::with_overrides(&keys).unwrap();
+        assert_eq!(
+            map.action(key(KeyCode::Char('X')), Mode::Normal),
+            Some(Action::Cancel)
+        );
+        assert_eq!(
+            map.action(key(KeyCode::Char('x')), Mode::Normal),
+            None,
+            "the old key is free"
+        );
+        assert_eq!(map.action(key(KeyCode::Char('q')), Mode::Normal), None);
+        assert_eq!(
+            map.action(
+                KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL),
+                Mode::Normal
+            ),
+            Some(Action::Quit)
+        );
+        // Every action a config may name is bound by default.
+        for (name, _) in NAMES {
+            let mut one = std::collections::BTreeMap::new();
+            one.insert(name.to_string(), "Z".to_string());
+            assert!(Keymap::with_overrides(&one).is_ok(), "{name}");
+        }
+        keys.insert("explode".to_string(), "e".to_string());
+        assert!(
+            Keymap::with_overrides(&keys)
+                .unwrap_err()
+                .contains("unknown action `explode`")
+        );
+        let mut bad = std::collections::BTreeMap::new();
+        bad.insert("help".to_string(), "f13x".to_string());
+        assert!(
+            Keymap::with_overrides(&bad)
+                .unwrap_err()
+                .contains("bad key `f13x`")
+        );
     }
 
     #[test]

@@ -65,7 +65,7 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame) {
         View::Run => render_run(state, frame, main),
         View::Log => render_log(state, frame, main),
     }
-    render_bottom(state, frame, bottom);
+    render_bottom(state, keymap, frame, bottom);
     if let Some(confirm) = &state.confirm {
         let question = match confirm {
             Confirm::Cancel(run) => format!("Cancel run {run}? Its tasks are stopped."),
@@ -334,20 +334,47 @@ fn render_log(state: &State, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn render_bottom(state: &State, frame: &mut Frame, area: Rect) {
+fn render_bottom(state: &State, keymap: &Keymap, frame: &mut Frame, area: Rect) {
+    // Built from the keymap, so a rebound key is shown as it is bound.
+    let hint = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .filter_map(|(what, label)| keymap.key_for(what).map(|k| format!("{k} {label}")))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
     let keys = if state.confirm.is_some() {
-        "y yes · n no"
+        "y yes · n no".to_string()
     } else if state.filtering {
-        "type to filter · Enter/Esc done · Backspace erase"
+        "type to filter · Enter/Esc done · Backspace erase".to_string()
     } else {
         match state.view {
-            View::Runs => {
-                "↑↓ select · Enter open · / filter · x cancel · r retry · p pause · u resume · ? help · q quit"
-            }
-            View::Run => {
-                "↑↓ task · Enter/l log · Esc back · f failed task · r retry from task · x cancel · p/u pause/resume · ? help"
-            }
-            View::Log => "↑↓ PgUp/PgDn scroll · G follow · Esc back to the tasks · ? help",
+            View::Runs => hint(&[
+                ("down", "select"),
+                ("open run", "open"),
+                ("filter", "filter"),
+                ("cancel run", "cancel"),
+                ("retry (from the selected task)", "retry"),
+                ("pause", "pause"),
+                ("resume", "resume"),
+                ("help", "help"),
+                ("quit", "quit"),
+            ]),
+            View::Run => hint(&[
+                ("down", "task"),
+                ("open the task's log", "log"),
+                ("back", "back"),
+                ("jump to the failed task", "failed task"),
+                ("retry (from the selected task)", "retry from task"),
+                ("cancel run", "cancel"),
+                ("help", "help"),
+            ]),
+            View::Log => hint(&[
+                ("down", "scroll"),
+                ("follow the end of the log", "follow"),
+                ("back", "back to the tasks"),
+                ("help", "help"),
+            ]),
         }
     };
     let mut spans = vec![Span::styled(keys, Style::new().fg(Color::DarkGray))];

@@ -43,3 +43,21 @@ fn the_dashboard_needs_a_terminal() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("needs a terminal"), "{}", out.stderr);
 }
+
+#[test]
+fn a_bad_key_binding_in_the_config_is_refused_with_the_reason() {
+    let w = Weft::new();
+    std::fs::write(
+        w.home.path().join("config.yaml"),
+        "dash:\n  keys:\n    cancle: X\n",
+    )
+    .unwrap();
+    let out = w.run(&["dash"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("unknown action `cancle` in `dash.keys`"),
+        "{}",
+        out.stderr
+    );
+}

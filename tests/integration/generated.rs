@@ -63,6 +63,7 @@ fn the_example_config_loads_and_names_every_key() {
         "token:",
         "input_wait:",
         "detach_key:",
+        "keys:",
     ] {
         assert!(
             text.contains(key),
