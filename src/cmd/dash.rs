@@ -92,8 +92,17 @@ async fn run(
         }
         for action in actions {
             for effect in update(&mut state, action) {
-                if effect == Effect::Quit {
-                    return Ok(());
+                match effect {
+                    Effect::Quit => return Ok(()),
+                    Effect::Copy(text) => {
+                        // OSC 52: the terminal (even over ssh) sets its clipboard.
+                        use std::io::Write;
+                        let mut out = std::io::stdout();
+                        let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
+                        let _ = out.flush();
+                        continue;
+                    }
+                    _ => {}
                 }
                 perform(effect, &client, &tx);
             }
@@ -159,7 +168,7 @@ fn perform(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>) 
                     .await
                     .map(|a| format!("retrying {run} as {}", a.run)),
             ),
-            Effect::Quit => return,
+            Effect::Quit | Effect::Copy(_) => return,
         };
         let _ = tx.send(answer);
     });
@@ -170,4 +179,38 @@ fn notice(result: Result<String, crate::api::ClientError>) -> Action {
         Ok(text) => text,
         Err(e) => e.to_string(),
     })
+}
+
+/// Standard base64, for OSC 52.
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_the_standard() {
+        assert_eq!(super::base64(b""), "");
+        assert_eq!(super::base64(b"f"), "Zg==");
+        assert_eq!(super::base64(b"fo"), "Zm8=");
+        assert_eq!(super::base64(b"foo"), "Zm9v");
+        assert_eq!(super::base64(b"r2failed01"), "cjJmYWlsZWQwMQ==");
+    }
 }

@@ -34,6 +34,8 @@ pub enum Action {
     JumpToFailure,
     /// Open the selected task's log.
     OpenLog,
+    /// Copy the run id to the clipboard.
+    CopyId,
     /// Jump to the end of the log and follow it.
     FollowLog,
     // From the daemon:
@@ -69,5 +71,7 @@ pub enum Effect {
         run: RunId,
         from: Option<TaskName>,
     },
+    /// Put text on the terminal's clipboard (OSC 52).
+    Copy(String),
     Quit,
 }

@@ -56,6 +56,7 @@ impl Default for Keymap {
                     Action::FollowLog,
                     "follow the end of the log",
                 ),
+                (Char('c'), none, Action::CopyId, "copy the run id"),
                 (Char('?'), none, Action::ToggleHelp, "help"),
             ],
         }
@@ -79,6 +80,7 @@ const NAMES: &[(&str, &str)] = &[
     ("failed", "jump to the failed task"),
     ("log", "open the task's log"),
     ("follow", "follow the end of the log"),
+    ("copy", "copy the run id"),
     ("help", "help"),
 ];
 

@@ -212,6 +212,11 @@ fn new_runs_keep_the_selection_and_ticks_reload() {
             Effect::LoadDetail(RunId::from_string("r2failed01"))
         ]
     );
+    assert_eq!(
+        update(&mut s, Action::CopyId),
+        vec![Effect::Copy("r2failed01".into())]
+    );
+    assert_eq!(s.notice.as_deref(), Some("copied r2failed01"));
     assert_eq!(update(&mut s, Action::Quit), vec![Effect::Quit]);
     assert!(s.quit);
 }

@@ -87,6 +87,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             _ => Vec::new(),
         },
+        Action::CopyId => match state.target_run() {
+            Some(run) => {
+                state.notice = Some(format!("copied {run}"));
+                vec![Effect::Copy(run.to_string())]
+            }
+            None => Vec::new(),
+        },
         Action::FollowLog => {
             let height = state.log_height;
             if let Some(log) = &mut state.log {
