@@ -109,6 +109,7 @@ mod tests {
                 retry_of: None,
                 tasks: vec![NewTask {
                     name: TaskName::new("a"),
+                    needs: vec![],
                     reused: None,
                 }],
                 owner: Owner::this_process(),

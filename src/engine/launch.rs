@@ -50,6 +50,7 @@ pub fn record_run(
             .enumerate()
             .map(|(i, t)| NewTask {
                 name: t.name.clone(),
+                needs: t.needs.iter().map(|&n| wf.tasks[n].name.clone()).collect(),
                 reused: reused_of(i),
             })
             .collect(),

@@ -62,6 +62,8 @@ pub struct NewRun {
 #[derive(Clone, Debug)]
 pub struct NewTask {
     pub name: TaskName,
+    /// The tasks it needs (for showing the graph).
+    pub needs: Vec<TaskName>,
     /// Set when a retry takes this task's success from an earlier run.
     pub reused: Option<ReusedTask>,
 }
@@ -110,6 +112,9 @@ pub struct RunDetail {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaskRecord {
     pub name: TaskName,
+    /// The tasks it needs.
+    #[serde(default)]
+    pub needs: Vec<TaskName>,
     pub status: TaskStatus,
     pub reason: Option<String>,
     pub reused_from: Option<RunId>,

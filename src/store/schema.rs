@@ -36,6 +36,8 @@ CREATE TABLE tasks (
     status      TEXT NOT NULL,
     reason      TEXT,
     reused_from TEXT,
+    -- JSON list of the task names it needs.
+    needs       TEXT NOT NULL DEFAULT '[]',
     started_at  INTEGER,
     finished_at INTEGER,
     PRIMARY KEY (run_id, name)

@@ -201,8 +201,15 @@ impl Store for SqliteStore {
                 None => (TaskStatus::Pending, None),
             };
             tx.execute(
-                "INSERT INTO tasks (run_id, name, position, status, reused_from) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![run.id.as_str(), task.name.as_str(), position as i64, status.as_str(), reused_from],
+                "INSERT INTO tasks (run_id, name, position, status, reused_from, needs) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    run.id.as_str(),
+                    task.name.as_str(),
+                    position as i64,
+                    status.as_str(),
+                    reused_from,
+                    serde_json::to_string(&task.needs).expect("names serialise"),
+                ],
             )?;
             if let Some(r) = &task.reused {
                 for (i, (k, v)) in r.outputs.iter().enumerate() {
@@ -272,7 +279,7 @@ impl Store for SqliteStore {
             )?;
         let mut tasks = Vec::new();
         let mut stmt = conn.prepare(
-            "SELECT name, status, reason, reused_from, started_at, finished_at FROM tasks WHERE run_id = ?1 ORDER BY position",
+            "SELECT name, status, reason, reused_from, started_at, finished_at, needs FROM tasks WHERE run_id = ?1 ORDER BY position",
         )?;
         let mut rows = stmt.query([id.as_str()])?;
         while let Some(row) = rows.next()? {
@@ -283,6 +290,8 @@ impl Store for SqliteStore {
                 reused_from: row.get::<_, Option<String>>(3)?.map(RunId::from_string),
                 started_at: row.get(4)?,
                 finished_at: row.get(5)?,
+                needs: serde_json::from_str(&row.get::<_, String>(6)?)
+                    .map_err(|e| StoreError::Corrupt(format!("task needs: {e}")))?,
                 attempts: Vec::new(),
                 outputs: Vec::new(),
             });

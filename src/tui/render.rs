@@ -203,7 +203,18 @@ fn render_run(state: &State, frame: &mut Frame, area: Rect) {
     let end = r
         .finished_at
         .or((!r.status.is_terminal()).then_some(state.now));
-    let [head, tasks] = Layout::vertical([Constraint::Length(3), Constraint::Min(2)]).areas(area);
+    let graph = graph_lines(d);
+    let graph_height = (graph.len() as u16 + 1).min(7);
+    let [head, graph_area, tasks] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(graph_height),
+        Constraint::Min(2),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(graph).block(Block::new().borders(Borders::TOP).title(" graph ")),
+        graph_area,
+    );
     let params = d
         .params
         .as_object()
@@ -332,6 +343,63 @@ fn render_log(state: &State, frame: &mut Frame, area: Rect) {
         Paragraph::new(body).block(Block::new().borders(Borders::TOP).title(title)),
         area,
     );
+}
+
+/// The tasks by level, left to right (a task is one level right of the
+/// last task it needs), each with its status symbol; arrows lead from one
+/// level to the next.
+fn graph_lines(d: &crate::store::RunDetail) -> Vec<Line<'static>> {
+    let n = d.tasks.len();
+    let mut level = vec![0usize; n];
+    // Longest path from a root; n rounds settle any order the file used.
+    for _ in 0..n {
+        for (i, t) in d.tasks.iter().enumerate() {
+            level[i] = t
+                .needs
+                .iter()
+                .filter_map(|need| d.tasks.iter().position(|o| &o.name == need))
+                .map(|j| level[j] + 1)
+                .max()
+                .unwrap_or(0);
+        }
+    }
+    let depth = level.iter().copied().max().map_or(0, |m| m + 1);
+    let columns: Vec<Vec<usize>> = (0..depth)
+        .map(|l| (0..n).filter(|&i| level[i] == l).collect())
+        .collect();
+    let cell = |i: usize| {
+        let (word, color) = task_status(d.tasks[i].status);
+        let symbol = word.split(' ').next().unwrap_or("");
+        (format!("{symbol} {}", d.tasks[i].name), color)
+    };
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|&i| cell(i).0.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
+    (0..rows)
+        .map(|r| {
+            let mut spans = Vec::new();
+            for (c, column) in columns.iter().enumerate() {
+                if c > 0 {
+                    spans.push(Span::styled(
+                        if r == 0 { " ──▶ " } else { "     " },
+                        Style::new().fg(Color::DarkGray),
+                    ));
+                }
+                let (text, color) = column.get(r).map(|&i| cell(i)).unwrap_or_default();
+                let pad = widths[c].saturating_sub(text.chars().count());
+                spans.push(Span::styled(text, Style::new().fg(color)));
+                spans.push(Span::raw(" ".repeat(pad)));
+            }
+            Line::from(spans)
+        })
+        .collect()
 }
 
 fn render_bottom(state: &State, keymap: &Keymap, frame: &mut Frame, area: Rect) {

@@ -58,6 +58,7 @@ fn runs() -> Vec<RunSummary> {
 fn task(name: &str, status: TaskStatus, code: Option<i32>, reason: Option<&str>) -> TaskRecord {
     TaskRecord {
         name: TaskName::new(name),
+        needs: Vec::new(),
         status,
         reason: reason.map(String::from),
         reused_from: None,
@@ -93,8 +94,18 @@ fn detail() -> RunDetail {
         owner_pid: None,
         tasks: vec![
             task("build", TaskStatus::Succeeded, Some(0), None),
-            task("test", TaskStatus::Failed, Some(1), Some("exit 1")),
-            task("publish", TaskStatus::Skipped, None, Some("`test` failed")),
+            TaskRecord {
+                needs: vec![TaskName::new("build")],
+                ..task("test", TaskStatus::Failed, Some(1), Some("exit 1"))
+            },
+            TaskRecord {
+                needs: vec![TaskName::new("build")],
+                ..task("lint", TaskStatus::Succeeded, Some(0), None)
+            },
+            TaskRecord {
+                needs: vec![TaskName::new("test"), TaskName::new("lint")],
+                ..task("publish", TaskStatus::Skipped, None, Some("`test` failed"))
+            },
         ],
     }
 }
@@ -107,7 +118,7 @@ fn loaded() -> State {
 }
 
 fn draw(state: &State) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(100, 14)).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(100, 18)).unwrap();
     terminal
         .draw(|f| render::render(state, &Keymap::default(), f))
         .unwrap();

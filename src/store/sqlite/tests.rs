@@ -15,10 +15,12 @@ fn new_run(id: &str, workflow: &str, owner: Owner) -> NewRun {
         tasks: vec![
             NewTask {
                 name: TaskName::new("a"),
+                needs: vec![],
                 reused: None,
             },
             NewTask {
                 name: TaskName::new("b"),
+                needs: vec![TaskName::new("a")],
                 reused: None,
             },
         ],
@@ -98,6 +100,7 @@ fn a_run_is_recorded_and_read_back() {
         vec![("k".to_string(), "v".to_string())]
     );
     assert_eq!(run.tasks[1].status, TaskStatus::Pending);
+    assert_eq!(run.tasks[1].needs, vec![TaskName::new("a")], "the graph is kept");
     assert_eq!(run.params, serde_json::json!({"n": 1}));
 }
 
