@@ -100,7 +100,11 @@ fn a_run_is_recorded_and_read_back() {
         vec![("k".to_string(), "v".to_string())]
     );
     assert_eq!(run.tasks[1].status, TaskStatus::Pending);
-    assert_eq!(run.tasks[1].needs, vec![TaskName::new("a")], "the graph is kept");
+    assert_eq!(
+        run.tasks[1].needs,
+        vec![TaskName::new("a")],
+        "the graph is kept"
+    );
     assert_eq!(run.params, serde_json::json!({"n": 1}));
 }
 
