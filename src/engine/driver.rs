@@ -328,8 +328,7 @@ impl Driver {
                         .max()
                         .unwrap_or(0);
                     self.wait_durable(needed).await?;
-                    self.start(task, attempt, &sched, &tx, &kill_rx, &mut queue)
-                        .await?;
+                    self.start(task, attempt, &sched, &tx, &kill_rx, &mut queue);
                 }
             }
             tokio::select! {
@@ -542,7 +541,7 @@ impl Driver {
         self.workflow_env.clone().expect("set above")
     }
 
-    async fn start(
+    fn start(
         &mut self,
         task: usize,
         attempt: AttemptNo,
@@ -550,7 +549,7 @@ impl Driver {
         tx: &mpsc::UnboundedSender<Msg>,
         kill: &watch::Receiver<bool>,
         queue: &mut VecDeque<Input>,
-    ) -> Result<(), EngineError> {
+    ) {
         let loaded = self.setup.loaded.clone();
         let t = &loaded.workflow.tasks[task];
         let stem = format!("{}.{attempt}", t.name);
@@ -573,13 +572,11 @@ impl Driver {
                         task,
                         condition: cond.clone(),
                     });
-                    return Ok(());
+                    return;
                 }
                 Err(e) => {
                     let why = format!("cannot evaluate `if: {cond}`: {e}");
-                    return self
-                        .fail_to_start(task, attempt, &log_path, why, queue)
-                        .await;
+                    return self.failed_start(task, attempt, LogWriter::new(&log_path), why, queue);
                 }
             }
         }
@@ -588,20 +585,10 @@ impl Driver {
         let Prepared { action, env, cwd } = match prepared {
             Ok(p) => p,
             Err(why) => {
-                return self
-                    .fail_to_start(task, attempt, &log_path, why, queue)
-                    .await;
+                return self.failed_start(task, attempt, LogWriter::new(&log_path), why, queue);
             }
         };
-        let log = match LogWriter::create(&log_path) {
-            Ok(l) => l,
-            Err(e) => {
-                let why = format!("cannot create the log file `{}`: {e}", log_path.display());
-                return self
-                    .record_failed_start(task, attempt, &log_path, why, queue)
-                    .await;
-            }
-        };
+        let log = LogWriter::new(&log_path);
         let job = Job {
             action,
             env,
@@ -648,15 +635,8 @@ impl Driver {
                         outputs,
                     });
                 });
-                Ok(())
             }
-            Err((why, mut log)) => {
-                let _ = log.line(Stream::Weft, why.0.as_bytes());
-                let _ = log.flush();
-                drop(log);
-                self.record_failed_start(task, attempt, &log_path, why.0, queue)
-                    .await
-            }
+            Err((why, log)) => self.failed_start(task, attempt, log, why.0, queue),
         }
     }
 
@@ -743,45 +723,31 @@ impl Driver {
         Ok(Prepared { action, env, cwd })
     }
 
-    async fn fail_to_start(
+    /// An attempt that never ran: why goes into its log and, recorded as
+    /// its outcome, into `weft show`.
+    fn failed_start(
         &mut self,
         task: usize,
         attempt: AttemptNo,
-        log_path: &std::path::Path,
+        mut log: LogWriter,
         why: String,
         queue: &mut VecDeque<Input>,
-    ) -> Result<(), EngineError> {
-        if let Ok(mut log) = LogWriter::create(log_path) {
-            let _ = log.line(Stream::Weft, why.as_bytes());
-            let _ = log.flush();
-        }
-        self.record_failed_start(task, attempt, log_path, why, queue)
-            .await
-    }
-
-    /// An attempt that never ran is still recorded, with why, in `weft show`.
-    async fn record_failed_start(
-        &mut self,
-        task: usize,
-        attempt: AttemptNo,
-        log_path: &std::path::Path,
-        why: String,
-        queue: &mut VecDeque<Input>,
-    ) -> Result<(), EngineError> {
+    ) {
+        let _ = log.line(Stream::Weft, why.as_bytes());
+        let _ = log.flush();
         let name = self.setup.loaded.workflow.tasks[task].name.clone();
         self.emit(vec![self.event(EventKind::AttemptStarted {
             task: name,
             attempt,
             pid: None,
             pid_start: None,
-            log: log_path.display().to_string(),
+            log: log.path().display().to_string(),
         })]);
         queue.push_back(Input::AttemptFinished {
             task,
             attempt,
             outcome: AttemptOutcome::FailedToStart { message: why },
         });
-        Ok(())
     }
 }
 

@@ -807,7 +807,7 @@ mod tests {
             env: vec![("WEFT_TEST".into(), "1".into())],
             cwd: dir.to_path_buf(),
             size,
-            log: LogWriter::create(&dir.join("attempt.log")).unwrap(),
+            log: LogWriter::new(&dir.join("attempt.log")),
         }
     }
 

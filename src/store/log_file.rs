@@ -58,11 +58,16 @@ pub struct LogWriter {
 }
 
 impl LogWriter {
-    pub fn create(path: &Path) -> io::Result<LogWriter> {
-        Ok(LogWriter {
+    /// A writer for `path`; nothing touches the disk until the first line.
+    pub fn new(path: &Path) -> LogWriter {
+        LogWriter {
             path: path.to_path_buf(),
             out: None,
-        })
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Writes one line (without its newline); invalid UTF-8 is replaced.
@@ -169,7 +174,7 @@ mod tests {
     fn lines_round_trip_and_partial_lines_wait() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("1.log");
-        let mut w = LogWriter::create(&path).unwrap();
+        let mut w = LogWriter::new(&path);
         w.line(Stream::Stdout, b"hello world").unwrap();
         w.line(Stream::Stderr, b"oops\r").unwrap();
         w.line(Stream::Weft, b"").unwrap();
@@ -197,7 +202,7 @@ mod tests {
             .unwrap();
         let (more, off2) = read_log(&path, off).unwrap();
         let quiet = dir.path().join("2.log");
-        LogWriter::create(&quiet).unwrap().flush().unwrap();
+        LogWriter::new(&quiet).flush().unwrap();
         assert!(!quiet.exists(), "no output, no file");
         assert!(read_log(&quiet, 0).unwrap().0.is_empty());
         assert!(more.is_empty());
@@ -208,7 +213,7 @@ mod tests {
     fn terminal_lines_round_trip_with_their_escapes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.log");
-        let mut w = LogWriter::create(&path).unwrap();
+        let mut w = LogWriter::new(&path);
         w.line(Stream::Terminal, b"\x1b[32mok\x1b[0m\r").unwrap();
         w.flush().unwrap();
         let (lines, _) = read_log(&path, 0).unwrap();

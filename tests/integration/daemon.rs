@@ -71,11 +71,7 @@ fn cancel_through_the_api_stops_the_tasks() {
         .trim()
         .to_string();
     assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
-    let pid: i32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let pid = crate::harness::pid_in(&pid_file);
     let out = w.run(&["cancel", &id]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(w.run(&["wait", &id]).code, 130);
@@ -150,11 +146,7 @@ fn pause_with_signal_stops_running_tasks_and_resume_continues_them() {
         .trim()
         .to_string();
     assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
-    let pid: i32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let pid = crate::harness::pid_in(&pid_file);
     let state = |pid: i32| {
         std::fs::read_to_string(format!("/proc/{pid}/stat"))
             .ok()
@@ -432,11 +424,7 @@ fn after_kill_9_of_the_daemon_a_new_one_resumes_without_rerunning_successes() {
         .trim()
         .to_string();
     assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
-    let old_task: i32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let old_task = crate::harness::pid_in(&pid_file);
     std::fs::remove_file(&pid_file).unwrap();
     crate::harness::signal(daemon.child.id(), "KILL");
     wait_exit(&mut daemon.child, Duration::from_secs(10));
@@ -510,11 +498,7 @@ fn daemon_stop_then_start_loses_no_run() {
         .trim()
         .to_string();
     assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
-    let task: i32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let task = crate::harness::pid_in(&pid_file);
     std::fs::remove_file(&pid_file).unwrap();
     let out = w.run(&["daemon", "stop"]);
     assert_eq!(out.code, 0, "{}", out.stderr);

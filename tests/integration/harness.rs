@@ -155,6 +155,19 @@ pub fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
     }
 }
 
+/// The pid a task wrote to `path` (`echo $$ > path`), once it is there.
+pub fn pid_in(path: &Path) -> i32 {
+    assert!(
+        wait_for_file(path, Duration::from_secs(20)),
+        "{} was never written",
+        path.display()
+    );
+    let text = std::fs::read_to_string(path).expect("reading a pid file");
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("not a pid: {text:?}"))
+}
+
 /// Waits for a file to exist (and be non-empty), bounded.
 pub fn wait_for_file(path: &Path, limit: Duration) -> bool {
     wait_until(limit, || {

@@ -109,11 +109,7 @@ fn a_run_whose_weft_was_killed_becomes_interrupted() {
     signal(run.id(), "KILL");
     wait_exit(&mut run, Duration::from_secs(10));
     // The task outlives weft (kill -9 gives no chance to clean up); stop it ourselves.
-    let task_pid: i32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let task_pid = crate::harness::pid_in(&pid_file);
     let show = w.show_json("victim");
     kill_group(task_pid);
     assert_eq!(show["status"], "interrupted");

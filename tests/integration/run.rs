@@ -93,11 +93,7 @@ fn a_timeout_kills_the_whole_process_tree() {
         "{}",
         out.stdout
     );
-    let pid: i32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let pid = crate::harness::pid_in(&pid_file);
     assert!(
         wait_until(Duration::from_secs(5), || !alive(pid)),
         "grandchild {pid} survived the timeout"
@@ -125,11 +121,7 @@ fn ctrl_c_cancels_the_run_and_leaves_no_orphan() {
         wait_for_file(&pid_file, Duration::from_secs(20)),
         "the task never started"
     );
-    let pid: i32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let pid = crate::harness::pid_in(&pid_file);
     signal(child.id(), "INT");
     assert_eq!(wait_exit(&mut child, Duration::from_secs(20)), Some(130));
     assert!(
@@ -367,11 +359,7 @@ fn a_second_ctrl_c_kills_tasks_that_ignore_sigterm() {
     );
     let mut child = w.spawn(&["run", "stubborn.yaml"]);
     assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
-    let pid: i32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let pid = crate::harness::pid_in(&pid_file);
     signal(child.id(), "INT");
     // The task ignores SIGTERM, and the grace period is ten minutes...
     assert!(wait_until(Duration::from_secs(20), || w
@@ -401,11 +389,7 @@ fn a_hangup_cancels_the_run_like_ctrl_c() {
     );
     let mut child = w.spawn(&["run", "hup.yaml"]);
     assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
-    let pid: i32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let pid = crate::harness::pid_in(&pid_file);
     signal(child.id(), "HUP");
     assert_eq!(wait_exit(&mut child, Duration::from_secs(20)), Some(130));
     assert!(wait_until(Duration::from_secs(5), || !alive(pid)));
@@ -425,11 +409,7 @@ fn what_a_task_leaves_running_in_the_background_is_stopped_with_it() {
     );
     let out = w.run(&["run", "bg.yaml"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    let pid: i32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let pid = crate::harness::pid_in(&pid_file);
     assert!(
         wait_until(Duration::from_secs(5), || !alive(pid)),
         "background process {pid} outlived its task"
@@ -467,11 +447,7 @@ fn a_task_stopped_by_job_control_is_pointed_out() {
     );
     let mut child = w.spawn(&["run", "stop.yaml"]);
     assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
-    let pid: u32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let pid = crate::harness::pid_in(&pid_file) as u32;
     signal(pid, "STOP");
     let seen = crate::harness::capture(child.stderr.take().unwrap());
     assert!(
