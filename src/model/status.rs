@@ -118,6 +118,29 @@ string_enum!(Trigger {
     Schedule => "schedule",
 });
 
+/// What a new run of a workflow does when the previous run of the same
+/// workflow is still going: from `overlap:` in the workflow, a schedule fire
+/// in the daemon, or `weft run --overlap` under cron.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
+pub enum Overlap {
+    /// Do not start; record the skip.
+    Skip,
+    /// Start when the previous run has ended.
+    Queue,
+    /// Start at once, beside the previous run (the default).
+    #[default]
+    Allow,
+    /// Cancel the previous run, then start.
+    CancelPrevious,
+}
+
+string_enum!(Overlap {
+    Skip => "skip",
+    Queue => "queue",
+    Allow => "allow",
+    CancelPrevious => "cancel-previous",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
