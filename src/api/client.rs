@@ -142,6 +142,12 @@ impl Client {
         if let Some(l) = query.limit {
             path.push_str(&format!("limit={l}&"));
         }
+        if let Some(o) = query.offset {
+            path.push_str(&format!("offset={o}&"));
+        }
+        if query.active == Some(true) {
+            path.push_str("active=true&");
+        }
         self.call(Method::GET, path.trim_end_matches(['?', '&']), None)
             .await
     }

@@ -108,6 +108,10 @@ pub struct RunsQuery {
     pub workflow: Option<String>,
     pub status: Option<String>,
     pub limit: Option<usize>,
+    /// Skip this many of the newest (for paging).
+    pub offset: Option<usize>,
+    /// Only runs still going (running or paused).
+    pub active: Option<bool>,
 }
 
 /// `GET /v1/waiting`: interactive tasks waiting for input now.
@@ -117,12 +121,16 @@ pub struct WaitingTask {
     pub task: crate::model::TaskName,
 }
 
-/// `GET /v1/runs/{run}/tasks/{task}/log?offset=N`: the lines of a task's
-/// latest attempt written after byte `offset` of its log.
+/// `GET /v1/runs/{run}/tasks/{task}/log?offset=N[&max=BYTES]`: the lines of
+/// a task's latest attempt written after byte `offset` of its log, at most
+/// about `max` bytes of it (default 1 MiB).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogChunk {
     pub attempt: u32,
     pub lines: Vec<crate::store::LogLine>,
     /// Where the next request starts.
     pub next_offset: u64,
+    /// More lines are waiting already: ask again at once.
+    #[serde(default)]
+    pub more: bool,
 }

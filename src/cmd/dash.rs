@@ -6,36 +6,62 @@
 
 use super::remote::{connect, runtime};
 use super::{CmdError, CmdResult, Context, EXIT_OK};
-use crate::api::{Client, PauseRequest, RetryRequest, RunsQuery};
-use crate::model::now_ms;
+use crate::api::{Client, ClientError, Frame, PauseRequest, RetryRequest, RunsQuery};
+use crate::model::{TaskName, now_ms};
+use crate::tui::action::RunsPage;
 use crate::tui::keymap::Mode;
-use crate::tui::{Action, Effect, Keymap, State, update};
+use crate::tui::state::TermScreen;
+use crate::tui::{Action, Effect, Keymap, State, View, update};
 use std::io::IsTerminal;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
-
-/// Runs listed at most (newest first).
-const RUNS_SHOWN: usize = 500;
 
 pub fn dash(ctx: &Context) -> CmdResult {
     let keymap = Keymap::with_overrides(&ctx.config.dash.keys)
-        .map_err(|e| CmdError::Usage(format!("error: {e}")))?;
+        .map_err(|e| CmdError::Usage(format!("error: {e}")))?
+        .with_detach(ctx.config.detach_key());
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(CmdError::Usage("error: `weft dash` needs a terminal; for scripts use `weft ps --json` or `weft events -f --json`".into()));
     }
     let rt = runtime()?;
     let client = rt.block_on(connect(ctx))?;
     let mut terminal = ratatui::try_init()?;
-    let result = rt.block_on(run(&mut terminal, client, keymap));
+    let stats = std::env::var_os("WEFT_DASH_STATS").map(std::path::PathBuf::from);
+    let result = rt.block_on(run(&mut terminal, client, keymap, stats));
     ratatui::restore();
     result.map(|()| EXIT_OK)
+}
+
+/// What the runtime sends to the connection of the attached terminal.
+enum TermCommand {
+    Input(Vec<u8>),
+    Resize(u16, u16),
+}
+
+/// Frame times, written to `WEFT_DASH_STATS` on the way out (for the
+/// benchmark in bench/dash.sh): one line per frame, microseconds.
+struct Stats {
+    path: std::path::PathBuf,
+    frames: Vec<u128>,
+}
+
+impl Drop for Stats {
+    fn drop(&mut self) {
+        let text: String = self.frames.iter().map(|f| format!("{f}\n")).collect();
+        let _ = std::fs::write(&self.path, text);
+    }
 }
 
 async fn run(
     terminal: &mut ratatui::DefaultTerminal,
     client: Client,
     keymap: Keymap,
+    stats: Option<std::path::PathBuf>,
 ) -> Result<(), CmdError> {
+    let mut stats = stats.map(|path| Stats {
+        path,
+        frames: Vec::new(),
+    });
     let mut state = State::new(now_ms());
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     // Keys, from a blocking reader thread.
@@ -47,49 +73,68 @@ async fn run(
             }
         }
     });
+    let mut term_conn: Option<mpsc::UnboundedSender<TermCommand>> = None;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    // At most one frame per this long: output bursts are drawn together.
+    let frame_gap = Duration::from_millis(16);
+    let mut last_draw = Instant::now() - frame_gap;
+    let mut dirty = true;
     loop {
-        // The log pane's height follows the terminal's (less the bars).
-        state.log_height = terminal
-            .size()
-            .map_or(20, |s| s.height.saturating_sub(3) as usize);
-        terminal.draw(|f| crate::tui::render::render(&state, &keymap, f))?;
         let mut actions = Vec::new();
-        tokio::select! {
-            _ = tick.tick() => {
-                actions.push(Action::Tick(now_ms()));
-                let (client, tx) = (client.clone(), tx.clone());
-                tokio::spawn(async move {
-                    let _ = tx.send(match client.status().await {
-                        Ok(s) => Action::DaemonBack(s.version),
-                        Err(e) => Action::DaemonLost(e.to_string()),
-                    });
-                });
-            }
-            Some(event) = keys.recv() => {
-                if let crossterm::event::Event::Key(key) = event
-                    && key.kind == crossterm::event::KeyEventKind::Press
-                {
-                    let mode = if state.confirm.is_some() {
-                        Mode::Confirming
-                    } else if state.filtering {
-                        Mode::Filtering
-                    } else {
-                        Mode::Normal
-                    };
-                    actions.extend(keymap.action(key, mode));
+        // Sizes follow the terminal's.
+        if let Ok(size) = terminal.size() {
+            let screen = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+            state.log_height = crate::tui::render::list_height(screen);
+            state.list_height = state.log_height;
+            if state.view == View::Terminal {
+                let (rows, cols) = crate::tui::render::terminal_size(screen);
+                if state.term.as_ref().is_some_and(|t| t.size != (rows, cols)) {
+                    actions.push(Action::PaneSize(rows, cols));
                 }
             }
-            Some(action) = rx.recv() => actions.push(action),
-            _ = term.recv() => return Ok(()),
-            _ = hup.recv() => return Ok(()),
+        }
+        if dirty && actions.is_empty() && last_draw.elapsed() >= frame_gap {
+            let started = Instant::now();
+            terminal.draw(|f| crate::tui::render::render(&state, &keymap, f))?;
+            if let Some(stats) = &mut stats {
+                stats.frames.push(started.elapsed().as_micros());
+            }
+            last_draw = Instant::now();
+            dirty = false;
+        }
+        if actions.is_empty() {
+            let next_frame = tokio::time::Instant::from_std(last_draw + frame_gap);
+            tokio::select! {
+                // A change came too soon after the last frame: draw it now.
+                _ = tokio::time::sleep_until(next_frame), if dirty => continue,
+                _ = tick.tick() => {
+                    actions.push(Action::Tick(now_ms()));
+                    let (client, tx) = (client.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        let _ = tx.send(match client.status().await {
+                            Ok(s) => Action::DaemonBack(s.version),
+                            Err(e) => Action::DaemonLost(e.to_string()),
+                        });
+                    });
+                }
+                Some(event) = keys.recv() => {
+                    actions.extend(key_action(&state, &keymap, event.clone()));
+                    if matches!(event, crossterm::event::Event::Resize(..)) {
+                        dirty = true;
+                    }
+                }
+                Some(action) = rx.recv() => actions.push(action),
+                _ = term.recv() => return Ok(()),
+                _ = hup.recv() => return Ok(()),
+            }
         }
         // Take what else is waiting, then draw once.
         while let Ok(action) = rx.try_recv() {
             actions.push(action);
         }
+        dirty |= !actions.is_empty();
         for action in actions {
             for effect in update(&mut state, action) {
                 match effect {
@@ -100,14 +145,155 @@ async fn run(
                         let mut out = std::io::stdout();
                         let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
                         let _ = out.flush();
-                        continue;
                     }
-                    _ => {}
+                    Effect::Attach {
+                        run,
+                        task,
+                        rows,
+                        cols,
+                    } => {
+                        term_conn = Some(attach(&client, &tx, run.to_string(), task, rows, cols));
+                    }
+                    Effect::TermInput(bytes) => {
+                        if let Some(conn) = &term_conn {
+                            let _ = conn.send(TermCommand::Input(bytes));
+                        }
+                    }
+                    Effect::TermResize { rows, cols } => {
+                        if let Some(conn) = &term_conn {
+                            let _ = conn.send(TermCommand::Resize(rows, cols));
+                        }
+                    }
+                    Effect::Detach => term_conn = None,
+                    other => perform(other, &client, &tx),
                 }
-                perform(effect, &client, &tx);
             }
         }
     }
+}
+
+/// The action a key means in the dashboard's current situation.
+fn key_action(state: &State, keymap: &Keymap, event: crossterm::event::Event) -> Option<Action> {
+    let crossterm::event::Event::Key(key) = event else {
+        return None;
+    };
+    if key.kind != crossterm::event::KeyEventKind::Press {
+        return None;
+    }
+    let typing_search = state.view == View::Log
+        && state
+            .log
+            .as_ref()
+            .and_then(|l| l.search.as_ref())
+            .is_some_and(|s| s.typing);
+    let mode = if state.confirm.is_some() {
+        Mode::Confirming
+    } else if state.start.as_ref().is_some_and(|d| d.form.is_some()) {
+        Mode::Form
+    } else if state.filtering || typing_search {
+        Mode::Filtering
+    } else if state.view == View::Terminal && state.term.as_ref().is_some_and(|t| t.focused) {
+        Mode::Terminal
+    } else {
+        Mode::Normal
+    };
+    keymap.action(key, mode, &state.view)
+}
+
+/// Connects to a task's terminal: its output drives a screen whose
+/// snapshots come back as actions; the returned sender carries keys and
+/// resizes to it. Dropping the sender ends the connection (the task goes on).
+fn attach(
+    client: &Client,
+    tx: &mpsc::UnboundedSender<Action>,
+    run: String,
+    task: TaskName,
+    rows: u16,
+    cols: u16,
+) -> mpsc::UnboundedSender<TermCommand> {
+    let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<TermCommand>();
+    let (client, tx) = (client.clone(), tx.clone());
+    tokio::spawn(async move {
+        let ended = |why: String| Action::TermEnded {
+            task: task.clone(),
+            why,
+        };
+        let io = match client.attach(&run, task.as_str(), false).await {
+            Ok(io) => io,
+            Err(ClientError::Api(e)) => {
+                let _ = tx.send(ended(e.message));
+                return;
+            }
+            Err(e) => {
+                let _ = tx.send(ended(e.to_string()));
+                return;
+            }
+        };
+        let (mut reader, mut writer) = tokio::io::split(io);
+        let _ = Frame::Resize { rows, cols }.write(&mut writer).await;
+        // Frames are read on their own task (reading is not cancel-safe).
+        let (frames_tx, mut frames) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            loop {
+                let frame = Frame::read(&mut reader).await;
+                let end = !matches!(frame, Ok(Some(Frame::Output(_))));
+                if frames_tx.send(frame).is_err() || end {
+                    break;
+                }
+            }
+        });
+        let mut parser = vt100::Parser::new(rows.max(1), cols.max(1), 0);
+        loop {
+            tokio::select! {
+                command = cmd_rx.recv() => match command {
+                    Some(TermCommand::Input(bytes)) => {
+                        if Frame::Input(bytes).write(&mut writer).await.is_err() {
+                            let _ = tx.send(ended("the connection closed".into()));
+                            return;
+                        }
+                    }
+                    Some(TermCommand::Resize(r, c)) => {
+                        parser.screen_mut().set_size(r.max(1), c.max(1));
+                        let _ = Frame::Resize { rows: r, cols: c }.write(&mut writer).await;
+                    }
+                    // Detached: the task goes on.
+                    None => return,
+                },
+                frame = frames.recv() => {
+                    let mut next = frame;
+                    // Everything already here makes one screen.
+                    loop {
+                        match next {
+                            Some(Ok(Some(Frame::Output(bytes)))) => parser.process(&bytes),
+                            Some(Ok(Some(Frame::Exit { text, .. }))) => {
+                                let _ = tx.send(Action::TermScreen { task: task.clone(), screen: TermScreen(Box::new(parser.screen().clone())) });
+                                let _ = tx.send(ended(text));
+                                return;
+                            }
+                            Some(Ok(Some(_))) => {}
+                            Some(Ok(None)) | None => {
+                                let _ = tx.send(ended("the connection closed".into()));
+                                return;
+                            }
+                            Some(Err(e)) => {
+                                let _ = tx.send(ended(e.to_string()));
+                                return;
+                            }
+                        }
+                        match frames.try_recv() {
+                            Ok(f) => next = Some(f),
+                            Err(_) => break,
+                        }
+                    }
+                    let screen = TermScreen(Box::new(parser.screen().clone()));
+                    if tx.send(Action::TermScreen { task: task.clone(), screen }).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    cmd_tx
 }
 
 /// Carries out an effect in the background; its answer comes back as an action.
@@ -115,13 +301,18 @@ fn perform(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>) 
     let (client, tx) = (client.clone(), tx.clone());
     tokio::spawn(async move {
         let answer = match effect {
-            Effect::LoadRuns => {
+            Effect::LoadRuns { page, limit } => {
                 let query = RunsQuery {
-                    limit: Some(RUNS_SHOWN),
+                    limit: Some(limit),
+                    offset: match page {
+                        RunsPage::Older { offset } => Some(offset),
+                        _ => None,
+                    },
+                    active: Some(page == RunsPage::Active),
                     ..RunsQuery::default()
                 };
                 match client.runs(&query).await {
-                    Ok(runs) => Action::RunsLoaded(runs),
+                    Ok(runs) => Action::RunsLoaded { page, limit, runs },
                     Err(e) => Action::DaemonLost(e.to_string()),
                 }
             }
@@ -132,7 +323,7 @@ fn perform(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>) 
                         from: offset,
                         chunk,
                     },
-                    Err(e) => Action::Notice(e.to_string()),
+                    Err(e) => Action::LogFailed(e.to_string()),
                 }
             }
             Effect::LoadDetail(run) => match client.run(run.as_str()).await {
@@ -168,7 +359,16 @@ fn perform(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>) 
                     .await
                     .map(|a| format!("retrying {run} as {}", a.run)),
             ),
-            Effect::Quit | Effect::Copy(_) => return,
+            Effect::LoadWorkflows => {
+                Action::StartFailed("this daemon does not list workflows yet".into())
+            }
+            Effect::Start { .. } => Action::StartFailed("not yet".into()),
+            Effect::Quit
+            | Effect::Copy(_)
+            | Effect::Attach { .. }
+            | Effect::TermInput(_)
+            | Effect::TermResize { .. }
+            | Effect::Detach => return,
         };
         let _ = tx.send(answer);
     });

@@ -24,6 +24,8 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
         .map_err(|e| CmdError::Usage(format!("error: bad `--since`: {e}")))?;
     let store = ctx.store()?;
     let runs = store.runs(&RunFilter {
+        active: false,
+        offset: 0,
         workflow: args.workflow.clone(),
         status,
         since,

@@ -143,6 +143,15 @@ impl Manager {
         }
     }
 
+    /// The tasks of a run this daemon drives, and whether each is
+    /// interactive (empty for a run it does not drive).
+    pub fn task_kinds(&self, id: &RunId) -> Vec<(TaskName, bool)> {
+        self.active()
+            .get(id)
+            .map(|a| a.tasks.clone())
+            .unwrap_or_default()
+    }
+
     fn active(&self) -> std::sync::MutexGuard<'_, HashMap<RunId, Active>> {
         self.active.lock().unwrap_or_else(|p| p.into_inner())
     }

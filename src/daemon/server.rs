@@ -206,6 +206,8 @@ async fn list_runs(
         workflow: q.workflow,
         status,
         since: None,
+        active: q.active.unwrap_or(false),
+        offset: q.offset.unwrap_or(0),
         limit: q.limit.unwrap_or(50),
     };
     m.store()
@@ -227,10 +229,16 @@ async fn show_run(
     Path(run): Path<String>,
 ) -> ApiResult<crate::store::RunDetail> {
     let id = m.resolve(&run)?;
-    m.store()
+    let mut detail = m
+        .store()
         .run(&id)
-        .map(Json)
-        .map_err(|e| ApiError::new("store", e.to_string()))
+        .map_err(|e| ApiError::new("store", e.to_string()))?;
+    for (name, interactive) in m.task_kinds(&id) {
+        if let Some(t) = detail.tasks.iter_mut().find(|t| t.name == name) {
+            t.interactive = interactive;
+        }
+    }
+    Ok(Json(detail))
 }
 
 async fn wait_run(State(m): AppState, Path(run): Path<String>) -> ApiResult<crate::api::RunState> {
@@ -405,7 +413,12 @@ async fn input(
 struct LogQuery {
     #[serde(default)]
     offset: u64,
+    /// Bytes of log at most per answer.
+    max: Option<usize>,
 }
+
+/// Log bytes per answer unless the client asks for another size.
+const LOG_CHUNK: usize = 1 << 20;
 
 /// The lines of a task's latest attempt after a byte offset: poll it to
 /// follow the log.
@@ -430,13 +443,17 @@ async fn task_log(
             attempt: 0,
             lines: Vec::new(),
             next_offset: 0,
+            more: false,
         }));
     };
-    let (lines, next_offset) = crate::store::read_log(std::path::Path::new(&attempt.log), q.offset)
-        .map_err(|e| ApiError::new("store", format!("cannot read the log: {e}")))?;
+    let max = q.max.unwrap_or(LOG_CHUNK).max(1);
+    let (lines, next_offset, more) =
+        crate::store::read_log_chunk(std::path::Path::new(&attempt.log), q.offset, max)
+            .map_err(|e| ApiError::new("store", format!("cannot read the log: {e}")))?;
     Ok(Json(crate::api::LogChunk {
         attempt: attempt.attempt,
         lines,
         next_offset,
+        more,
     }))
 }

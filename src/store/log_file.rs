@@ -95,18 +95,43 @@ impl LogWriter {
 /// and the offset after the last complete line (a line still being written
 /// is left for the next read).
 pub fn read_log(path: &Path, offset: u64) -> io::Result<(Vec<LogLine>, u64)> {
-    let mut file = match File::open(path) {
+    read_log_chunk(path, offset, usize::MAX).map(|(lines, next, _)| (lines, next))
+}
+
+/// Like [`read_log`], but reads at most about `max` bytes, so a follower
+/// of a fast log gets it in pieces. The third value says whether more
+/// complete lines are waiting after `next`. A line longer than `max` is
+/// returned whole.
+pub fn read_log_chunk(
+    path: &Path,
+    offset: u64,
+    max: usize,
+) -> io::Result<(Vec<LogLine>, u64, bool)> {
+    let file = match File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), offset)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), offset, false)),
         Err(e) => return Err(e),
     };
-    file.seek(SeekFrom::Start(offset))?;
+    let len = file.metadata()?.len();
+    let mut reader = io::BufReader::new(file);
+    reader.seek(SeekFrom::Start(offset))?;
     let mut buf = Vec::new();
-    file.read_to_end(&mut buf)?;
+    if max == usize::MAX {
+        reader.read_to_end(&mut buf)?;
+    } else {
+        (&mut reader).take(max as u64).read_to_end(&mut buf)?;
+        if !buf.is_empty() && !buf.contains(&b'\n') {
+            // One line longer than `max`: finish it.
+            io::BufRead::read_until(&mut reader, b'\n', &mut buf)?;
+        }
+    }
     let complete = buf.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     let text = String::from_utf8_lossy(&buf[..complete]);
     let lines = text.lines().filter_map(parse_line).collect();
-    Ok((lines, offset + complete as u64))
+    let next = offset + complete as u64;
+    // Stopped at `max` with bytes left: the follower should ask again now.
+    let more = buf.len() >= max && len > next;
+    Ok((lines, next, more))
 }
 
 fn parse_line(line: &str) -> Option<LogLine> {
@@ -169,6 +194,43 @@ pub fn strip_escapes(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_log_is_read_in_bounded_pieces_that_add_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("1.log");
+        let mut w = LogWriter::new(&path);
+        for i in 0..1000 {
+            w.line(Stream::Stdout, format!("line {i}").as_bytes())
+                .unwrap();
+        }
+        w.line(Stream::Stdout, "x".repeat(5000).as_bytes()).unwrap();
+        w.flush().unwrap();
+        let (mut offset, mut all, mut reads) = (0, Vec::new(), 0);
+        loop {
+            let (lines, next, more) = read_log_chunk(&path, offset, 4096).unwrap();
+            assert!(
+                lines.len() < 200,
+                "a piece holds about 4 KiB, not {} lines",
+                lines.len()
+            );
+            all.extend(lines);
+            offset = next;
+            reads += 1;
+            if !more {
+                break;
+            }
+        }
+        assert!(reads > 5, "{reads}");
+        assert_eq!(all.len(), 1001, "no line lost or doubled");
+        assert_eq!(all[999].text, "line 999");
+        assert_eq!(
+            all[1000].text.len(),
+            5000,
+            "a line longer than the piece comes whole"
+        );
+        assert_eq!(read_log_chunk(&path, offset, 4096).unwrap().0.len(), 0);
+    }
 
     #[test]
     fn lines_round_trip_and_partial_lines_wait() {

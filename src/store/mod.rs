@@ -8,7 +8,7 @@ mod schema;
 mod sqlite;
 mod writer;
 
-pub use log_file::{LogLine, LogWriter, Stream, read_log, strip_escapes};
+pub use log_file::{LogLine, LogWriter, Stream, read_log, read_log_chunk, strip_escapes};
 pub use records::{
     AttemptRecord, NewRun, NewTask, Owner, Resumable, ReusedTask, RunDetail, RunFilter, RunSummary,
     TaskRecord,

@@ -80,6 +80,11 @@ pub struct RunFilter {
     pub status: Option<RunStatus>,
     /// Only runs created at or after this time.
     pub since: Option<Millis>,
+    /// Only runs still going (running or paused).
+    pub active: bool,
+    /// Skip this many of the newest matches (for paging).
+    pub offset: usize,
+    /// At most this many (0: all).
     pub limit: usize,
 }
 
@@ -115,6 +120,10 @@ pub struct TaskRecord {
     /// The tasks it needs.
     #[serde(default)]
     pub needs: Vec<TaskName>,
+    /// Runs in a PTY one can attach to. Known while its daemon drives
+    /// the run (the dashboard offers its terminal then).
+    #[serde(default)]
+    pub interactive: bool,
     pub status: TaskStatus,
     pub reason: Option<String>,
     pub reused_from: Option<RunId>,

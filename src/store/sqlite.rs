@@ -252,9 +252,18 @@ impl Store for SqliteStore {
             sql.push_str(" AND r.created_at >= ?");
             args.push(since.into());
         }
+        if filter.active {
+            sql.push_str(" AND r.status IN ('running', 'paused')");
+        }
         sql.push_str(" ORDER BY r.created_at DESC, r.rowid DESC");
-        if filter.limit > 0 {
-            sql.push_str(&format!(" LIMIT {}", filter.limit));
+        if filter.limit > 0 || filter.offset > 0 {
+            // SQLite reads a negative limit as none.
+            let limit = if filter.limit > 0 {
+                filter.limit as i64
+            } else {
+                -1
+            };
+            sql.push_str(&format!(" LIMIT {limit} OFFSET {}", filter.offset));
         }
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), Self::summary_from_row)?;
@@ -292,6 +301,7 @@ impl Store for SqliteStore {
                 finished_at: row.get(5)?,
                 needs: serde_json::from_str(&row.get::<_, String>(6)?)
                     .map_err(|e| StoreError::Corrupt(format!("task needs: {e}")))?,
+                interactive: false,
                 attempts: Vec::new(),
                 outputs: Vec::new(),
             });

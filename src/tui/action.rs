@@ -1,8 +1,20 @@
 //! What can happen to the dashboard (actions, from keys or from the
 //! daemon) and what it asks the outside world to do (effects).
 
+use super::state::KnownWorkflow;
 use crate::model::{Millis, RunId, TaskName};
 use crate::store::{RunDetail, RunSummary};
+
+/// Which runs a load asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunsPage {
+    /// The newest runs (new ones, and the ones most likely to change).
+    Newest,
+    /// Older runs, after the first `offset` (newest first).
+    Older { offset: usize },
+    /// Every run still going, however old.
+    Active,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
@@ -10,17 +22,21 @@ pub enum Action {
     Down,
     PageUp,
     PageDown,
-    /// Open the selected run.
+    /// Open the selected run (or the selected task's log).
     Open,
     /// Back to the list (or close a dialog).
     Back,
     Quit,
-    /// Start typing a filter.
+    /// Start typing a filter (or a search, in a log).
     StartFilter,
     FilterChar(char),
     FilterBackspace,
     /// Stop typing the filter (keeping it).
     EndFilter,
+    /// Next order of the runs list.
+    Sort,
+    /// Next status the runs list is narrowed to.
+    StatusFilter,
     /// Ask to cancel the selected run (confirmation follows).
     Cancel,
     Pause,
@@ -38,8 +54,34 @@ pub enum Action {
     CopyId,
     /// Jump to the end of the log and follow it.
     FollowLog,
+    /// Wrap long log lines, or cut them.
+    ToggleWrap,
+    /// The next (or previous) line matching the log search.
+    SearchNext,
+    SearchPrev,
+    /// Graph or timeline, in the run view.
+    TogglePane,
+    /// Open the selected task's terminal (interactive tasks).
+    Attach,
+    /// The next interactive task's terminal.
+    NextTerminal,
+    /// Keys go to the task's terminal again.
+    FocusTerminal,
+    /// Bytes typed into the focused terminal.
+    TermInput(Vec<u8>),
+    /// The detach key: keys are the dashboard's again.
+    ReleaseTerminal,
+    /// The terminal pane's size (rows, columns), from the runtime.
+    PaneSize(u16, u16),
+    /// Choose a known workflow to start.
+    StartWorkflow,
     // From the daemon:
-    RunsLoaded(Vec<RunSummary>),
+    RunsLoaded {
+        page: RunsPage,
+        /// How many were asked for (fewer means there are no more).
+        limit: usize,
+        runs: Vec<RunSummary>,
+    },
     DetailLoaded(Box<RunDetail>),
     /// A piece of a log, read from byte `from`.
     LogLoaded {
@@ -47,6 +89,22 @@ pub enum Action {
         from: u64,
         chunk: crate::api::LogChunk,
     },
+    LogFailed(String),
+    /// The attached task's screen, as drawn so far.
+    TermScreen {
+        task: TaskName,
+        screen: super::state::TermScreen,
+    },
+    /// The attached task's terminal ended (or the connection did).
+    TermEnded {
+        task: TaskName,
+        why: String,
+    },
+    WorkflowsLoaded(Vec<KnownWorkflow>),
+    /// A run was started from the dashboard.
+    Started(RunId),
+    /// Starting failed: why.
+    StartFailed(String),
     DaemonLost(String),
     DaemonBack(String),
     /// Something the daemon answered to an effect.
@@ -57,7 +115,10 @@ pub enum Action {
 /// What the update asks the runtime to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
-    LoadRuns,
+    LoadRuns {
+        page: RunsPage,
+        limit: usize,
+    },
     LoadDetail(RunId),
     LoadLog {
         run: RunId,
@@ -70,6 +131,26 @@ pub enum Effect {
     Retry {
         run: RunId,
         from: Option<TaskName>,
+    },
+    /// Connect to a task's terminal (dropping any other).
+    Attach {
+        run: RunId,
+        task: TaskName,
+        rows: u16,
+        cols: u16,
+    },
+    /// Type into the attached terminal.
+    TermInput(Vec<u8>),
+    TermResize {
+        rows: u16,
+        cols: u16,
+    },
+    /// Drop the terminal connection (the task goes on).
+    Detach,
+    LoadWorkflows,
+    Start {
+        file: String,
+        params: Vec<(String, String)>,
     },
     /// Put text on the terminal's clipboard (OSC 52).
     Copy(String),

@@ -2,63 +2,140 @@
 //! follows common terminal tools (j/k or arrows, Enter, Esc, q, /, ?).
 
 use super::action::Action;
+use super::state::View;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// The situation a key is read in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Normal,
+    /// Typing a filter, a search, or a param value: keys are text.
     Filtering,
     Confirming,
+    /// The embedded terminal has the keys: all go to the task.
+    Terminal,
+    /// Filling in a form: keys are text, Tab moves between fields.
+    Form,
+}
+
+/// The views a binding works in (a bit mask).
+pub const RUNS: u8 = 1;
+pub const RUN: u8 = 2;
+pub const LOG: u8 = 4;
+pub const TERM: u8 = 8;
+const ALL: u8 = RUNS | RUN | LOG | TERM;
+
+fn scope_of(view: &View) -> u8 {
+    match view {
+        View::Runs => RUNS,
+        View::Run => RUN,
+        View::Log => LOG,
+        View::Terminal => TERM,
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Binding {
+    code: KeyCode,
+    mods: KeyModifiers,
+    action: Action,
+    what: &'static str,
+    views: u8,
 }
 
 #[derive(Clone, Debug)]
 pub struct Keymap {
-    normal: Vec<(KeyCode, KeyModifiers, Action, &'static str)>,
+    normal: Vec<Binding>,
+    /// The byte that takes the keys back from an embedded terminal.
+    detach: u8,
 }
 
 impl Default for Keymap {
     fn default() -> Self {
         use KeyCode::*;
         let none = KeyModifiers::NONE;
+        let b = |code, mods, action, what, views| Binding {
+            code,
+            mods,
+            action,
+            what,
+            views,
+        };
         Keymap {
             normal: vec![
-                (Char('q'), none, Action::Quit, "quit"),
-                (Char('c'), KeyModifiers::CONTROL, Action::Quit, "quit"),
-                (Char('j'), none, Action::Down, "down"),
-                (Down, none, Action::Down, "down"),
-                (Char('k'), none, Action::Up, "up"),
-                (Up, none, Action::Up, "up"),
-                (PageDown, none, Action::PageDown, "page down"),
-                (PageUp, none, Action::PageUp, "page up"),
-                (Enter, none, Action::Open, "open run"),
-                (Esc, none, Action::Back, "back"),
-                (Char('/'), none, Action::StartFilter, "filter"),
-                (Char('x'), none, Action::Cancel, "cancel run"),
-                (
+                b(Char('q'), none, Action::Quit, "quit", ALL),
+                b(Char('c'), KeyModifiers::CONTROL, Action::Quit, "quit", ALL),
+                b(Char('j'), none, Action::Down, "down", ALL),
+                b(Down, none, Action::Down, "down", ALL),
+                b(Char('k'), none, Action::Up, "up", ALL),
+                b(Up, none, Action::Up, "up", ALL),
+                b(PageDown, none, Action::PageDown, "page down", ALL),
+                b(PageUp, none, Action::PageUp, "page up", ALL),
+                b(Enter, none, Action::Open, "open run", ALL),
+                b(Esc, none, Action::Back, "back", ALL),
+                b(Char('/'), none, Action::StartFilter, "filter", RUNS | LOG),
+                b(Char('S'), none, Action::StatusFilter, "status filter", RUNS),
+                b(Char('s'), none, Action::Sort, "sort", RUNS),
+                b(
+                    Char('n'),
+                    none,
+                    Action::StartWorkflow,
+                    "start a workflow",
+                    RUNS,
+                ),
+                b(Char('x'), none, Action::Cancel, "cancel run", ALL),
+                b(
                     Char('r'),
                     none,
                     Action::Retry,
                     "retry (from the selected task)",
+                    ALL,
                 ),
-                (Char('p'), none, Action::Pause, "pause"),
-                (Char('u'), none, Action::Resume, "resume"),
-                (
+                b(Char('p'), none, Action::Pause, "pause", ALL),
+                b(Char('u'), none, Action::Resume, "resume", ALL),
+                b(
                     Char('f'),
                     none,
                     Action::JumpToFailure,
                     "jump to the failed task",
+                    RUN,
                 ),
-                (Char('l'), none, Action::OpenLog, "open the task's log"),
-                (
+                b(Char('l'), none, Action::OpenLog, "open the task's log", RUN),
+                b(
+                    Char('a'),
+                    none,
+                    Action::Attach,
+                    "open the task's terminal",
+                    RUN,
+                ),
+                b(
+                    Char('t'),
+                    none,
+                    Action::TogglePane,
+                    "graph or timeline",
+                    RUN,
+                ),
+                b(
+                    Tab,
+                    none,
+                    Action::NextTerminal,
+                    "next interactive task",
+                    TERM,
+                ),
+                b(
                     Char('G'),
                     none,
                     Action::FollowLog,
                     "follow the end of the log",
+                    LOG,
                 ),
-                (Char('c'), none, Action::CopyId, "copy the run id"),
-                (Char('?'), none, Action::ToggleHelp, "help"),
+                b(Char('n'), none, Action::SearchNext, "next match", LOG),
+                b(Char('N'), none, Action::SearchPrev, "previous match", LOG),
+                b(Char('w'), none, Action::ToggleWrap, "wrap long lines", LOG),
+                b(Char('c'), none, Action::CopyId, "copy the run id", ALL),
+                b(Char('?'), none, Action::ToggleHelp, "help", ALL),
             ],
+            detach: 0x1d,
         }
     }
 }
@@ -73,13 +150,22 @@ const NAMES: &[(&str, &str)] = &[
     ("open", "open run"),
     ("back", "back"),
     ("filter", "filter"),
+    ("status", "status filter"),
+    ("sort", "sort"),
+    ("new", "start a workflow"),
     ("cancel", "cancel run"),
     ("retry", "retry (from the selected task)"),
     ("pause", "pause"),
     ("resume", "resume"),
     ("failed", "jump to the failed task"),
     ("log", "open the task's log"),
+    ("terminal", "open the task's terminal"),
+    ("timeline", "graph or timeline"),
+    ("next_terminal", "next interactive task"),
     ("follow", "follow the end of the log"),
+    ("next_match", "next match"),
+    ("previous_match", "previous match"),
+    ("wrap", "wrap long lines"),
     ("copy", "copy the run id"),
     ("help", "help"),
 ];
@@ -132,23 +218,44 @@ impl Keymap {
             let (code, mods) = parse_key(spec).ok_or_else(|| {
                 format!("bad key `{spec}` for `{name}` in `dash.keys`; write a character, `enter`, `esc`, `up`, `down`, `pgup`, `pgdn`, `tab` or `ctrl-x`")
             })?;
-            let action = map
+            let bound = map
                 .normal
                 .iter()
-                .find(|(_, _, _, w)| w == what)
-                .map(|(_, _, a, _)| a.clone())
+                .find(|b| b.what == *what)
+                .cloned()
                 .expect("every name is bound by default");
-            map.normal.retain(|(_, _, _, w)| w != what);
-            // The key now means this action only.
+            map.normal.retain(|b| b.what != *what);
+            // The key now means this action only, where the action works.
             map.normal
-                .retain(|(c, m, _, _)| !(*c == code && *m == mods));
-            map.normal.insert(0, (code, mods, action, what));
+                .retain(|b| !(b.code == code && b.mods == mods && b.views & bound.views != 0));
+            map.normal.insert(
+                0,
+                Binding {
+                    code,
+                    mods,
+                    ..bound
+                },
+            );
         }
         Ok(map)
     }
 
-    /// The action a key means now, if any.
-    pub fn action(&self, key: KeyEvent, mode: Mode) -> Option<Action> {
+    /// The byte that releases an embedded terminal (`daemon.detach_key`).
+    pub fn with_detach(mut self, byte: u8) -> Keymap {
+        self.detach = byte;
+        self
+    }
+
+    /// The detach key as the status bar names it.
+    pub fn detach_name(&self) -> String {
+        match self.detach {
+            b @ 0..=0x1f => format!("Ctrl-{}", (b + 0x40) as char),
+            b => (b as char).to_string(),
+        }
+    }
+
+    /// The action a key means now, in this view, if any.
+    pub fn action(&self, key: KeyEvent, mode: Mode, view: &View) -> Option<Action> {
         match mode {
             Mode::Confirming => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::Confirm(true)),
@@ -158,20 +265,46 @@ impl Keymap {
                 _ => None,
             },
             Mode::Filtering => match key.code {
-                KeyCode::Enter | KeyCode::Esc => Some(Action::EndFilter),
+                KeyCode::Enter => Some(Action::EndFilter),
+                KeyCode::Esc => Some(Action::EndFilter),
                 KeyCode::Backspace => Some(Action::FilterBackspace),
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    Some(Action::FilterChar(c))
+                }
+                _ => None,
+            },
+            Mode::Form => match key.code {
+                KeyCode::Enter => Some(Action::Open),
+                KeyCode::Esc => Some(Action::Back),
+                KeyCode::Tab | KeyCode::Down => Some(Action::Down),
+                KeyCode::BackTab | KeyCode::Up => Some(Action::Up),
+                KeyCode::Backspace => Some(Action::FilterBackspace),
+                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    Some(Action::Quit)
+                }
                 KeyCode::Char(c) => Some(Action::FilterChar(c)),
                 _ => None,
             },
-            Mode::Normal => self
-                .normal
-                .iter()
-                .find(|(code, mods, _, _)| {
-                    *code == key.code
-                        && key.modifiers.contains(*mods)
-                        && (mods.is_empty() || !key.modifiers.is_empty())
-                })
-                .map(|(_, _, action, _)| action.clone()),
+            Mode::Terminal => {
+                let bytes = key_bytes(key)?;
+                if bytes == [self.detach] {
+                    Some(Action::ReleaseTerminal)
+                } else {
+                    Some(Action::TermInput(bytes))
+                }
+            }
+            Mode::Normal => {
+                let scope = scope_of(view);
+                self.normal
+                    .iter()
+                    .find(|b| {
+                        b.views & scope != 0
+                            && b.code == key.code
+                            && key.modifiers.contains(b.mods)
+                            && (b.mods.is_empty() || !key.modifiers.is_empty())
+                    })
+                    .map(|b| b.action.clone())
+            }
         }
     }
 
@@ -186,15 +319,63 @@ impl Keymap {
     /// Key and meaning, for the help view, in map order without repeats.
     pub fn help(&self) -> Vec<(String, &'static str)> {
         let mut out: Vec<(String, &'static str)> = Vec::new();
-        for (code, mods, _, what) in &self.normal {
-            let key = key_name(*code, *mods);
-            match out.iter_mut().find(|(_, w)| w == what) {
+        for b in &self.normal {
+            let key = key_name(b.code, b.mods);
+            match out.iter_mut().find(|(_, w)| *w == b.what) {
                 Some(entry) => entry.0 = format!("{}/{key}", entry.0),
-                None => out.push((key, what)),
+                None => out.push((key, b.what)),
             }
         }
+        out.push((self.detach_name(), "release the keys of a terminal"));
         out
     }
+}
+
+/// The bytes a terminal sends for a key, as a task in a PTY reads them.
+pub fn key_bytes(key: KeyEvent) -> Option<Vec<u8>> {
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let mut out = Vec::new();
+    if alt {
+        out.push(0x1b);
+    }
+    match key.code {
+        KeyCode::Char(c) if ctrl => out.push(match c {
+            'a'..='z' => c as u8 - b'a' + 1,
+            'A'..='Z' => c as u8 - b'A' + 1,
+            ' ' | '@' | '2' => 0,
+            '[' | '3' => 0x1b,
+            '\\' | '4' => 0x1c,
+            ']' | '5' => 0x1d,
+            '^' | '6' => 0x1e,
+            '_' | '7' | '/' => 0x1f,
+            '?' | '8' => 0x7f,
+            _ => return None,
+        }),
+        KeyCode::Char(c) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        KeyCode::Enter => out.push(b'\r'),
+        KeyCode::Tab => out.push(b'\t'),
+        KeyCode::BackTab => out.extend_from_slice(b"\x1b[Z"),
+        KeyCode::Backspace => out.push(0x7f),
+        KeyCode::Esc => out.push(0x1b),
+        KeyCode::Left => out.extend_from_slice(b"\x1b[D"),
+        KeyCode::Right => out.extend_from_slice(b"\x1b[C"),
+        KeyCode::Up => out.extend_from_slice(b"\x1b[A"),
+        KeyCode::Down => out.extend_from_slice(b"\x1b[B"),
+        KeyCode::Home => out.extend_from_slice(b"\x1b[H"),
+        KeyCode::End => out.extend_from_slice(b"\x1b[F"),
+        KeyCode::PageUp => out.extend_from_slice(b"\x1b[5~"),
+        KeyCode::PageDown => out.extend_from_slice(b"\x1b[6~"),
+        KeyCode::Insert => out.extend_from_slice(b"\x1b[2~"),
+        KeyCode::Delete => out.extend_from_slice(b"\x1b[3~"),
+        KeyCode::F(n @ 1..=4) => out.extend_from_slice(&[0x1b, b'O', b'P' + n - 1]),
+        KeyCode::F(n @ 5..=12) => {
+            let code = [15, 17, 18, 19, 20, 21, 23, 24][usize::from(n - 5)];
+            out.extend_from_slice(format!("\x1b[{code}~").as_bytes());
+        }
+        _ => return None,
+    }
+    Some(out)
 }
 
 fn key_name(code: KeyCode, mods: KeyModifiers) -> String {
@@ -227,35 +408,42 @@ mod tests {
     fn keys_mean_actions_by_mode() {
         let map = Keymap::default();
         assert_eq!(
-            map.action(key(KeyCode::Char('j')), Mode::Normal),
+            map.action(key(KeyCode::Char('j')), Mode::Normal, &View::Runs),
             Some(Action::Down)
         );
         assert_eq!(
-            map.action(key(KeyCode::Enter), Mode::Normal),
+            map.action(key(KeyCode::Enter), Mode::Normal, &View::Runs),
             Some(Action::Open)
         );
         assert_eq!(
-            map.action(key(KeyCode::Char('x')), Mode::Normal),
+            map.action(key(KeyCode::Char('x')), Mode::Normal, &View::Runs),
             Some(Action::Cancel)
         );
         assert_eq!(
             map.action(
                 KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
-                Mode::Normal
+                Mode::Normal,
+                &View::Runs
             ),
             Some(Action::Quit)
         );
         // In a filter, letters are text, not commands.
         assert_eq!(
-            map.action(key(KeyCode::Char('q')), Mode::Filtering),
+            map.action(key(KeyCode::Char('q')), Mode::Filtering, &View::Runs),
             Some(Action::FilterChar('q'))
         );
         assert_eq!(
-            map.action(key(KeyCode::Char('y')), Mode::Confirming),
+            map.action(key(KeyCode::Char('y')), Mode::Confirming, &View::Runs),
             Some(Action::Confirm(true))
         );
-        assert_eq!(map.action(key(KeyCode::Char('q')), Mode::Confirming), None);
-        assert_eq!(map.action(key(KeyCode::F(5)), Mode::Normal), None);
+        assert_eq!(
+            map.action(key(KeyCode::Char('q')), Mode::Confirming, &View::Runs),
+            None
+        );
+        assert_eq!(
+            map.action(key(KeyCode::F(5)), Mode::Normal, &View::Runs),
+            None
+        );
     }
 
     #[test]
@@ -265,19 +453,23 @@ mod tests {
         keys.insert("quit".to_string(), "ctrl-q".to_string());
         let map = Keymap::with_overrides(&keys).unwrap();
         assert_eq!(
-            map.action(key(KeyCode::Char('X')), Mode::Normal),
+            map.action(key(KeyCode::Char('X')), Mode::Normal, &View::Runs),
             Some(Action::Cancel)
         );
         assert_eq!(
-            map.action(key(KeyCode::Char('x')), Mode::Normal),
+            map.action(key(KeyCode::Char('x')), Mode::Normal, &View::Runs),
             None,
             "the old key is free"
         );
-        assert_eq!(map.action(key(KeyCode::Char('q')), Mode::Normal), None);
+        assert_eq!(
+            map.action(key(KeyCode::Char('q')), Mode::Normal, &View::Runs),
+            None
+        );
         assert_eq!(
             map.action(
                 KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL),
-                Mode::Normal
+                Mode::Normal,
+                &View::Runs
             ),
             Some(Action::Quit)
         );
@@ -300,6 +492,68 @@ mod tests {
                 .unwrap_err()
                 .contains("bad key `f13x`")
         );
+    }
+
+    #[test]
+    fn a_key_means_what_its_view_says() {
+        let map = Keymap::default();
+        let n = key(KeyCode::Char('n'));
+        assert_eq!(
+            map.action(n, Mode::Normal, &View::Runs),
+            Some(Action::StartWorkflow)
+        );
+        assert_eq!(
+            map.action(n, Mode::Normal, &View::Log),
+            Some(Action::SearchNext)
+        );
+        assert_eq!(map.action(n, Mode::Normal, &View::Run), None);
+        assert_eq!(
+            map.action(key(KeyCode::Char('a')), Mode::Normal, &View::Run),
+            Some(Action::Attach)
+        );
+        // A focused terminal gets every key as bytes, but the detach key.
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(
+            map.action(key(KeyCode::Char('q')), Mode::Terminal, &View::Terminal),
+            Some(Action::TermInput(b"q".to_vec()))
+        );
+        assert_eq!(
+            map.action(ctrl('c'), Mode::Terminal, &View::Terminal),
+            Some(Action::TermInput(vec![3])),
+            "Ctrl-C interrupts the task, not the dashboard"
+        );
+        // crossterm reads the byte 0x1d (Ctrl-]) as Ctrl-5.
+        assert_eq!(
+            map.action(ctrl('5'), Mode::Terminal, &View::Terminal),
+            Some(Action::ReleaseTerminal)
+        );
+        assert_eq!(
+            map.action(ctrl(']'), Mode::Terminal, &View::Terminal),
+            Some(Action::ReleaseTerminal)
+        );
+        let other = Keymap::default().with_detach(0x01);
+        assert_eq!(
+            other.action(ctrl('a'), Mode::Terminal, &View::Terminal),
+            Some(Action::ReleaseTerminal)
+        );
+        assert_eq!(other.detach_name(), "Ctrl-A");
+    }
+
+    #[test]
+    fn keys_become_the_bytes_a_terminal_sends() {
+        assert_eq!(key_bytes(key(KeyCode::Enter)), Some(b"\r".to_vec()));
+        assert_eq!(key_bytes(key(KeyCode::Up)), Some(b"\x1b[A".to_vec()));
+        assert_eq!(key_bytes(key(KeyCode::Backspace)), Some(vec![0x7f]));
+        assert_eq!(
+            key_bytes(key(KeyCode::Char('é'))),
+            Some("é".as_bytes().to_vec())
+        );
+        assert_eq!(
+            key_bytes(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::ALT)),
+            Some(b"\x1bx".to_vec())
+        );
+        assert_eq!(key_bytes(key(KeyCode::F(5))), Some(b"\x1b[15~".to_vec()));
+        assert_eq!(key_bytes(key(KeyCode::F(1))), Some(b"\x1bOP".to_vec()));
     }
 
     #[test]

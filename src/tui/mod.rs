@@ -4,9 +4,12 @@
 //! while it runs) and must not depend on the CLI layer.
 
 pub mod action;
+mod ansi;
+mod graph;
 pub mod keymap;
 pub mod render;
 pub mod state;
+mod timeline;
 pub mod update;
 
 pub use action::{Action, Effect};

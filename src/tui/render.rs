@@ -2,8 +2,9 @@
 //! help). Statuses have a symbol and a word, so they read without colour.
 
 use super::keymap::Keymap;
-use super::state::{Confirm, DaemonState, State, View};
+use super::state::{Confirm, DaemonState, LogView, RunPane, StartDialog, State, View};
 use crate::model::{RunStatus, TaskStatus, format_duration_ms};
+use crate::store::Stream;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -52,18 +53,36 @@ fn span(from: Option<i64>, to: Option<i64>) -> String {
     }
 }
 
-pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame) {
-    let [top, main, bottom] = Layout::vertical([
+/// The screen's parts: top bar, main area, status bar.
+fn areas(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
         Constraint::Length(1),
     ])
-    .areas(frame.area());
+    .areas(area)
+}
+
+/// Rows and columns the embedded terminal has on a screen of this size:
+/// the runtime sizes the task's PTY to it.
+pub fn terminal_size(screen: Rect) -> (u16, u16) {
+    let inner = Block::new().borders(Borders::TOP).inner(areas(screen)[1]);
+    (inner.height, inner.width)
+}
+
+/// Rows the runs table and the log pane show on a screen of this size.
+pub fn list_height(screen: Rect) -> usize {
+    areas(screen)[1].height.saturating_sub(2) as usize
+}
+
+pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame) {
+    let [top, main, bottom] = areas(frame.area());
     render_top(state, frame, top);
     match state.view {
         View::Runs => render_runs(state, frame, main),
         View::Run => render_run(state, frame, main),
         View::Log => render_log(state, frame, main),
+        View::Terminal => render_terminal(state, frame, main),
     }
     render_bottom(state, keymap, frame, bottom);
     if let Some(confirm) = &state.confirm {
@@ -84,6 +103,8 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame) {
                 Line::from("y: yes    n/Esc: no"),
             ],
         );
+    } else if let Some(dialog) = &state.start {
+        render_start(dialog, frame);
     } else if state.help {
         let lines = keymap
             .help()
@@ -105,10 +126,21 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame) {
 fn render_top(state: &State, frame: &mut Frame, area: Rect) {
     let line = match &state.daemon {
         DaemonState::Connecting => Line::from("weft dash · connecting to the daemon…"),
-        DaemonState::Connected { version } => Line::from(vec![
-            Span::styled("weft dash", Style::new().add_modifier(Modifier::BOLD)),
-            Span::raw(format!(" · daemon {version} · {} runs", state.runs.len())),
-        ]),
+        DaemonState::Connected { version } => {
+            let active = state
+                .runs
+                .iter()
+                .filter(|r| !r.status.is_terminal())
+                .count();
+            Line::from(vec![
+                Span::styled("weft dash", Style::new().add_modifier(Modifier::BOLD)),
+                Span::raw(format!(
+                    " · daemon {version} · {} runs{} · {active} going",
+                    state.runs.len(),
+                    if state.runs_complete { "" } else { "+" }
+                )),
+            ])
+        }
         DaemonState::Lost { error } => Line::from(Span::styled(
             format!(" daemon lost: {error} · reconnecting… "),
             Style::new()
@@ -121,33 +153,46 @@ fn render_top(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn render_runs(state: &State, frame: &mut Frame, area: Rect) {
-    let visible = state.visible_runs();
-    let title = if state.filter.is_empty() && !state.filtering {
-        format!(" runs ({}) ", visible.len())
-    } else {
-        format!(
-            " runs ({} of {}) · filter: {}{} ",
-            visible.len(),
-            state.runs.len(),
+    let shown = state.shown.len();
+    let mut title = format!(" runs ({shown}");
+    if shown != state.runs.len() {
+        title.push_str(&format!(" of {}", state.runs.len()));
+    }
+    title.push_str(&format!(") · {}", state.sort.label()));
+    if let Some(s) = state.status_filter {
+        title.push_str(&format!(" · status: {s}"));
+    }
+    if !state.filter.is_empty() || state.filtering {
+        title.push_str(&format!(
+            " · filter: {}{}",
             state.filter,
             if state.filtering { "▏" } else { "" }
-        )
-    };
-    let rows = visible.iter().map(|r| {
-        let (word, color) = run_status(r.status);
-        let end = r
-            .finished_at
-            .or((!r.status.is_terminal()).then_some(state.now));
-        Row::new(vec![
-            Span::styled(word, Style::new().fg(color)),
-            Span::raw(r.workflow.clone()),
-            Span::raw(r.id.to_string()),
-            Span::raw(age(state.now, r.created_at)),
-            Span::raw(span(Some(r.created_at), end)),
-            Span::raw(format!("{}/{}", r.tasks_done, r.tasks_total)),
-            Span::raw(r.trigger.to_string()),
-        ])
-    });
+        ));
+    }
+    title.push(' ');
+    // Only the rows in view are built, however many runs there are.
+    let height = area.height.saturating_sub(2) as usize;
+    let rows = state
+        .shown
+        .iter()
+        .skip(state.list_top)
+        .take(height)
+        .map(|&i| {
+            let r = &state.runs[i];
+            let (word, color) = run_status(r.status);
+            let end = r
+                .finished_at
+                .or((!r.status.is_terminal()).then_some(state.now));
+            Row::new(vec![
+                Span::styled(word, Style::new().fg(color)),
+                Span::raw(r.workflow.clone()),
+                Span::raw(r.id.to_string()),
+                Span::raw(age(state.now, r.created_at)),
+                Span::raw(span(Some(r.created_at), end)),
+                Span::raw(format!("{}/{}", r.tasks_done, r.tasks_total)),
+                Span::raw(r.trigger.to_string()),
+            ])
+        });
     let table = Table::new(
         rows,
         [
@@ -169,14 +214,14 @@ fn render_runs(state: &State, frame: &mut Frame, area: Rect) {
     .block(Block::new().borders(Borders::TOP).title(title))
     .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
     .highlight_symbol("› ");
-    let mut table_state =
-        TableState::default().with_selected((!visible.is_empty()).then_some(state.selected));
+    let mut table_state = TableState::default()
+        .with_selected((shown > 0).then_some(state.selected.saturating_sub(state.list_top)));
     frame.render_stateful_widget(table, area, &mut table_state);
-    if visible.is_empty() {
+    if shown == 0 {
         let text = if state.runs.is_empty() {
-            "no runs yet: start one with `weft submit FILE`"
+            "no runs yet: start one with n, or `weft submit FILE`"
         } else {
-            "no run matches the filter"
+            "no run matches the filter (Esc clears it)"
         };
         let inner = Rect {
             y: area.y + 2,
@@ -188,6 +233,13 @@ fn render_runs(state: &State, frame: &mut Frame, area: Rect) {
             inner,
         );
     }
+}
+
+fn task_cell(d: &crate::store::RunDetail, i: usize) -> (String, Color) {
+    let (word, color) = task_status(d.tasks[i].status);
+    let symbol = word.split(' ').next().unwrap_or("");
+    let mark = if d.tasks[i].interactive { " ⌨" } else { "" };
+    (format!("{symbol} {}{mark}", d.tasks[i].name), color)
 }
 
 fn render_run(state: &State, frame: &mut Frame, area: Rect) {
@@ -203,17 +255,27 @@ fn render_run(state: &State, frame: &mut Frame, area: Rect) {
     let end = r
         .finished_at
         .or((!r.status.is_terminal()).then_some(state.now));
-    let graph = graph_lines(d);
-    let graph_height = (graph.len() as u16 + 1).min(7);
-    let [head, graph_area, tasks] = Layout::vertical([
+    let width = area.width as usize;
+    let (pane_title, pane) = match state.pane {
+        RunPane::Graph => (
+            " graph (t: timeline) ",
+            super::graph::lines(d, width, &|i| task_cell(d, i)),
+        ),
+        RunPane::Timeline => (
+            " timeline (t: graph) ",
+            super::timeline::lines(d, state.now, width),
+        ),
+    };
+    let pane_height = (pane.len() as u16 + 1).min(area.height / 2).max(2);
+    let [head, pane_area, lower] = Layout::vertical([
         Constraint::Length(3),
-        Constraint::Length(graph_height),
+        Constraint::Length(pane_height),
         Constraint::Min(2),
     ])
     .areas(area);
     frame.render_widget(
-        Paragraph::new(graph).block(Block::new().borders(Borders::TOP).title(" graph ")),
-        graph_area,
+        Paragraph::new(pane).block(Block::new().borders(Borders::TOP).title(pane_title)),
+        pane_area,
     );
     let params = d
         .params
@@ -260,12 +322,19 @@ fn render_run(state: &State, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: true }),
         head,
     );
+    let (tasks_area, side) = if lower.width >= 100 {
+        let [a, b] = Layout::horizontal([Constraint::Min(60), Constraint::Length(36)]).areas(lower);
+        (a, Some(b))
+    } else {
+        (lower, None)
+    };
     let rows = d.tasks.iter().map(|t| {
         let (word, color) = task_status(t.status);
         let running_end = (t.finished_at.is_none() && t.started_at.is_some()).then_some(state.now);
         let note = match (&t.reused_from, &t.reason) {
             (Some(from), _) => format!("reused from {from}"),
             (None, Some(reason)) => reason.clone(),
+            _ if t.interactive => "interactive: a opens its terminal".into(),
             _ => t
                 .outputs
                 .iter()
@@ -302,104 +371,260 @@ fn render_run(state: &State, frame: &mut Frame, area: Rect) {
     .highlight_symbol("› ");
     let mut table_state =
         TableState::default().with_selected((!d.tasks.is_empty()).then_some(state.task_selected));
-    frame.render_stateful_widget(table, tasks, &mut table_state);
+    frame.render_stateful_widget(table, tasks_area, &mut table_state);
+    if let (Some(side), Some(t)) = (side, d.tasks.get(state.task_selected)) {
+        let dim = Style::new().fg(Color::DarkGray);
+        let mut lines = vec![Line::styled(
+            format!("needs: {}", {
+                let n: Vec<String> = t.needs.iter().map(ToString::to_string).collect();
+                if n.is_empty() {
+                    "-".into()
+                } else {
+                    n.join(", ")
+                }
+            }),
+            dim,
+        )];
+        lines.push(Line::styled(
+            "outputs:",
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+        if t.outputs.is_empty() {
+            lines.push(Line::styled("  -", dim));
+        }
+        for (k, v) in &t.outputs {
+            lines.push(Line::from(format!("  {k} = {v}")));
+        }
+        lines.push(Line::styled(
+            "attempts:",
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+        for a in &t.attempts {
+            let how = match &a.outcome {
+                None => "running".to_string(),
+                Some(o) => o.describe(),
+            };
+            let end = a.finished_at.or(Some(state.now));
+            lines.push(Line::from(format!(
+                "  #{} {how} · {}",
+                a.attempt,
+                span(Some(a.started_at), end)
+            )));
+        }
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(
+                    Block::new()
+                        .borders(Borders::TOP | Borders::LEFT)
+                        .title(format!(" {} ", t.name)),
+                )
+                .wrap(Wrap { trim: false }),
+            side,
+        );
+    }
+}
+
+/// A log line's base style, by the stream it came from.
+fn stream_style(stream: Stream) -> Style {
+    match stream {
+        Stream::Stdout | Stream::Terminal => Style::new(),
+        Stream::Stderr => Style::new().fg(Color::Yellow),
+        Stream::Weft => Style::new().fg(Color::DarkGray),
+    }
+}
+
+fn log_line(log: &LogView, i: usize) -> Line<'static> {
+    let entry = &log.lines[i];
+    let mut spans = super::ansi::spans(&entry.text, stream_style(entry.stream));
+    if entry.stream == Stream::Weft {
+        spans.insert(0, Span::styled("weft: ", stream_style(Stream::Weft)));
+    }
+    let mut line = Line::from(spans);
+    if let Some(search) = &log.search
+        && let Ok(k) = search.matches.binary_search(&i)
+    {
+        line = line.style(if k == search.current {
+            Style::new().bg(Color::Yellow).fg(Color::Black)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        });
+    }
+    line
 }
 
 fn render_log(state: &State, frame: &mut Frame, area: Rect) {
-    use crate::store::Stream;
     let Some(log) = &state.log else { return };
-    let title = format!(
-        " log · {} · attempt {} · {} lines{} ",
+    let mut title = format!(
+        " log · {} · attempt {} · {} lines",
         log.task,
         log.attempt,
-        log.lines.len(),
-        if log.follow { " · following" } else { "" }
+        log.lines.len()
     );
-    let height = area.height.saturating_sub(1) as usize;
-    let lines: Vec<Line> = log
-        .lines
-        .iter()
-        .skip(log.top)
-        .take(height)
-        .map(|l| match l.stream {
-            Stream::Stdout => Line::raw(l.text.clone()),
-            Stream::Stderr => Line::styled(l.text.clone(), Style::new().fg(Color::Yellow)),
-            Stream::Weft => Line::styled(
-                format!("weft: {}", l.text),
+    if log.follow {
+        title.push_str(" · following");
+    }
+    if log.wrap {
+        title.push_str(" · wrap");
+    }
+    if let Some(search) = &log.search {
+        title.push_str(&format!(
+            " · /{}{} {}",
+            search.query,
+            if search.typing { "▏" } else { "" },
+            if search.matches.is_empty() {
+                if search.query.is_empty() {
+                    String::new()
+                } else {
+                    "no match".into()
+                }
+            } else {
+                format!("{}/{}", search.current + 1, search.matches.len())
+            }
+        ));
+    }
+    title.push(' ');
+    let block = Block::new().borders(Borders::TOP).title(title);
+    let inner = block.inner(area);
+    let height = inner.height as usize;
+    if log.lines.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                if log.loading {
+                    "(loading…)"
+                } else {
+                    "(no output yet)"
+                },
                 Style::new().fg(Color::DarkGray),
-            ),
-            Stream::Terminal => Line::raw(crate::store::strip_escapes(&l.text)),
-        })
-        .collect();
-    let body = if lines.is_empty() {
-        vec![Line::styled(
-            "(no output yet)",
-            Style::new().fg(Color::DarkGray),
-        )]
+            ))
+            .block(block),
+            area,
+        );
+        return;
+    }
+    let lines: Vec<Line> = if log.wrap && log.follow {
+        // From the end backwards, as many lines as fill the pane wrapped.
+        // (A line wraps at words, so it may take more rows than its
+        // width says: the paragraph counts them exactly.)
+        let width = inner.width.max(1) as usize;
+        let mut rows = 0;
+        let mut out = Vec::new();
+        for i in (0..log.lines.len()).rev() {
+            let line = log_line(log, i);
+            rows += line.width().div_ceil(width).max(1);
+            out.push(line);
+            if rows >= height {
+                break;
+            }
+        }
+        out.reverse();
+        let paragraph = Paragraph::new(out).wrap(Wrap { trim: false });
+        let overflow = paragraph.line_count(inner.width).saturating_sub(height) as u16;
+        frame.render_widget(paragraph.scroll((overflow, 0)).block(block), area);
+        return;
     } else {
-        lines
+        (log.top..log.lines.len().min(log.top + height))
+            .map(|i| log_line(log, i))
+            .collect()
     };
-    frame.render_widget(
-        Paragraph::new(body).block(Block::new().borders(Borders::TOP).title(title)),
-        area,
-    );
+    let mut paragraph = Paragraph::new(lines).block(block);
+    if log.wrap {
+        paragraph = paragraph.wrap(Wrap { trim: false });
+    }
+    frame.render_widget(paragraph, area);
 }
 
-/// The tasks by level, left to right (a task is one level right of the
-/// last task it needs), each with its status symbol; arrows lead from one
-/// level to the next.
-fn graph_lines(d: &crate::store::RunDetail) -> Vec<Line<'static>> {
-    let n = d.tasks.len();
-    let mut level = vec![0usize; n];
-    // Longest path from a root; n rounds settle any order the file used.
-    for _ in 0..n {
-        for (i, t) in d.tasks.iter().enumerate() {
-            level[i] = t
-                .needs
-                .iter()
-                .filter_map(|need| d.tasks.iter().position(|o| &o.name == need))
-                .map(|j| level[j] + 1)
-                .max()
-                .unwrap_or(0);
+fn render_terminal(state: &State, frame: &mut Frame, area: Rect) {
+    let Some(term) = &state.term else { return };
+    let how = match (&term.ended, term.focused) {
+        (Some(why), _) => format!("ended: {why}"),
+        (None, true) => "keys go to the task".into(),
+        (None, false) => "keys are the dashboard's (Enter: type into it)".into(),
+    };
+    let title = format!(" terminal · {} · {how} ", term.task);
+    let style = if term.focused {
+        Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    } else {
+        Style::new()
+    };
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(title, style));
+    match &term.screen {
+        Some(screen) => {
+            let widget = tui_term::widget::PseudoTerminal::new(screen.0.as_ref()).block(block);
+            frame.render_widget(widget, area);
+        }
+        None => frame.render_widget(
+            Paragraph::new(Line::styled(
+                "connecting…",
+                Style::new().fg(Color::DarkGray),
+            ))
+            .block(block),
+            area,
+        ),
+    }
+}
+
+fn render_start(dialog: &StartDialog, frame: &mut Frame) {
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let dim = Style::new().fg(Color::DarkGray);
+    let mut lines = Vec::new();
+    match &dialog.form {
+        None => {
+            if dialog.workflows.is_empty() {
+                lines.push(Line::styled(
+                    "no known workflows: list folders under `workflow_dirs` in config.yaml",
+                    dim,
+                ));
+            }
+            for (i, w) in dialog.workflows.iter().enumerate() {
+                let marker = if i == dialog.selected { "› " } else { "  " };
+                let mut spans = vec![
+                    Span::raw(marker),
+                    Span::styled(
+                        w.name.clone(),
+                        if i == dialog.selected {
+                            bold.add_modifier(Modifier::REVERSED)
+                        } else {
+                            bold
+                        },
+                    ),
+                    Span::styled(format!("  {}", w.file), dim),
+                ];
+                if w.problem.is_some() {
+                    spans.push(Span::styled("  invalid", Style::new().fg(Color::Red)));
+                }
+                lines.push(Line::from(spans));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::styled("Enter: start · Esc: close", dim));
+        }
+        Some(form) => {
+            let w = &dialog.workflows[dialog.selected];
+            lines.push(Line::styled(format!("start {}", w.name), bold));
+            lines.push(Line::from(""));
+            for (i, ((name, value), (_, required, _))) in form.iter().zip(&w.params).enumerate() {
+                let cursor = if i == dialog.field { "▏" } else { "" };
+                lines.push(Line::from(vec![
+                    Span::raw(if i == dialog.field { "› " } else { "  " }),
+                    Span::styled(
+                        format!("{name}{}: ", if *required { "*" } else { "" }),
+                        bold,
+                    ),
+                    Span::raw(format!("{value}{cursor}")),
+                ]));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::styled(
+                "Tab/↓ next · Enter: start · Esc: back (* required)",
+                dim,
+            ));
         }
     }
-    let depth = level.iter().copied().max().map_or(0, |m| m + 1);
-    let columns: Vec<Vec<usize>> = (0..depth)
-        .map(|l| (0..n).filter(|&i| level[i] == l).collect())
-        .collect();
-    let cell = |i: usize| {
-        let (word, color) = task_status(d.tasks[i].status);
-        let symbol = word.split(' ').next().unwrap_or("");
-        (format!("{symbol} {}", d.tasks[i].name), color)
-    };
-    let widths: Vec<usize> = columns
-        .iter()
-        .map(|c| {
-            c.iter()
-                .map(|&i| cell(i).0.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
-    (0..rows)
-        .map(|r| {
-            let mut spans = Vec::new();
-            for (c, column) in columns.iter().enumerate() {
-                if c > 0 {
-                    spans.push(Span::styled(
-                        if r == 0 { " ──▶ " } else { "     " },
-                        Style::new().fg(Color::DarkGray),
-                    ));
-                }
-                let (text, color) = column.get(r).map(|&i| cell(i)).unwrap_or_default();
-                let pad = widths[c].saturating_sub(text.chars().count());
-                spans.push(Span::styled(text, Style::new().fg(color)));
-                spans.push(Span::raw(" ".repeat(pad)));
-            }
-            Line::from(spans)
-        })
-        .collect()
+    if let Some(error) = &dialog.error {
+        lines.push(Line::styled(error.clone(), Style::new().fg(Color::Red)));
+    }
+    popup(frame, "start a workflow", lines);
 }
 
 fn render_bottom(state: &State, keymap: &Keymap, frame: &mut Frame, area: Rect) {
@@ -411,35 +636,62 @@ fn render_bottom(state: &State, keymap: &Keymap, frame: &mut Frame, area: Rect) 
             .collect::<Vec<_>>()
             .join(" · ")
     };
+    let typing_search = state.view == View::Log
+        && state
+            .log
+            .as_ref()
+            .and_then(|l| l.search.as_ref())
+            .is_some_and(|s| s.typing);
     let keys = if state.confirm.is_some() {
         "y yes · n no".to_string()
+    } else if state.start.is_some() {
+        "↑/↓ choose · Enter start · Esc back".to_string()
     } else if state.filtering {
         "type to filter · Enter/Esc done · Backspace erase".to_string()
+    } else if typing_search {
+        "type to search · Enter done · Backspace erase".to_string()
+    } else if state.term.as_ref().is_some_and(|t| t.focused) && state.view == View::Terminal {
+        format!(
+            "{} releases the keys · everything else goes to the task",
+            keymap.detach_name()
+        )
     } else {
         match state.view {
             View::Runs => hint(&[
                 ("down", "select"),
                 ("open run", "open"),
                 ("filter", "filter"),
+                ("status filter", "status"),
+                ("sort", "sort"),
+                ("start a workflow", "new"),
                 ("cancel run", "cancel"),
                 ("retry (from the selected task)", "retry"),
-                ("pause", "pause"),
-                ("resume", "resume"),
                 ("help", "help"),
                 ("quit", "quit"),
             ]),
             View::Run => hint(&[
                 ("down", "task"),
                 ("open the task's log", "log"),
-                ("back", "back"),
+                ("open the task's terminal", "terminal"),
+                ("graph or timeline", "timeline"),
                 ("jump to the failed task", "failed task"),
                 ("retry (from the selected task)", "retry from task"),
                 ("cancel run", "cancel"),
+                ("back", "back"),
                 ("help", "help"),
             ]),
             View::Log => hint(&[
                 ("down", "scroll"),
+                ("filter", "search"),
+                ("next match", "next"),
+                ("wrap long lines", "wrap"),
                 ("follow the end of the log", "follow"),
+                ("back", "back"),
+                ("help", "help"),
+            ]),
+            View::Terminal => hint(&[
+                ("open run", "type into it"),
+                ("next interactive task", "next terminal"),
                 ("back", "back to the tasks"),
                 ("help", "help"),
             ]),
@@ -460,7 +712,9 @@ fn render_bottom(state: &State, keymap: &Keymap, frame: &mut Frame, area: Rect) 
 
 fn popup(frame: &mut Frame, title: &str, lines: Vec<Line<'_>>) {
     let area = frame.area();
-    let width = (lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4).min(area.width);
+    let width = (lines.iter().map(Line::width).max().unwrap_or(20) as u16 + 4)
+        .max(title.len() as u16 + 6)
+        .min(area.width);
     let height = (lines.len() as u16 + 2).min(area.height);
     let rect = Rect {
         x: area.x + (area.width.saturating_sub(width)) / 2,

@@ -4,6 +4,7 @@
 use super::*;
 use crate::model::{AttemptOutcome, RunId, RunStatus, TaskName, TaskStatus, Trigger};
 use crate::store::{AttemptRecord, RunDetail, RunSummary, TaskRecord};
+use crate::tui::action::RunsPage;
 use ratatui::{Terminal, backend::TestBackend};
 
 const NOW: i64 = 1_700_000_000_000;
@@ -59,6 +60,7 @@ fn task(name: &str, status: TaskStatus, code: Option<i32>, reason: Option<&str>)
     TaskRecord {
         name: TaskName::new(name),
         needs: Vec::new(),
+        interactive: false,
         status,
         reason: reason.map(String::from),
         reused_from: None,
@@ -113,8 +115,24 @@ fn detail() -> RunDetail {
 fn loaded() -> State {
     let mut s = State::new(NOW);
     update(&mut s, Action::DaemonBack("0.1.0".into()));
-    update(&mut s, Action::RunsLoaded(runs()));
+    update(&mut s, loaded_runs(RunsPage::Newest, runs()));
+    update(
+        &mut s,
+        Action::RunsLoaded {
+            page: RunsPage::Older { offset: 0 },
+            limit: update::OLDER,
+            runs: runs(),
+        },
+    );
     s
+}
+
+fn loaded_runs(page: RunsPage, runs: Vec<RunSummary>) -> Action {
+    Action::RunsLoaded {
+        page,
+        limit: update::NEWEST,
+        runs,
+    }
 }
 
 fn draw(state: &State) -> String {
@@ -209,20 +227,23 @@ fn new_runs_keep_the_selection_and_ticks_reload() {
         0,
         summary("r4newest01", "adhoc", RunStatus::Running, 1, None, 0, 1),
     );
-    update(&mut s, Action::RunsLoaded(newer));
+    update(&mut s, loaded_runs(RunsPage::Newest, newer));
     assert_eq!(s.selected_run().unwrap().id.as_str(), "r2failed01");
-    assert_eq!(
-        update(&mut s, Action::Tick(NOW + 1000)),
-        vec![Effect::LoadRuns]
-    );
+    let reload = [
+        Effect::LoadRuns {
+            page: RunsPage::Newest,
+            limit: update::NEWEST,
+        },
+        Effect::LoadRuns {
+            page: RunsPage::Active,
+            limit: 0,
+        },
+    ];
+    assert_eq!(update(&mut s, Action::Tick(NOW + 1000)), reload.to_vec());
     update(&mut s, Action::Open);
-    assert_eq!(
-        update(&mut s, Action::Tick(NOW + 2000)),
-        vec![
-            Effect::LoadRuns,
-            Effect::LoadDetail(RunId::from_string("r2failed01"))
-        ]
-    );
+    let mut with_detail = reload.to_vec();
+    with_detail.push(Effect::LoadDetail(RunId::from_string("r2failed01")));
+    assert_eq!(update(&mut s, Action::Tick(NOW + 2000)), with_detail);
     assert_eq!(
         update(&mut s, Action::CopyId),
         vec![Effect::Copy("r2failed01".into())]
@@ -261,6 +282,7 @@ fn a_task_log_follows_and_scrolls() {
         attempt,
         lines,
         next_offset,
+        more: false,
     };
     update(
         &mut s,
@@ -312,5 +334,368 @@ fn a_task_log_follows_and_scrolls() {
     );
     assert_eq!(s.log.as_ref().unwrap().lines.len(), 1);
     update(&mut s, Action::Back);
+    assert_eq!(s.view, View::Run);
+}
+
+fn many_runs(n: usize) -> Vec<RunSummary> {
+    (0..n)
+        .map(|i| {
+            let status = match i % 5 {
+                0 => RunStatus::Running,
+                1 => RunStatus::Failed,
+                _ => RunStatus::Succeeded,
+            };
+            let took = (status != RunStatus::Running).then_some((i % 7) as i64);
+            summary(
+                &format!("r{i:08}"),
+                if i % 2 == 0 { "nightly" } else { "release" },
+                status,
+                i as i64 * 10,
+                took,
+                1,
+                2,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn ten_thousand_runs_load_in_pages_and_scroll_by_the_page() {
+    let mut s = State::new(NOW);
+    s.list_height = 12;
+    update(&mut s, Action::DaemonBack("0.1.0".into()));
+    let tick = update(&mut s, Action::Tick(NOW));
+    assert!(
+        tick.contains(&Effect::LoadRuns {
+            page: RunsPage::Older { offset: 0 },
+            limit: update::OLDER
+        }),
+        "the first tick starts the background load: {tick:?}"
+    );
+    let all = many_runs(10_000);
+    let mut offset = 0;
+    loop {
+        let page: Vec<_> = all
+            .iter()
+            .skip(offset)
+            .take(update::OLDER)
+            .cloned()
+            .collect();
+        let got = page.len();
+        let effects = update(
+            &mut s,
+            Action::RunsLoaded {
+                page: RunsPage::Older { offset },
+                limit: update::OLDER,
+                runs: page,
+            },
+        );
+        if got < update::OLDER {
+            assert!(effects.is_empty());
+            break;
+        }
+        offset += got;
+        assert_eq!(
+            effects,
+            vec![Effect::LoadRuns {
+                page: RunsPage::Older { offset },
+                limit: update::OLDER
+            }],
+            "each full page asks for the next"
+        );
+    }
+    assert!(s.runs_complete);
+    assert_eq!(s.visible_runs().len(), 10_000);
+    // A refresh of the newest page changes runs in place, without doubles.
+    let mut newest: Vec<_> = all.iter().take(update::NEWEST).cloned().collect();
+    newest[0].status = RunStatus::Succeeded;
+    update(&mut s, loaded_runs(RunsPage::Newest, newest));
+    assert_eq!(s.runs.len(), 10_000);
+    assert_eq!(s.runs[0].status, RunStatus::Succeeded);
+    for _ in 0..3 {
+        update(&mut s, Action::PageDown);
+    }
+    assert_eq!(s.selected, 36, "a page is the table's height");
+    assert_eq!(s.list_top, 25, "the selection stays in view");
+    insta::assert_snapshot!("paged", draw(&s));
+    // Narrowed to failed runs, oldest first, the selection follows along.
+    update(&mut s, Action::StatusFilter);
+    update(&mut s, Action::StatusFilter);
+    assert_eq!(s.status_filter, Some(RunStatus::Failed));
+    assert_eq!(s.visible_runs().len(), 2_000);
+    assert!(s.visible_runs().all(|r| r.status == RunStatus::Failed));
+    update(&mut s, Action::Sort);
+    assert_eq!(s.sort, state::Sort::Oldest);
+    assert_eq!(s.visible_runs().next().unwrap().id.as_str(), "r00009996");
+    update(&mut s, Action::Back);
+    assert_eq!(s.status_filter, None, "Esc clears the filters");
+    assert_eq!(s.visible_runs().len(), 10_000);
+}
+
+#[test]
+fn a_log_is_searched_wrapped_and_coloured() {
+    use crate::store::Stream;
+    let mut s = loaded();
+    s.log_height = 16;
+    update(&mut s, Action::Down);
+    update(&mut s, Action::Open);
+    update(&mut s, Action::DetailLoaded(Box::new(detail())));
+    update(&mut s, Action::OpenLog);
+    let mut lines: Vec<_> = (0..40)
+        .map(|i| line(Stream::Stdout, &format!("step {i} ok")))
+        .collect();
+    lines[5] = line(Stream::Stdout, "\u{1b}[31mERROR\u{1b}[0m disk full");
+    lines[30] = line(Stream::Stderr, "error: retrying");
+    lines[39] = line(Stream::Stdout, &format!("long {}", "x".repeat(150)));
+    let effects = update(
+        &mut s,
+        Action::LogLoaded {
+            task: TaskName::new("build"),
+            from: 0,
+            chunk: crate::api::LogChunk {
+                attempt: 1,
+                lines,
+                next_offset: 4000,
+                more: true,
+            },
+        },
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::LoadLog {
+            run: RunId::from_string("r2failed01"),
+            task: TaskName::new("build"),
+            offset: 4000
+        }],
+        "more waiting is read at once, not at the next tick"
+    );
+    assert!(
+        !update(&mut s, Action::Tick(NOW))
+            .iter()
+            .any(|e| matches!(e, Effect::LoadLog { .. })),
+        "no second read while one is under way"
+    );
+    update(&mut s, Action::StartFilter);
+    for c in "error".chars() {
+        update(&mut s, Action::FilterChar(c));
+    }
+    update(&mut s, Action::EndFilter);
+    let search = s.log.as_ref().unwrap().search.clone().unwrap();
+    assert_eq!(
+        search.matches,
+        vec![5, 30],
+        "case-insensitive, escapes ignored"
+    );
+    assert!(!s.log.as_ref().unwrap().follow, "a search stops following");
+    insta::assert_snapshot!("searched", draw(&s));
+    assert_eq!(
+        search.current, 1,
+        "the first match below the top line is shown"
+    );
+    update(&mut s, Action::SearchNext);
+    assert_eq!(
+        s.log.as_ref().unwrap().search.as_ref().unwrap().current,
+        0,
+        "wraps around"
+    );
+    // The colour of `ERROR` is the task's red.
+    let mut terminal = Terminal::new(TestBackend::new(100, 18)).unwrap();
+    terminal
+        .draw(|f| render::render(&s, &Keymap::default(), f))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let row = (0..18)
+        .find(|&y| {
+            (0..10)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .starts_with("ERROR")
+        })
+        .expect("the ERROR line is shown");
+    assert_eq!(buffer[(0, row)].fg, ratatui::style::Color::Indexed(1));
+    update(&mut s, Action::SearchPrev);
+    assert_eq!(s.log.as_ref().unwrap().search.as_ref().unwrap().current, 1);
+    update(&mut s, Action::Back);
+    assert!(
+        s.log.as_ref().unwrap().search.is_none(),
+        "Esc clears the search first"
+    );
+    assert_eq!(s.view, View::Log);
+    update(&mut s, Action::FollowLog);
+    update(&mut s, Action::ToggleWrap);
+    insta::assert_snapshot!("wrapped", draw(&s));
+}
+
+#[test]
+fn the_timeline_and_a_tree_for_wide_graphs() {
+    let mut s = loaded();
+    update(&mut s, Action::Down);
+    update(&mut s, Action::Open);
+    let mut d = detail();
+    // A retried attempt, then a second one that succeeded.
+    d.tasks[2].attempts.push(AttemptRecord {
+        attempt: 2,
+        pid: None,
+        pid_start: None,
+        started_at: NOW - 289_000,
+        finished_at: Some(NOW - 270_000),
+        outcome: Some(AttemptOutcome::Exited { code: 0 }),
+        log: String::new(),
+    });
+    update(&mut s, Action::DetailLoaded(Box::new(d)));
+    update(&mut s, Action::TogglePane);
+    insta::assert_snapshot!("timeline", draw(&s));
+    update(&mut s, Action::TogglePane);
+    // Twelve tasks in a chain do not fit 100 columns side by side.
+    let mut wide = detail();
+    wide.tasks = (0..12)
+        .map(|i| TaskRecord {
+            needs: if i == 0 {
+                vec![]
+            } else {
+                vec![TaskName::new(format!("step-number-{}", i - 1))]
+            },
+            ..task(
+                &format!("step-number-{i}"),
+                TaskStatus::Succeeded,
+                Some(0),
+                None,
+            )
+        })
+        .collect();
+    update(&mut s, Action::DetailLoaded(Box::new(wide)));
+    insta::assert_snapshot!("tree", draw(&s));
+}
+
+#[test]
+fn an_interactive_task_gets_a_terminal_pane() {
+    let mut s = loaded();
+    update(&mut s, Action::Open);
+    let mut d = detail();
+    d.summary = runs()[0].clone();
+    d.tasks[1].interactive = true;
+    d.tasks[1].status = TaskStatus::Running;
+    update(&mut s, Action::DetailLoaded(Box::new(d)));
+    update(&mut s, Action::Attach);
+    assert_eq!(
+        s.notice.as_deref(),
+        Some("`build` is not interactive; l opens its log")
+    );
+    update(&mut s, Action::Down);
+    let effects = update(&mut s, Action::Attach);
+    assert!(
+        matches!(&effects[..], [Effect::Attach { task, .. }] if task.as_str() == "test"),
+        "{effects:?}"
+    );
+    assert_eq!(s.view, View::Terminal);
+    assert_eq!(
+        update(&mut s, Action::PaneSize(14, 100)),
+        vec![Effect::TermResize {
+            rows: 14,
+            cols: 100
+        }],
+        "the task's PTY follows the pane"
+    );
+    assert!(update(&mut s, Action::PaneSize(14, 100)).is_empty());
+    let mut parser = vt100::Parser::new(14, 100, 0);
+    parser.process(b"Name? \x1b[1mweft\x1b[0m\r\nready> ");
+    update(
+        &mut s,
+        Action::TermScreen {
+            task: TaskName::new("test"),
+            screen: state::TermScreen(Box::new(parser.screen().clone())),
+        },
+    );
+    assert_eq!(
+        update(&mut s, Action::TermInput(b"ls\r".to_vec())),
+        vec![Effect::TermInput(b"ls\r".to_vec())]
+    );
+    insta::assert_snapshot!("terminal", draw(&s));
+    update(&mut s, Action::ReleaseTerminal);
+    assert!(
+        update(&mut s, Action::TermInput(b"x".to_vec())).is_empty(),
+        "released: keys are the dashboard's"
+    );
+    update(&mut s, Action::Open);
+    assert!(s.term.as_ref().unwrap().focused, "Enter focuses it again");
+    update(
+        &mut s,
+        Action::TermEnded {
+            task: TaskName::new("test"),
+            why: "exit 0".into(),
+        },
+    );
+    assert!(!s.term.as_ref().unwrap().focused);
+    assert_eq!(update(&mut s, Action::Back), vec![Effect::Detach]);
+    assert_eq!(s.view, View::Run);
+}
+
+#[test]
+fn a_workflow_is_started_with_its_required_params() {
+    let mut s = loaded();
+    assert_eq!(
+        update(&mut s, Action::StartWorkflow),
+        vec![Effect::LoadWorkflows]
+    );
+    update(
+        &mut s,
+        Action::WorkflowsLoaded(vec![
+            state::KnownWorkflow {
+                name: "broken".into(),
+                file: "/w/broken.yaml".into(),
+                params: vec![],
+                problem: Some("line 3: unknown key `taks`".into()),
+            },
+            state::KnownWorkflow {
+                name: "release".into(),
+                file: "/w/release.yaml".into(),
+                params: vec![
+                    ("version".into(), true, None),
+                    ("channel".into(), false, Some("stable".into())),
+                ],
+                problem: None,
+            },
+        ]),
+    );
+    update(&mut s, Action::Open);
+    assert!(
+        s.start
+            .as_ref()
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("unknown key"),
+        "an invalid workflow says why it cannot start"
+    );
+    update(&mut s, Action::Down);
+    update(&mut s, Action::Open);
+    assert!(
+        update(&mut s, Action::Open).is_empty(),
+        "a required param is missing"
+    );
+    assert_eq!(
+        s.start.as_ref().unwrap().error.as_deref(),
+        Some("required: version")
+    );
+    for c in "1.2".chars() {
+        update(&mut s, Action::FilterChar(c));
+    }
+    insta::assert_snapshot!("start", draw(&s));
+    assert_eq!(
+        update(&mut s, Action::Open),
+        vec![Effect::Start {
+            file: "/w/release.yaml".into(),
+            params: vec![
+                ("version".into(), "1.2".into()),
+                ("channel".into(), "stable".into())
+            ]
+        }]
+    );
+    assert_eq!(
+        update(&mut s, Action::Started(RunId::from_string("r5started"))),
+        vec![Effect::LoadDetail(RunId::from_string("r5started"))]
+    );
+    assert!(s.start.is_none());
     assert_eq!(s.view, View::Run);
 }

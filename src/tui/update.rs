@@ -1,11 +1,21 @@
 //! The pure update: an action in, the state changed, effects out. No I/O,
 //! no clock (time arrives as `Action::Tick`).
 
-use super::action::{Action, Effect};
-use super::state::{Confirm, DaemonState, LogView, State, View};
-use crate::model::TaskStatus;
+use super::action::{Action, Effect, RunsPage};
+use super::state::{
+    Confirm, DaemonState, LogEntry, LogView, RunPane, STATUS_CYCLE, Search, StartDialog, State,
+    TermView, View,
+};
+use crate::model::{RunId, TaskStatus};
+use crate::store::RunSummary;
 
 const PAGE: usize = 10;
+/// The newest runs, reloaded on every tick.
+pub const NEWEST: usize = 200;
+/// Older runs are loaded in the background in pages of this many.
+pub const OLDER: usize = 2000;
+/// The list holds at most this many runs.
+pub const MAX_RUNS: usize = 100_000;
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     // A pending question takes the keys first.
@@ -23,19 +33,21 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 state.confirm = None;
                 Vec::new()
             }
-            Action::RunsLoaded(_)
-            | Action::DetailLoaded(_)
-            | Action::Tick(_)
-            | Action::DaemonLost(_)
-            | Action::DaemonBack(_)
-            | Action::Notice(_) => {
+            other if is_from_outside(&other) => {
                 let pending = state.confirm.take();
-                let effects = update(state, action);
+                let effects = update(state, other);
                 state.confirm = pending;
                 effects
             }
             _ => Vec::new(),
         };
+    }
+    if !is_from_outside(&action) {
+        // A notice answers the last key; the next key clears it.
+        state.notice = None;
+    }
+    if state.start.is_some() && !is_from_outside(&action) {
+        return start_dialog(state, action);
     }
     match action {
         Action::Quit => {
@@ -59,14 +71,17 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::PageUp => {
-            move_selection(state, -(PAGE as isize));
+            let page = page_size(state);
+            move_selection(state, -(page as isize));
             Vec::new()
         }
         Action::PageDown => {
-            move_selection(state, PAGE as isize);
+            let page = page_size(state);
+            move_selection(state, page as isize);
             Vec::new()
         }
         Action::Open if state.view == View::Run => update(state, Action::OpenLog),
+        Action::Open if state.view == View::Terminal => update(state, Action::FocusTerminal),
         Action::OpenLog => match (&state.open, state.selected_task()) {
             (Some(run), Some(task)) if state.view == View::Run => {
                 let run = run.clone();
@@ -76,8 +91,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     attempt: 0,
                     lines: Vec::new(),
                     offset: 0,
+                    loading: true,
                     top: 0,
                     follow: true,
+                    wrap: false,
+                    search: None,
                 });
                 vec![Effect::LoadLog {
                     run,
@@ -102,44 +120,154 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::ToggleWrap => {
+            if let Some(log) = &mut state.log {
+                log.wrap = !log.wrap;
+                state.notice = Some(
+                    if log.wrap {
+                        "wrapping long lines"
+                    } else {
+                        "cutting long lines"
+                    }
+                    .into(),
+                );
+            }
+            Vec::new()
+        }
+        Action::SearchNext | Action::SearchPrev => {
+            let forward = action == Action::SearchNext;
+            let height = state.log_height;
+            if let Some(log) = &mut state.log
+                && let Some(search) = &mut log.search
+                && !search.matches.is_empty()
+            {
+                let n = search.matches.len();
+                search.current = if forward {
+                    (search.current + 1) % n
+                } else {
+                    (search.current + n - 1) % n
+                };
+                show_line(log, search_line(log), height);
+            }
+            Vec::new()
+        }
         Action::Back if state.view == View::Log => {
+            if state.log.as_ref().is_some_and(|l| l.search.is_some()) {
+                // Esc first clears the search.
+                if let Some(log) = &mut state.log {
+                    log.search = None;
+                }
+                return Vec::new();
+            }
             state.view = View::Run;
             state.log = None;
             Vec::new()
         }
+        Action::Back if state.view == View::Terminal => {
+            state.view = View::Run;
+            state.term = None;
+            vec![Effect::Detach]
+        }
         Action::Open => match (&state.view, state.selected_run()) {
             (View::Runs, Some(run)) => {
                 let id = run.id.clone();
-                state.view = View::Run;
-                state.open = Some(id.clone());
-                state.detail = None;
-                state.task_selected = 0;
-                vec![Effect::LoadDetail(id)]
+                open_run(state, id)
             }
             _ => Vec::new(),
         },
         Action::Back => {
+            if state.view == View::Runs {
+                if !state.filter.is_empty() || state.status_filter.is_some() {
+                    // Esc in the list clears the filters.
+                    state.filter.clear();
+                    state.status_filter = None;
+                    refresh(state, None);
+                }
+                return Vec::new();
+            }
             state.view = View::Runs;
             state.open = None;
             state.detail = None;
             Vec::new()
         }
         Action::StartFilter => {
-            state.filtering = true;
+            if state.view == View::Log {
+                if let Some(log) = &mut state.log {
+                    log.search = Some(Search {
+                        typing: true,
+                        ..Search::default()
+                    });
+                }
+            } else if state.view == View::Runs {
+                state.filtering = true;
+            }
             Vec::new()
         }
         Action::FilterChar(c) => {
-            state.filter.push(c);
-            state.selected = 0;
+            if let Some(log) = searching(state) {
+                if let Some(search) = &mut log.search {
+                    search.query.push(c);
+                }
+                research(state);
+            } else {
+                state.filter.push(c);
+                state.selected = 0;
+                refresh(state, None);
+            }
             Vec::new()
         }
         Action::FilterBackspace => {
-            state.filter.pop();
-            state.selected = 0;
+            if let Some(log) = searching(state) {
+                if let Some(search) = &mut log.search {
+                    search.query.pop();
+                }
+                research(state);
+            } else {
+                state.filter.pop();
+                state.selected = 0;
+                refresh(state, None);
+            }
             Vec::new()
         }
         Action::EndFilter => {
-            state.filtering = false;
+            if let Some(log) = searching(state) {
+                if let Some(search) = &mut log.search {
+                    search.typing = false;
+                    if search.query.is_empty() {
+                        log.search = None;
+                    }
+                }
+            } else {
+                state.filtering = false;
+            }
+            Vec::new()
+        }
+        Action::Sort => {
+            if state.view == View::Runs {
+                state.sort = state.sort.next();
+                state.notice = Some(format!("runs {}", state.sort.label()));
+                let keep = state.selected_run().map(|r| r.id.clone());
+                refresh(state, keep);
+            }
+            Vec::new()
+        }
+        Action::StatusFilter => {
+            if state.view == View::Runs {
+                let at = STATUS_CYCLE
+                    .iter()
+                    .position(|s| *s == state.status_filter)
+                    .unwrap_or(0);
+                state.status_filter = STATUS_CYCLE[(at + 1) % STATUS_CYCLE.len()];
+                let keep = state.selected_run().map(|r| r.id.clone());
+                refresh(state, keep);
+            }
+            Vec::new()
+        }
+        Action::TogglePane => {
+            state.pane = match state.pane {
+                RunPane::Graph => RunPane::Timeline,
+                RunPane::Timeline => RunPane::Graph,
+            };
             Vec::new()
         }
         Action::Cancel => {
@@ -151,7 +279,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Retry => {
             if let Some(run) = state.target_run() {
                 let from = match state.view {
-                    View::Run | View::Log => state.selected_task(),
+                    View::Run | View::Log | View::Terminal => state.selected_task(),
                     View::Runs => None,
                 };
                 state.confirm = Some(Confirm::Retry { run, from });
@@ -172,19 +300,121 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::Confirm(_) => Vec::new(),
-        Action::RunsLoaded(runs) => {
-            // Keep the same run selected when new ones arrive on top.
-            let keep = state.selected_run().map(|r| r.id.clone());
-            state.runs = runs;
-            if let Some(id) = keep
-                && let Some(i) = state.visible_runs().iter().position(|r| r.id == id)
-            {
-                state.selected = i;
+        Action::Attach => {
+            let (Some(run), Some(detail)) = (state.open.clone(), state.detail.as_ref()) else {
+                return Vec::new();
+            };
+            let Some(task) = detail.tasks.get(state.task_selected) else {
+                return Vec::new();
+            };
+            if !task.interactive {
+                state.notice = Some(format!(
+                    "`{}` is not interactive; l opens its log",
+                    task.name
+                ));
+                return Vec::new();
             }
-            clamp(state);
+            let task = task.name.clone();
+            attach(state, run, task)
+        }
+        Action::NextTerminal => {
+            let (Some(run), Some(detail), Some(term)) = (
+                state.open.clone(),
+                state.detail.as_ref(),
+                state.term.as_ref(),
+            ) else {
+                return Vec::new();
+            };
+            let interactive: Vec<_> = detail.tasks.iter().filter(|t| t.interactive).collect();
+            let at = interactive.iter().position(|t| t.name == term.task);
+            let next = match at {
+                Some(i) => interactive[(i + 1) % interactive.len()],
+                None => match interactive.first() {
+                    Some(t) => t,
+                    None => return Vec::new(),
+                },
+            };
+            if next.name == term.task {
+                state.notice = Some("this run has no other interactive task".into());
+                return Vec::new();
+            }
+            let task = next.name.clone();
+            if let Some(i) = detail.tasks.iter().position(|t| t.name == task) {
+                state.task_selected = i;
+            }
+            attach(state, run, task)
+        }
+        Action::FocusTerminal => {
+            if let Some(term) = &mut state.term
+                && term.ended.is_none()
+            {
+                term.focused = true;
+            }
             Vec::new()
         }
+        Action::ReleaseTerminal => {
+            if let Some(term) = &mut state.term {
+                term.focused = false;
+            }
+            Vec::new()
+        }
+        Action::TermInput(bytes) => match &state.term {
+            Some(term) if term.focused && term.ended.is_none() => vec![Effect::TermInput(bytes)],
+            _ => Vec::new(),
+        },
+        Action::PaneSize(rows, cols) => match &mut state.term {
+            Some(term) if term.size != (rows, cols) && rows > 0 && cols > 0 => {
+                term.size = (rows, cols);
+                vec![Effect::TermResize { rows, cols }]
+            }
+            _ => Vec::new(),
+        },
+        Action::TermScreen { task, screen } => {
+            if let Some(term) = state.term.as_mut().filter(|t| t.task == task) {
+                term.screen = Some(screen);
+            }
+            Vec::new()
+        }
+        Action::TermEnded { task, why } => {
+            if let Some(term) = state.term.as_mut().filter(|t| t.task == task) {
+                term.ended = Some(why);
+                term.focused = false;
+            }
+            Vec::new()
+        }
+        Action::StartWorkflow => {
+            state.start = Some(StartDialog {
+                workflows: Vec::new(),
+                selected: 0,
+                form: None,
+                field: 0,
+                error: None,
+            });
+            vec![Effect::LoadWorkflows]
+        }
+        Action::WorkflowsLoaded(list) => {
+            if let Some(dialog) = &mut state.start {
+                dialog.workflows = list;
+                dialog.selected = dialog
+                    .selected
+                    .min(dialog.workflows.len().saturating_sub(1));
+            }
+            Vec::new()
+        }
+        Action::Started(id) => {
+            state.start = None;
+            state.notice = Some(format!("started {id}"));
+            open_run(state, id)
+        }
+        Action::StartFailed(why) => {
+            match &mut state.start {
+                Some(dialog) => dialog.error = Some(why),
+                None => state.notice = Some(why),
+            }
+            Vec::new()
+        }
+        Action::Confirm(_) => Vec::new(),
+        Action::RunsLoaded { page, limit, runs } => runs_loaded(state, page, limit, runs),
         Action::DetailLoaded(detail) => {
             if state.open.as_ref() == Some(&detail.summary.id) {
                 state.task_selected = state
@@ -196,6 +426,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::DaemonLost(error) => {
             state.daemon = DaemonState::Lost { error };
+            if let Some(log) = &mut state.log {
+                log.loading = false;
+            }
             Vec::new()
         }
         Action::DaemonBack(version) => {
@@ -208,10 +441,28 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => {
             state.now = now;
-            let mut effects = vec![Effect::LoadRuns];
+            let mut effects = vec![
+                Effect::LoadRuns {
+                    page: RunsPage::Newest,
+                    limit: NEWEST,
+                },
+                Effect::LoadRuns {
+                    page: RunsPage::Active,
+                    limit: 0,
+                },
+            ];
+            if state.runs.is_empty() && !state.runs_complete {
+                effects.push(Effect::LoadRuns {
+                    page: RunsPage::Older { offset: 0 },
+                    limit: OLDER,
+                });
+            }
             if let Some(id) = &state.open {
                 effects.push(Effect::LoadDetail(id.clone()));
-                if let Some(log) = &state.log {
+                if let Some(log) = &mut state.log
+                    && !log.loading
+                {
+                    log.loading = true;
                     effects.push(Effect::LoadLog {
                         run: id.clone(),
                         task: log.task.clone(),
@@ -221,39 +472,362 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             effects
         }
-        Action::LogLoaded { task, from, chunk } => {
-            let height = state.log_height;
-            if let Some(log) = state.log.as_mut().filter(|l| l.task == task) {
-                if chunk.attempt != log.attempt {
-                    // A new attempt: its own log, from the start.
-                    if from != 0 {
-                        return Vec::new();
-                    }
-                    log.attempt = chunk.attempt;
-                    log.lines.clear();
-                    log.top = 0;
-                } else if from != log.offset {
-                    // An answer to a read already answered: drop it.
-                    return Vec::new();
-                }
-                log.lines.extend(chunk.lines);
-                log.offset = chunk.next_offset;
-                if log.follow {
-                    log.top = log.lines.len().saturating_sub(height);
-                }
+        Action::LogFailed(why) => {
+            if let Some(log) = &mut state.log {
+                log.loading = false;
+            }
+            state.notice = Some(why);
+            Vec::new()
+        }
+        Action::LogLoaded { task, from, chunk } => log_loaded(state, task, from, chunk),
+    }
+}
+
+/// Actions that come from the daemon or the clock rather than from keys.
+fn is_from_outside(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::RunsLoaded { .. }
+            | Action::DetailLoaded(_)
+            | Action::LogLoaded { .. }
+            | Action::LogFailed(_)
+            | Action::TermScreen { .. }
+            | Action::TermEnded { .. }
+            | Action::PaneSize(..)
+            | Action::WorkflowsLoaded(_)
+            | Action::Started(_)
+            | Action::StartFailed(_)
+            | Action::Tick(_)
+            | Action::DaemonLost(_)
+            | Action::DaemonBack(_)
+            | Action::Notice(_)
+    )
+}
+
+fn open_run(state: &mut State, id: RunId) -> Vec<Effect> {
+    state.view = View::Run;
+    state.open = Some(id.clone());
+    state.detail = None;
+    state.task_selected = 0;
+    vec![Effect::LoadDetail(id)]
+}
+
+fn attach(state: &mut State, run: RunId, task: crate::model::TaskName) -> Vec<Effect> {
+    let size = state.term.as_ref().map_or((24, 80), |t| t.size);
+    state.view = View::Terminal;
+    state.term = Some(TermView {
+        task: task.clone(),
+        screen: None,
+        focused: true,
+        ended: None,
+        size,
+    });
+    vec![Effect::Attach {
+        run,
+        task,
+        rows: size.0,
+        cols: size.1,
+    }]
+}
+
+/// Keys while the start dialog is open.
+fn start_dialog(state: &mut State, action: Action) -> Vec<Effect> {
+    let Some(dialog) = &mut state.start else {
+        return Vec::new();
+    };
+    match (&mut dialog.form, action) {
+        (_, Action::Quit) => {
+            state.quit = true;
+            vec![Effect::Quit]
+        }
+        (None, Action::Back) => {
+            state.start = None;
+            Vec::new()
+        }
+        (Some(_), Action::Back) => {
+            dialog.form = None;
+            dialog.error = None;
+            Vec::new()
+        }
+        (None, Action::Up) => {
+            dialog.selected = dialog.selected.saturating_sub(1);
+            Vec::new()
+        }
+        (None, Action::Down) => {
+            dialog.selected = (dialog.selected + 1).min(dialog.workflows.len().saturating_sub(1));
+            Vec::new()
+        }
+        (None, Action::Open) => {
+            let Some(w) = dialog.workflows.get(dialog.selected) else {
+                return Vec::new();
+            };
+            if let Some(problem) = &w.problem {
+                dialog.error = Some(format!("{} cannot start: {problem}", w.name));
+                return Vec::new();
+            }
+            if w.params.is_empty() {
+                return vec![Effect::Start {
+                    file: w.file.clone(),
+                    params: Vec::new(),
+                }];
+            }
+            dialog.form = Some(
+                w.params
+                    .iter()
+                    .map(|(name, _, default)| (name.clone(), default.clone().unwrap_or_default()))
+                    .collect(),
+            );
+            dialog.field = 0;
+            dialog.error = None;
+            Vec::new()
+        }
+        (Some(form), Action::Up) => {
+            dialog.field = dialog.field.saturating_sub(1);
+            let _ = form;
+            Vec::new()
+        }
+        (Some(form), Action::Down) => {
+            dialog.field = (dialog.field + 1).min(form.len().saturating_sub(1));
+            Vec::new()
+        }
+        (Some(form), Action::FilterChar(c)) => {
+            if let Some((_, value)) = form.get_mut(dialog.field) {
+                value.push(c);
             }
             Vec::new()
         }
+        (Some(form), Action::FilterBackspace) => {
+            if let Some((_, value)) = form.get_mut(dialog.field) {
+                value.pop();
+            }
+            Vec::new()
+        }
+        (Some(form), Action::Open) => {
+            let Some(w) = dialog.workflows.get(dialog.selected) else {
+                return Vec::new();
+            };
+            let missing: Vec<&str> = w
+                .params
+                .iter()
+                .zip(form.iter())
+                .filter(|((_, required, _), (_, value))| *required && value.is_empty())
+                .map(|((name, _, _), _)| name.as_str())
+                .collect();
+            if !missing.is_empty() {
+                dialog.error = Some(format!("required: {}", missing.join(", ")));
+                return Vec::new();
+            }
+            vec![Effect::Start {
+                file: w.file.clone(),
+                params: form
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .cloned()
+                    .collect(),
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn runs_loaded(
+    state: &mut State,
+    page: RunsPage,
+    limit: usize,
+    runs: Vec<RunSummary>,
+) -> Vec<Effect> {
+    let keep = state.selected_run().map(|r| r.id.clone());
+    let got = runs.len();
+    let mut added = false;
+    let mut changed = false;
+    for run in runs {
+        match state.index.get(&run.id) {
+            Some(&i) => {
+                if state.runs[i] != run {
+                    state.runs[i] = run;
+                    changed = true;
+                }
+            }
+            None => {
+                state.runs.push(run);
+                added = true;
+            }
+        }
+    }
+    if added {
+        state.runs.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.id.as_str().cmp(a.id.as_str()))
+        });
+        state.index = state
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+    }
+    if added || changed {
+        refresh(state, keep);
+    }
+    match page {
+        RunsPage::Older { offset } => {
+            if got < limit || state.runs.len() >= MAX_RUNS {
+                state.runs_complete = true;
+                Vec::new()
+            } else {
+                // Fill in the older runs in the background, page by page.
+                vec![Effect::LoadRuns {
+                    page: RunsPage::Older {
+                        offset: offset + got,
+                    },
+                    limit,
+                }]
+            }
+        }
+        RunsPage::Newest | RunsPage::Active => Vec::new(),
+    }
+}
+
+fn refresh(state: &mut State, keep: Option<RunId>) {
+    state.refresh_shown(keep);
+}
+
+fn log_loaded(
+    state: &mut State,
+    task: crate::model::TaskName,
+    from: u64,
+    chunk: crate::api::LogChunk,
+) -> Vec<Effect> {
+    let height = state.log_height;
+    let Some(run) = state.open.clone() else {
+        return Vec::new();
+    };
+    let Some(log) = state.log.as_mut().filter(|l| l.task == task) else {
+        return Vec::new();
+    };
+    log.loading = false;
+    if chunk.attempt != log.attempt {
+        // A new attempt: its own log, from the start.
+        if from != 0 {
+            return Vec::new();
+        }
+        log.attempt = chunk.attempt;
+        log.lines.clear();
+        log.top = 0;
+        if let Some(search) = &mut log.search {
+            search.matches.clear();
+            search.current = 0;
+        }
+    } else if from != log.offset {
+        // An answer to a read already answered: drop it.
+        return Vec::new();
+    }
+    let first_new = log.lines.len();
+    log.lines.extend(chunk.lines.into_iter().map(|l| LogEntry {
+        stream: l.stream,
+        text: l.text.into_boxed_str(),
+    }));
+    if let Some(search) = &mut log.search
+        && !search.query.is_empty()
+    {
+        let q = search.query.to_lowercase();
+        for (i, line) in log.lines.iter().enumerate().skip(first_new) {
+            if line.text.to_lowercase().contains(&q) {
+                search.matches.push(i);
+            }
+        }
+    }
+    log.offset = chunk.next_offset;
+    if log.follow {
+        log.top = log.lines.len().saturating_sub(height);
+    }
+    if chunk.more {
+        // More is waiting: read on at once rather than at the next tick.
+        log.loading = true;
+        return vec![Effect::LoadLog {
+            run,
+            task,
+            offset: log.offset,
+        }];
+    }
+    Vec::new()
+}
+
+/// The log, when its search query is being typed.
+fn searching(state: &mut State) -> Option<&mut LogView> {
+    if state.view != View::Log {
+        return None;
+    }
+    state
+        .log
+        .as_mut()
+        .filter(|l| l.search.as_ref().is_some_and(|s| s.typing))
+}
+
+/// Recomputes the matches of the log search and shows the first match at
+/// or below the top line.
+fn research(state: &mut State) {
+    let height = state.log_height;
+    let Some(log) = &mut state.log else { return };
+    let Some(search) = &mut log.search else {
+        return;
+    };
+    let q = search.query.to_lowercase();
+    search.matches = if q.is_empty() {
+        Vec::new()
+    } else {
+        log.lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.text.to_lowercase().contains(&q))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    search.current = search
+        .matches
+        .iter()
+        .position(|&i| i >= log.top)
+        .unwrap_or(0);
+    if !search.matches.is_empty() {
+        show_line(log, search_line(log), height);
+    }
+}
+
+fn search_line(log: &LogView) -> usize {
+    log.search
+        .as_ref()
+        .and_then(|s| s.matches.get(s.current).copied())
+        .unwrap_or(log.top)
+}
+
+/// Scrolls so that `line` is in view (a third of the way down) and stops
+/// following.
+fn show_line(log: &mut LogView, line: usize, height: usize) {
+    if line < log.top || line >= log.top + height {
+        log.top = line.saturating_sub(height / 3);
+    }
+    log.follow = false;
+}
+
+fn page_size(state: &State) -> usize {
+    match state.view {
+        View::Runs => state.list_height.max(1),
+        View::Log => state.log_height.max(1),
+        _ => PAGE,
     }
 }
 
 fn move_selection(state: &mut State, by: isize) {
     match state.view {
         View::Runs => {
-            state.selected = state.selected.saturating_add_signed(by);
-            clamp(state);
+            state.selected = state
+                .selected
+                .saturating_add_signed(by)
+                .min(state.shown.len().saturating_sub(1));
+            state.scroll_list();
         }
-        View::Run => {
+        View::Run | View::Terminal => {
             let n = state.detail.as_ref().map_or(0, |d| d.tasks.len());
             state.task_selected = state
                 .task_selected
@@ -270,9 +844,4 @@ fn move_selection(state: &mut State, by: isize) {
             }
         }
     }
-}
-
-fn clamp(state: &mut State) {
-    let n = state.visible_runs().len();
-    state.selected = state.selected.min(n.saturating_sub(1));
 }
