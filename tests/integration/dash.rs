@@ -1,6 +1,6 @@
 //! `weft dash` in a real terminal against a real daemon.
 
-use crate::harness::{Terminal, Weft};
+use crate::harness::{Terminal, Tmux, Weft};
 
 #[test]
 fn the_dashboard_lists_runs_opens_one_and_quits_cleanly() {
@@ -60,4 +60,58 @@ fn a_bad_key_binding_in_the_config_is_refused_with_the_reason() {
         "{}",
         out.stderr
     );
+}
+
+/// The whole loop in a real terminal (tmux) against a real daemon: a run
+/// appears, its interactive task's terminal opens inside the dashboard,
+/// takes typed keys, lets go of them with the detach key and takes them
+/// again; the run finishes and its log holds what the task printed.
+#[test]
+fn in_tmux_the_dashboard_attaches_to_an_interactive_task_and_types_into_it() {
+    let w = Weft::new();
+    let _d = w.daemon();
+    w.write(
+        "ask.yaml",
+        "name: ask\ntasks:\n  ask:\n    interactive: true\n    run: 'printf \"Name? \"; read name; echo \"hello $name\"; printf \"again? \"; read x; echo \"bye $x\"'\n  after: { needs: [ask], run: 'echo after-ran' }\n",
+    );
+    let id = w
+        .run(&["submit", "-q", "ask.yaml"])
+        .stdout
+        .trim()
+        .to_string();
+    let tmux = Tmux::start(&w, "\"$WEFT\" dash; echo \"dash-exit=$?\"; sleep 30");
+    tmux.expect(&id);
+    tmux.keys(&["Enter"]);
+    tmux.expect("ask ⌨");
+    // Its terminal, inside the dashboard.
+    tmux.text("a");
+    tmux.expect("terminal · ask · keys go to the task");
+    tmux.expect("Name?");
+    tmux.text("weft");
+    tmux.keys(&["Enter"]);
+    tmux.expect("hello weft");
+    tmux.expect("again?");
+    // The detach key gives the keys back to the dashboard; the task goes on.
+    tmux.keys(&["C-]"]);
+    tmux.expect("keys are the dashboard's");
+    tmux.text("?");
+    tmux.expect("keys (? or Esc closes)");
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["Enter"]);
+    tmux.expect("keys go to the task");
+    tmux.text("ok");
+    tmux.keys(&["Enter"]);
+    tmux.expect("ended:");
+    tmux.keys(&["Escape"]);
+    tmux.expect("✓ after");
+    tmux.expect("✓ succeeded");
+    // The log kept what the terminal showed.
+    tmux.text("l");
+    tmux.expect("log · ask · attempt 1");
+    tmux.expect("bye ok");
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["Escape"]);
+    tmux.text("q");
+    tmux.expect("dash-exit=0");
+    assert_eq!(w.run(&["logs", &id, "after"]).stdout, "after-ran\n");
 }

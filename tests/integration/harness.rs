@@ -349,3 +349,97 @@ impl Drop for Terminal {
         let _ = self.child.kill();
     }
 }
+
+/// A real tmux server of its own (its socket in a temp folder), running
+/// one command in a detached session: keys go in with `send-keys`, the
+/// screen comes out with `capture-pane`, as a user's terminal would.
+pub struct Tmux {
+    socket: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    /// Starts `script` (sh) in a 120x32 window, with WEFT_HOME and $WEFT set.
+    pub fn start(w: &Weft, script: &str) -> Tmux {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("tmux.sock");
+        let status = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .args([
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "32",
+            ])
+            .arg("-c")
+            .arg(w.dir.path())
+            .arg("-e")
+            .arg(format!("WEFT_HOME={}", w.home.path().display()))
+            .arg("-e")
+            .arg(format!("WEFT={}", Weft::bin().display()))
+            .args(["-e", "TERM=tmux-256color", "sh", "-c", script])
+            .status()
+            .expect("tmux runs (apt-get install tmux)");
+        assert!(status.success(), "tmux new-session failed");
+        Tmux { socket, _dir: dir }
+    }
+
+    /// Sends keys as tmux names them (`Enter`, `Escape`, `C-]`, or text
+    /// with `-l`).
+    pub fn keys(&self, keys: &[&str]) {
+        let status = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(["send-keys", "-t", "0"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Types text literally.
+    pub fn text(&self, text: &str) {
+        self.keys(&["-l", text]);
+    }
+
+    pub fn screen(&self) -> String {
+        let out = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(["capture-pane", "-p", "-t", "0"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits (up to 20 s) until the screen shows `text`; returns the screen.
+    pub fn expect(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen never showed {text:?}; it shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .status();
+    }
+}
