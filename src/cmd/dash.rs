@@ -39,15 +39,29 @@ enum TermCommand {
 }
 
 /// Frame times, written to `WEFT_DASH_STATS` on the way out (for the
-/// benchmark in bench/dash.sh): one line per frame, microseconds.
+/// benchmark in bench/dash.sh): a line per frame with the time it was
+/// drawn (ms since the epoch) and how long drawing took (µs), then the
+/// process's memory from /proc (`# VmRSS: ...`, `# VmHWM: ...`).
 struct Stats {
     path: std::path::PathBuf,
-    frames: Vec<u128>,
+    frames: Vec<(i64, u128)>,
 }
 
 impl Drop for Stats {
     fn drop(&mut self) {
-        let text: String = self.frames.iter().map(|f| format!("{f}\n")).collect();
+        let mut text: String = self
+            .frames
+            .iter()
+            .map(|(at, took)| format!("{at} {took}\n"))
+            .collect();
+        if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+            for line in status
+                .lines()
+                .filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM"))
+            {
+                text.push_str(&format!("# {line}\n"));
+            }
+        }
         let _ = std::fs::write(&self.path, text);
     }
 }
@@ -99,7 +113,7 @@ async fn run(
             let started = Instant::now();
             terminal.draw(|f| crate::tui::render::render(&state, &keymap, f))?;
             if let Some(stats) = &mut stats {
-                stats.frames.push(started.elapsed().as_micros());
+                stats.frames.push((now_ms(), started.elapsed().as_micros()));
             }
             last_draw = Instant::now();
             dirty = false;
