@@ -49,7 +49,7 @@ complete -c weft -n "__fish_weft_needs_command" -f -a "resume" -d 'Resume a paus
 complete -c weft -n "__fish_weft_needs_command" -f -a "events" -d 'Print run and task state changes as JSON lines; -f follows them live'
 complete -c weft -n "__fish_weft_needs_command" -f -a "attach" -d 'Attach this terminal to an interactive task (Ctrl-] detaches)'
 complete -c weft -n "__fish_weft_needs_command" -f -a "send" -d 'Type text into an interactive task\'s terminal (for scripts)'
-complete -c weft -n "__fish_weft_needs_command" -f -a "dash" -d 'The dashboard: live runs, their tasks, and the actions on them'
+complete -c weft -n "__fish_weft_needs_command" -f -a "dash" -d 'The dashboard: live runs, their graphs, timelines and logs, and terminals of interactive tasks'
 complete -c weft -n "__fish_weft_needs_command" -f -a "daemon" -d 'Start, stop, inspect or install the background daemon'
 complete -c weft -n "__fish_weft_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c weft -n "__fish_weft_needs_command" -f -a "man" -d 'Print the man page (roff); with a command name, that command\'s page'
@@ -217,7 +217,7 @@ complete -c weft -n "__fish_weft_using_subcommand dash" -l color -d 'When to use
 always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand dash" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
-complete -c weft -n "__fish_weft_using_subcommand dash" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand dash" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
 complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -l config -d 'Read this config file instead of the default one' -r -F
 complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -304,7 +304,7 @@ complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subc
 complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "events" -d 'Print run and task state changes as JSON lines; -f follows them live'
 complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "attach" -d 'Attach this terminal to an interactive task (Ctrl-] detaches)'
 complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "send" -d 'Type text into an interactive task\'s terminal (for scripts)'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "dash" -d 'The dashboard: live runs, their tasks, and the actions on them'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "dash" -d 'The dashboard: live runs, their graphs, timelines and logs, and terminals of interactive tasks'
 complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "daemon" -d 'Start, stop, inspect or install the background daemon'
 complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "completions" -d 'Print a shell completion script'
 complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "man" -d 'Print the man page (roff); with a command name, that command\'s page'

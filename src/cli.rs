@@ -98,7 +98,15 @@ pub enum Command {
     Attach(AttachArgs),
     /// Type text into an interactive task's terminal (for scripts)
     Send(SendArgs),
-    /// The dashboard: live runs, their tasks, and the actions on them
+    /// The dashboard: live runs, their graphs, timelines and logs, and terminals of interactive tasks
+    #[command(
+        long_about = "The dashboard: a live view of the daemon's runs. Enter opens a run (its tasks as a \
+graph or, with t, a timeline); Enter or l opens a task's log (/ searches, w wraps); a opens an \
+interactive task's terminal inside the dashboard (the detach key gives the keys back). x cancels, \
+r retries, p/u pause and resume, n starts a known workflow, ? lists every key. Keys are remappable \
+under dash.keys in config.yaml. Needs a terminal: for scripts use `weft ps --json` or \
+`weft events -f --json`."
+    )]
     Dash,
     /// Start, stop, inspect or install the background daemon
     #[command(subcommand)]
