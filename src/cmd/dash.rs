@@ -127,9 +127,12 @@ async fn run(
                     actions.push(Action::Tick(now_ms()));
                     let (client, tx) = (client.clone(), tx.clone());
                     tokio::spawn(async move {
-                        let _ = tx.send(match client.status().await {
-                            Ok(s) => Action::DaemonBack(s.version),
-                            Err(e) => Action::DaemonLost(e.to_string()),
+                        // A daemon that hangs is as lost as one that is gone.
+                        let answer = tokio::time::timeout(Duration::from_secs(3), client.status()).await;
+                        let _ = tx.send(match answer {
+                            Ok(Ok(s)) => Action::DaemonBack(s.version),
+                            Ok(Err(e)) => Action::DaemonLost(e.to_string()),
+                            Err(_) => Action::DaemonLost("the daemon does not answer".into()),
                         });
                     });
                 }

@@ -731,9 +731,8 @@ fn log_loaded(
     if let Some(search) = &mut log.search
         && !search.query.is_empty()
     {
-        let q = search.query.to_lowercase();
         for (i, line) in log.lines.iter().enumerate().skip(first_new) {
-            if line.text.to_lowercase().contains(&q) {
+            if matches(&line.text, &search.query) {
                 search.matches.push(i);
             }
         }
@@ -773,14 +772,13 @@ fn research(state: &mut State) {
     let Some(search) = &mut log.search else {
         return;
     };
-    let q = search.query.to_lowercase();
-    search.matches = if q.is_empty() {
+    search.matches = if search.query.is_empty() {
         Vec::new()
     } else {
         log.lines
             .iter()
             .enumerate()
-            .filter(|(_, l)| l.text.to_lowercase().contains(&q))
+            .filter(|(_, l)| matches(&l.text, &search.query))
             .map(|(i, _)| i)
             .collect()
     };
@@ -791,6 +789,19 @@ fn research(state: &mut State) {
         .unwrap_or(0);
     if !search.matches.is_empty() {
         show_line(log, search_line(log), height);
+    }
+}
+
+/// Whether a log line contains the query, ignoring case (without
+/// allocating for ASCII queries: a long log is searched on every key).
+fn matches(text: &str, query: &str) -> bool {
+    if query.is_ascii() {
+        let q = query.as_bytes();
+        text.as_bytes()
+            .windows(q.len())
+            .any(|w| w.eq_ignore_ascii_case(q))
+    } else {
+        text.to_lowercase().contains(&query.to_lowercase())
     }
 }
 
