@@ -593,17 +593,12 @@ fn workflow_text(
     if let Some(home) = home {
         let _ = writeln!(t, "    working_dir: {}", yaml_str(home));
     }
-    let _ = writeln!(t, "    run: {}", yaml_str(&raw_template(shell)));
+    let _ = writeln!(
+        t,
+        "    run: {}",
+        yaml_str(&crate::workflow::template::literal(shell))
+    );
     t
-}
-
-/// Text for a field weft renders as a template, kept literal.
-pub fn raw_template(text: &str) -> String {
-    if text.contains("{{") || text.contains("{%") || text.contains("{#") {
-        format!("{{% raw %}}{text}{{% endraw %}}")
-    } else {
-        text.to_string()
-    }
 }
 
 /// A unified-style diff of two tables: removed lines with `-`, added with
