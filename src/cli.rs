@@ -163,8 +163,11 @@ pub struct SubmitArgs {
     #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
     /// Print only the run id (for scripts)
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "json")]
     pub quiet: bool,
+    /// Print {run, workflow}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -259,12 +262,18 @@ pub enum CronCommand {
 pub struct RunNameArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
     pub run: String,
+    /// Print {run, status}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct PauseArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
     pub run: String,
+    /// Print {run, status}
+    #[arg(long)]
+    pub json: bool,
     /// Also stop running tasks with SIGSTOP (resume sends SIGCONT)
     #[arg(long)]
     pub signal: bool,
@@ -335,6 +344,9 @@ pub struct ValidateArgs {
     /// Print nothing on success
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print a JSON list: each file with its workflow or its problems
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -402,6 +414,9 @@ pub struct OutputArgs {
     pub run: String,
     pub task: String,
     pub key: String,
+    /// Print {run, task, key, value}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

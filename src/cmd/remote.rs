@@ -80,6 +80,7 @@ pub fn submit_file(
     params: &[(String, String)],
     concurrency: Option<u32>,
     quiet: bool,
+    json: bool,
 ) -> CmdResult {
     let (loaded, abs) = super::run::load_workflow(file, params)?;
     // The params as resolved here, environment included, so the daemon runs
@@ -98,6 +99,13 @@ pub fn submit_file(
     runtime()?.block_on(async {
         let client = connect(ctx).await?;
         let answer = client.submit(&req).await.map_err(client_error)?;
+        if json {
+            let doc = serde_json::json!({"run": answer.run, "workflow": loaded.workflow.name});
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer(&mut out, &doc).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+            return Ok(EXIT_OK);
+        }
         print_run_id(&answer.run.to_string(), &loaded.workflow.name, quiet)
     })
 }
@@ -122,6 +130,7 @@ pub fn submit(ctx: &Context, args: SubmitArgs) -> CmdResult {
         &args.params.params,
         args.concurrency,
         args.quiet,
+        args.json,
     )
 }
 
@@ -180,8 +189,14 @@ fn wait_exit(statuses: &[RunStatus]) -> i32 {
     }
 }
 
-fn report(state: RunState, what: &str) -> CmdResult {
+fn report(state: RunState, what: &str, json: bool) -> CmdResult {
     let mut out = std::io::stdout().lock();
+    if json {
+        let doc = serde_json::json!({"run": state.run, "status": state.status});
+        serde_json::to_writer(&mut out, &doc).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(EXIT_OK);
+    }
     writeln!(out, "run {} {what}", state.run)?;
     Ok(EXIT_OK)
 }
@@ -192,6 +207,7 @@ pub fn cancel(ctx: &Context, args: RunNameArgs) -> CmdResult {
         report(
             client.cancel(&args.run).await.map_err(client_error)?,
             "cancelling",
+            args.json,
         )
     })
 }
@@ -215,6 +231,7 @@ pub fn pause(ctx: &Context, args: PauseArgs) -> CmdResult {
             } else {
                 "paused"
             },
+            args.json,
         )
     })
 }
@@ -225,6 +242,7 @@ pub fn resume(ctx: &Context, args: RunNameArgs) -> CmdResult {
         report(
             client.resume(&args.run).await.map_err(client_error)?,
             "resumed",
+            args.json,
         )
     })
 }

@@ -19,17 +19,14 @@ use tokio::sync::{mpsc, watch};
 
 pub fn run(ctx: &Context, args: RunArgs) -> CmdResult {
     if args.detach {
-        if args.output.json {
-            return Err(CmdError::Usage(
-                "error: `--detach` and `--json` do not go together; follow a detached run with `weft events -f --json`".into(),
-            ));
-        }
+        // With --json: {run, workflow}, as `weft submit --json`.
         return super::remote::submit_file(
             ctx,
             &args.file,
             &args.params.params,
             args.concurrency,
             args.output.quiet,
+            args.output.json,
         );
     }
     let (loaded, file) = load_workflow(&args.file, &args.params.params)?;

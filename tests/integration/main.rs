@@ -12,6 +12,7 @@ mod dash;
 mod examples;
 mod generated;
 mod inspect;
+mod json_shapes;
 mod run;
 mod scripting;
 mod validate;
