@@ -1,9 +1,9 @@
 //! `--overlap` without a daemon: every foreground run (`weft run`, `weft
-//! wrap`) locks a file named after its workflow, in the runtime dir's
-//! `locks/`, and holds it until the process ends: `skip` and `queue` runs
-//! an exclusive lock, `allow` runs a shared one (so that `skip` and
-//! `queue` runs see them too). The kernel drops a lock with its process,
-//! so a `kill -9` never leaves a stale lock.
+//! wrap`) locks a file named after its workflow in the data dir's `locks/`
+//! (the same for cron and a login shell) and holds it until the process
+//! ends: `skip` and `queue` runs an exclusive lock, `allow` runs a shared
+//! one (so that `skip` and `queue` runs see them too). The kernel drops a
+//! lock with its process, so a `kill -9` never leaves a stale lock.
 
 use super::{CmdError, Context};
 use crate::model::Overlap;
@@ -39,7 +39,7 @@ pub fn admit(
     policy: Overlap,
     quiet: bool,
 ) -> Result<Admission, CmdError> {
-    let dir = ctx.paths.runtime_dir.join("locks");
+    let dir = ctx.paths.locks_dir();
     let path = dir.join(format!("{workflow}.lock"));
     let unavailable = |e: std::io::Error| {
         CmdError::Unavailable(format!(

@@ -106,6 +106,7 @@ fn overlap_skip_and_queue_hold_across_concurrent_invocations() {
         hold,
     ]);
     pid_in(&w.path("started"));
+    assert!(w.home.path().join("locks/nightly.lock").exists());
 
     // A second run of the same name is skipped, says so, and records nothing.
     let out = w.run(&[
