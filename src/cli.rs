@@ -336,7 +336,7 @@ pub enum DaemonCommand {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Workflow files to check
+    /// Workflow files to check; `-` reads one from stdin
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
@@ -351,6 +351,7 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
+    /// The workflow file; `-` reads it from stdin
     pub file: PathBuf,
     #[command(flatten)]
     pub params: ParamArgs,

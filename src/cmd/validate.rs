@@ -2,7 +2,7 @@
 
 use super::{CmdResult, Context, EXIT_OK, EXIT_USAGE};
 use crate::cli::ValidateArgs;
-use crate::workflow::{LoadError, Loaded, load_file};
+use crate::workflow::{LoadError, Loaded, load_file, load_str};
 use std::io::Write;
 
 pub fn validate(ctx: &Context, args: ValidateArgs) -> CmdResult {
@@ -11,7 +11,7 @@ pub fn validate(ctx: &Context, args: ValidateArgs) -> CmdResult {
     let mut out = std::io::stdout().lock();
     let mut docs = Vec::new();
     for file in &args.files {
-        let result = load_file(file, &args.params.params, &|k| std::env::var(k).ok());
+        let result = load_one(file, &args.params.params);
         if args.json {
             docs.push(json_of(file, &result));
         }
@@ -60,6 +60,22 @@ pub fn validate(ctx: &Context, args: ValidateArgs) -> CmdResult {
         return Ok(EXIT_USAGE);
     }
     Ok(EXIT_OK)
+}
+
+/// A file, or for `-` the workflow on stdin.
+fn load_one(file: &std::path::Path, params: &[(String, String)]) -> Result<Loaded, LoadError> {
+    let env = |k: &str| std::env::var(k).ok();
+    if file != std::path::Path::new("-") {
+        return load_file(file, params, &env);
+    }
+    let mut source = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut source).map_err(|source| {
+        LoadError::Read {
+            path: "-".into(),
+            source,
+        }
+    })?;
+    load_str("-", &source, params, &env).map_err(LoadError::Invalid)
 }
 
 /// One file's entry in `weft validate --json`.

@@ -227,6 +227,21 @@ fn run_dash_reads_the_workflow_from_stdin() {
     assert_eq!(std::fs::canonicalize(there.trim()).unwrap(), here);
     assert_eq!(w.show_json("piped")["status"], "succeeded");
 
+    // validate and plan read stdin too.
+    for args in [["validate", "-"], ["plan", "-"]] {
+        let out = w
+            .cmd()
+            .args(args)
+            .write_stdin("name: piped\ntasks:\n  t:\n    run: \"true\"\n")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("piped"),
+            "{args:?}"
+        );
+    }
+
     // Problems are reported against `-`.
     let out = w
         .cmd()
