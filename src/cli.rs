@@ -492,6 +492,41 @@ mod tests {
     }
 
     #[test]
+    fn wrap_takes_its_command_after_a_double_dash() {
+        let cli = Cli::try_parse_from([
+            "weft",
+            "wrap",
+            "backup",
+            "--retry",
+            "2",
+            "--",
+            "sh",
+            "-c",
+            "x --retry 9",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Wrap(w) => {
+                assert_eq!((w.name.as_str(), w.retry), ("backup", 2));
+                assert_eq!(w.command, ["sh", "-c", "x --retry 9"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["weft", "wrap", "backup", "sh"]).is_err());
+    }
+
+    #[test]
+    fn overlap_takes_skip_queue_allow_and_explains_cancel_previous() {
+        let cli = Cli::try_parse_from(["weft", "run", "w.yaml", "--overlap", "queue"]).unwrap();
+        assert!(matches!(cli.command, Command::Run(r) if r.overlap == Some(Overlap::Queue)));
+        let err = Cli::try_parse_from(["weft", "run", "w.yaml", "--overlap", "cancel-previous"])
+            .unwrap_err();
+        assert!(err.to_string().contains("needs the daemon"), "{err}");
+        assert!(Cli::try_parse_from(["weft", "run", "w.yaml", "--overlap", "x", "-d"]).is_err());
+        assert!(Cli::try_parse_from(["weft", "cron", "install", "w.yaml"]).is_err());
+    }
+
+    #[test]
     fn runs_is_an_alias_of_ps() {
         let cli = Cli::try_parse_from(["weft", "runs", "--status", "failed"]).unwrap();
         assert!(matches!(cli.command, Command::Ps(_)));
