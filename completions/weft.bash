@@ -25,6 +25,9 @@ _weft() {
             weft,completions)
                 cmd="weft__subcmd__completions"
                 ;;
+            weft,cron)
+                cmd="weft__subcmd__cron"
+                ;;
             weft,daemon)
                 cmd="weft__subcmd__daemon"
                 ;;
@@ -82,6 +85,39 @@ _weft() {
             weft,wait)
                 cmd="weft__subcmd__wait"
                 ;;
+            weft,wrap)
+                cmd="weft__subcmd__wrap"
+                ;;
+            weft__subcmd__cron,help)
+                cmd="weft__subcmd__cron__subcmd__help"
+                ;;
+            weft__subcmd__cron,import)
+                cmd="weft__subcmd__cron__subcmd__import"
+                ;;
+            weft__subcmd__cron,install)
+                cmd="weft__subcmd__cron__subcmd__install"
+                ;;
+            weft__subcmd__cron,ls)
+                cmd="weft__subcmd__cron__subcmd__ls"
+                ;;
+            weft__subcmd__cron,rm)
+                cmd="weft__subcmd__cron__subcmd__rm"
+                ;;
+            weft__subcmd__cron__subcmd__help,help)
+                cmd="weft__subcmd__cron__subcmd__help__subcmd__help"
+                ;;
+            weft__subcmd__cron__subcmd__help,import)
+                cmd="weft__subcmd__cron__subcmd__help__subcmd__import"
+                ;;
+            weft__subcmd__cron__subcmd__help,install)
+                cmd="weft__subcmd__cron__subcmd__help__subcmd__install"
+                ;;
+            weft__subcmd__cron__subcmd__help,ls)
+                cmd="weft__subcmd__cron__subcmd__help__subcmd__ls"
+                ;;
+            weft__subcmd__cron__subcmd__help,rm)
+                cmd="weft__subcmd__cron__subcmd__help__subcmd__rm"
+                ;;
             weft__subcmd__daemon,help)
                 cmd="weft__subcmd__daemon__subcmd__help"
                 ;;
@@ -126,6 +162,9 @@ _weft() {
                 ;;
             weft__subcmd__help,completions)
                 cmd="weft__subcmd__help__subcmd__completions"
+                ;;
+            weft__subcmd__help,cron)
+                cmd="weft__subcmd__help__subcmd__cron"
                 ;;
             weft__subcmd__help,daemon)
                 cmd="weft__subcmd__help__subcmd__daemon"
@@ -181,6 +220,21 @@ _weft() {
             weft__subcmd__help,wait)
                 cmd="weft__subcmd__help__subcmd__wait"
                 ;;
+            weft__subcmd__help,wrap)
+                cmd="weft__subcmd__help__subcmd__wrap"
+                ;;
+            weft__subcmd__help__subcmd__cron,import)
+                cmd="weft__subcmd__help__subcmd__cron__subcmd__import"
+                ;;
+            weft__subcmd__help__subcmd__cron,install)
+                cmd="weft__subcmd__help__subcmd__cron__subcmd__install"
+                ;;
+            weft__subcmd__help__subcmd__cron,ls)
+                cmd="weft__subcmd__help__subcmd__cron__subcmd__ls"
+                ;;
+            weft__subcmd__help__subcmd__cron,rm)
+                cmd="weft__subcmd__help__subcmd__cron__subcmd__rm"
+                ;;
             weft__subcmd__help__subcmd__daemon,install)
                 cmd="weft__subcmd__help__subcmd__daemon__subcmd__install"
                 ;;
@@ -203,7 +257,7 @@ _weft() {
 
     case "${cmd}" in
         weft)
-            opts="-h -V --home --config --color --no-autostart --help --version run validate plan ps runs show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help"
+            opts="-h -V --home --config --color --no-autostart --help --version run validate plan ps runs show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -255,7 +309,7 @@ _weft() {
             return 0
             ;;
         weft__subcmd__cancel)
-            opts="-h --home --config --color --no-autostart --help"
+            opts="-h --json --home --config --color --no-autostart --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -287,6 +341,252 @@ _weft() {
                 return 0
             fi
             case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__cron)
+            opts="-h --home --config --color --no-autostart --help install ls rm import help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__cron__subcmd__help)
+            opts="install ls rm import help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__cron__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__cron__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__cron__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__cron__subcmd__help__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__cron__subcmd__help__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__cron__subcmd__import)
+            opts="-h --workflows --apply --crontab --home --config --color --no-autostart --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workflows)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crontab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__cron__subcmd__install)
+            opts="-h --at --overlap --id --crontab --home --config --color --no-autostart --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --overlap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crontab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__cron__subcmd__ls)
+            opts="-h --json --crontab --home --config --color --no-autostart --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --crontab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__cron__subcmd__rm)
+            opts="-h --crontab --home --config --color --no-autostart --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --crontab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -613,7 +913,7 @@ _weft() {
             return 0
             ;;
         weft__subcmd__help)
-            opts="run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help"
+            opts="run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -657,6 +957,76 @@ _weft() {
         weft__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__help__subcmd__cron)
+            opts="install ls rm import"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__help__subcmd__cron__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__help__subcmd__cron__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__help__subcmd__cron__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__help__subcmd__cron__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -990,6 +1360,20 @@ _weft() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        weft__subcmd__help__subcmd__wrap)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         weft__subcmd__logs)
             opts="-f -h --follow --attempt --json --raw --home --config --color --no-autostart --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1047,7 +1431,7 @@ _weft() {
             return 0
             ;;
         weft__subcmd__output)
-            opts="-h --home --config --color --no-autostart --help"
+            opts="-h --json --home --config --color --no-autostart --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1073,7 +1457,7 @@ _weft() {
             return 0
             ;;
         weft__subcmd__pause)
-            opts="-h --signal --home --config --color --no-autostart --help"
+            opts="-h --json --signal --home --config --color --no-autostart --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1187,7 +1571,7 @@ _weft() {
             return 0
             ;;
         weft__subcmd__resume)
-            opts="-h --home --config --color --no-autostart --help"
+            opts="-h --json --home --config --color --no-autostart --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1251,7 +1635,7 @@ _weft() {
             return 0
             ;;
         weft__subcmd__run)
-            opts="-p -d -j -q -h --param --detach --concurrency --quiet --json --home --config --color --no-autostart --help"
+            opts="-p -d -j -q -h --param --detach --concurrency --overlap --quiet --json --home --config --color --no-autostart --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1270,6 +1654,10 @@ _weft() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --overlap)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1345,7 +1733,7 @@ _weft() {
             return 0
             ;;
         weft__subcmd__submit)
-            opts="-p -j -q -h --param --concurrency --quiet --home --config --color --no-autostart --help"
+            opts="-p -j -q -h --param --concurrency --quiet --json --home --config --color --no-autostart --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1387,7 +1775,7 @@ _weft() {
             return 0
             ;;
         weft__subcmd__validate)
-            opts="-p -q -h --param --quiet --home --config --color --no-autostart --help"
+            opts="-p -q -h --param --quiet --json --home --config --color --no-autostart --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1421,12 +1809,50 @@ _weft() {
             return 0
             ;;
         weft__subcmd__wait)
-            opts="-h --home --config --color --no-autostart --help"
+            opts="-h --json --home --config --color --no-autostart --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__wrap)
+            opts="-q -h --retry --timeout --overlap --quiet --json --home --config --color --no-autostart --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --retry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --overlap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

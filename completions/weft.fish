@@ -42,7 +42,7 @@ complete -c weft -n "__fish_weft_needs_command" -f -a "logs" -d 'Print a run\'s 
 complete -c weft -n "__fish_weft_needs_command" -f -a "output" -d 'Print one output value of a task (for scripts)'
 complete -c weft -n "__fish_weft_needs_command" -f -a "retry" -d 'Run the failed part of a run again, reusing what succeeded'
 complete -c weft -n "__fish_weft_needs_command" -f -a "submit" -d 'Hand a workflow to the daemon and print the run id at once'
-complete -c weft -n "__fish_weft_needs_command" -f -a "wait" -d 'Wait for a run to end; exit with its result'
+complete -c weft -n "__fish_weft_needs_command" -f -a "wait" -d 'Wait for runs to end; exit 0 when all succeeded, 1 when any failed'
 complete -c weft -n "__fish_weft_needs_command" -f -a "cancel" -d 'Cancel a run the daemon is driving: its tasks are stopped'
 complete -c weft -n "__fish_weft_needs_command" -f -a "pause" -d 'Pause a daemon run: no new task starts (running ones go on, or stop with --signal)'
 complete -c weft -n "__fish_weft_needs_command" -f -a "resume" -d 'Resume a paused run'
@@ -51,11 +51,14 @@ complete -c weft -n "__fish_weft_needs_command" -f -a "attach" -d 'Attach this t
 complete -c weft -n "__fish_weft_needs_command" -f -a "send" -d 'Type text into an interactive task\'s terminal (for scripts)'
 complete -c weft -n "__fish_weft_needs_command" -f -a "dash" -d 'The dashboard: live runs, their graphs, timelines and logs, and terminals of interactive tasks'
 complete -c weft -n "__fish_weft_needs_command" -f -a "daemon" -d 'Start, stop, inspect or install the background daemon'
+complete -c weft -n "__fish_weft_needs_command" -f -a "wrap" -d 'Run any command as a one-task run: history, logs, retries, timeout, its exit code'
+complete -c weft -n "__fish_weft_needs_command" -f -a "cron" -d 'Manage weft\'s lines in your crontab: install, ls, rm, import'
 complete -c weft -n "__fish_weft_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c weft -n "__fish_weft_needs_command" -f -a "man" -d 'Print the man page (roff); with a command name, that command\'s page'
 complete -c weft -n "__fish_weft_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c weft -n "__fish_weft_using_subcommand run" -s p -l param -d 'Set a workflow parameter (repeatable); also WEFT_PARAM_<KEY>' -r
 complete -c weft -n "__fish_weft_using_subcommand run" -s j -l concurrency -d 'Tasks at once (default: the workflow\'s `concurrency`, else the config, else CPUs)' -r
+complete -c weft -n "__fish_weft_using_subcommand run" -l overlap -d 'If a run of this workflow is going: skip (exit 75), queue (wait for it) or allow' -r
 complete -c weft -n "__fish_weft_using_subcommand run" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
 complete -c weft -n "__fish_weft_using_subcommand run" -l config -d 'Read this config file instead of the default one' -r -F
 complete -c weft -n "__fish_weft_using_subcommand run" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -73,6 +76,7 @@ complete -c weft -n "__fish_weft_using_subcommand validate" -l color -d 'When to
 always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand validate" -s q -l quiet -d 'Print nothing on success'
+complete -c weft -n "__fish_weft_using_subcommand validate" -l json -d 'Print a JSON list: each file with its workflow or its problems'
 complete -c weft -n "__fish_weft_using_subcommand validate" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand plan" -s p -l param -d 'Set a workflow parameter (repeatable); also WEFT_PARAM_<KEY>' -r
@@ -133,6 +137,7 @@ complete -c weft -n "__fish_weft_using_subcommand output" -l config -d 'Read thi
 complete -c weft -n "__fish_weft_using_subcommand output" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c weft -n "__fish_weft_using_subcommand output" -l json -d 'Print {run, task, key, value}'
 complete -c weft -n "__fish_weft_using_subcommand output" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand output" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand retry" -l from -d 'Rerun this task and everything after it, even if they succeeded' -r
@@ -155,6 +160,7 @@ complete -c weft -n "__fish_weft_using_subcommand submit" -l color -d 'When to u
 always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand submit" -s q -l quiet -d 'Print only the run id (for scripts)'
+complete -c weft -n "__fish_weft_using_subcommand submit" -l json -d 'Print {run, workflow}'
 complete -c weft -n "__fish_weft_using_subcommand submit" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand submit" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand wait" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
@@ -162,6 +168,7 @@ complete -c weft -n "__fish_weft_using_subcommand wait" -l config -d 'Read this 
 complete -c weft -n "__fish_weft_using_subcommand wait" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c weft -n "__fish_weft_using_subcommand wait" -l json -d 'Print one JSON line per run as it ends: {run, status}'
 complete -c weft -n "__fish_weft_using_subcommand wait" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand wait" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand cancel" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
@@ -169,6 +176,7 @@ complete -c weft -n "__fish_weft_using_subcommand cancel" -l config -d 'Read thi
 complete -c weft -n "__fish_weft_using_subcommand cancel" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c weft -n "__fish_weft_using_subcommand cancel" -l json -d 'Print {run, status}'
 complete -c weft -n "__fish_weft_using_subcommand cancel" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand cancel" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand pause" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
@@ -176,6 +184,7 @@ complete -c weft -n "__fish_weft_using_subcommand pause" -l config -d 'Read this
 complete -c weft -n "__fish_weft_using_subcommand pause" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c weft -n "__fish_weft_using_subcommand pause" -l json -d 'Print {run, status}'
 complete -c weft -n "__fish_weft_using_subcommand pause" -l signal -d 'Also stop running tasks with SIGSTOP (resume sends SIGCONT)'
 complete -c weft -n "__fish_weft_using_subcommand pause" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand pause" -s h -l help -d 'Print help'
@@ -184,6 +193,7 @@ complete -c weft -n "__fish_weft_using_subcommand resume" -l config -d 'Read thi
 complete -c weft -n "__fish_weft_using_subcommand resume" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c weft -n "__fish_weft_using_subcommand resume" -l json -d 'Print {run, status}'
 complete -c weft -n "__fish_weft_using_subcommand resume" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand resume" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand events" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
@@ -274,6 +284,73 @@ complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcom
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the daemon\'s pid, uptime, version, socket and running runs'
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "install" -d 'Write a systemd user unit (a launchd agent on macOS) and say how to enable it'
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c weft -n "__fish_weft_using_subcommand wrap" -l retry -d 'Run the command again up to N times when it fails' -r
+complete -c weft -n "__fish_weft_using_subcommand wrap" -l timeout -d 'Stop the command (its whole process group) after this long, e.g. 30s, 10m' -r
+complete -c weft -n "__fish_weft_using_subcommand wrap" -l overlap -d 'If a run of NAME is going: skip (exit 75), queue (wait for it) or allow' -r
+complete -c weft -n "__fish_weft_using_subcommand wrap" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand wrap" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand wrap" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand wrap" -s q -l quiet -d 'Print nothing but errors; the exit code tells the result'
+complete -c weft -n "__fish_weft_using_subcommand wrap" -l json -d 'Print the run\'s events as JSON lines'
+complete -c weft -n "__fish_weft_using_subcommand wrap" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand wrap" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -f -a "install" -d 'Add a crontab line that runs a workflow with `weft run` at EXPR'
+complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -f -a "ls" -d 'List weft\'s lines in your crontab (no other line)'
+complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -f -a "rm" -d 'Remove weft\'s lines by id or workflow file; other lines stay as they are'
+complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -f -a "import" -d 'Turn your other crontab lines into `weft wrap` lines; shows the change, --apply makes it'
+complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l at -d 'When: five cron fields (`30 2 * * *`) or @hourly, @daily, @weekly...' -r
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l overlap -d 'Written into the line as `weft run --overlap POLICY`' -r
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l id -d 'The line\'s id (default: the workflow\'s name)' -r
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l crontab -d 'The crontab program to read and write the table with' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from ls" -l crontab -d 'The crontab program to read and write the table with' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from ls" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from ls" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from ls" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from ls" -l json
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from ls" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from rm" -l crontab -d 'The crontab program to read and write the table with' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from rm" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from rm" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from rm" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from rm" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from import" -l workflows -d 'Write one workflow file per line (with `schedule:`) into DIR instead' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from import" -l crontab -d 'The crontab program to read and write the table with' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from import" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from import" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from import" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from import" -l apply -d 'Change the crontab (and write the files); without it nothing changes'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from import" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "install" -d 'Add a crontab line that runs a workflow with `weft run` at EXPR'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List weft\'s lines in your crontab (no other line)'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove weft\'s lines by id or workflow file; other lines stay as they are'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "import" -d 'Turn your other crontab lines into `weft wrap` lines; shows the change, --apply makes it'
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c weft -n "__fish_weft_using_subcommand completions" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
 complete -c weft -n "__fish_weft_using_subcommand completions" -l config -d 'Read this config file instead of the default one' -r -F
 complete -c weft -n "__fish_weft_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -288,29 +365,35 @@ always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand man" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand man" -s h -l help -d 'Print help'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "run" -d 'Run a workflow in the foreground, showing its progress'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "validate" -d 'Check workflow files and report every problem'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "plan" -d 'Show what a workflow would do: levels, params, what would be skipped'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "ps" -d 'List runs, newest first'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "show" -d 'Show one run: every task with status, attempts, exit code, duration, outputs'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "logs" -d 'Print a run\'s or a task\'s output; -f follows a run still going'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "output" -d 'Print one output value of a task (for scripts)'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "retry" -d 'Run the failed part of a run again, reusing what succeeded'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "submit" -d 'Hand a workflow to the daemon and print the run id at once'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "wait" -d 'Wait for a run to end; exit with its result'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "cancel" -d 'Cancel a run the daemon is driving: its tasks are stopped'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "pause" -d 'Pause a daemon run: no new task starts (running ones go on, or stop with --signal)'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "resume" -d 'Resume a paused run'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "events" -d 'Print run and task state changes as JSON lines; -f follows them live'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "attach" -d 'Attach this terminal to an interactive task (Ctrl-] detaches)'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "send" -d 'Type text into an interactive task\'s terminal (for scripts)'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "dash" -d 'The dashboard: live runs, their graphs, timelines and logs, and terminals of interactive tasks'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "daemon" -d 'Start, stop, inspect or install the background daemon'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "man" -d 'Print the man page (roff); with a command name, that command\'s page'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "run" -d 'Run a workflow in the foreground, showing its progress'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "validate" -d 'Check workflow files and report every problem'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "plan" -d 'Show what a workflow would do: levels, params, what would be skipped'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "ps" -d 'List runs, newest first'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "show" -d 'Show one run: every task with status, attempts, exit code, duration, outputs'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "logs" -d 'Print a run\'s or a task\'s output; -f follows a run still going'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "output" -d 'Print one output value of a task (for scripts)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "retry" -d 'Run the failed part of a run again, reusing what succeeded'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "submit" -d 'Hand a workflow to the daemon and print the run id at once'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "wait" -d 'Wait for runs to end; exit 0 when all succeeded, 1 when any failed'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "cancel" -d 'Cancel a run the daemon is driving: its tasks are stopped'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "pause" -d 'Pause a daemon run: no new task starts (running ones go on, or stop with --signal)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "resume" -d 'Resume a paused run'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "events" -d 'Print run and task state changes as JSON lines; -f follows them live'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "attach" -d 'Attach this terminal to an interactive task (Ctrl-] detaches)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "send" -d 'Type text into an interactive task\'s terminal (for scripts)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "dash" -d 'The dashboard: live runs, their graphs, timelines and logs, and terminals of interactive tasks'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "daemon" -d 'Start, stop, inspect or install the background daemon'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "wrap" -d 'Run any command as a one-task run: history, logs, retries, timeout, its exit code'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "cron" -d 'Manage weft\'s lines in your crontab: install, ls, rm, import'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "man" -d 'Print the man page (roff); with a command name, that command\'s page'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "start" -d 'Start the daemon in the background'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "run" -d 'Run the daemon in the foreground (for systemd, containers)'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "stop" -d 'Stop the daemon: running tasks get SIGTERM and their grace period'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "status" -d 'Show the daemon\'s pid, uptime, version, socket and running runs'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "install" -d 'Write a systemd user unit (a launchd agent on macOS) and say how to enable it'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "install" -d 'Add a crontab line that runs a workflow with `weft run` at EXPR'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "ls" -d 'List weft\'s lines in your crontab (no other line)'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "rm" -d 'Remove weft\'s lines by id or workflow file; other lines stay as they are'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "import" -d 'Turn your other crontab lines into `weft wrap` lines; shows the change, --apply makes it'

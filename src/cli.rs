@@ -1,6 +1,7 @@
 //! The command line, declared with clap. Parsing only: each command's work
 //! lives in `cmd/`. Every global flag also reads a `WEFT_*` variable.
 
+use crate::model::Overlap;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -12,13 +13,16 @@ use std::path::PathBuf;
     long_about = "weft runs workflows defined in YAML: DAGs of tasks with outputs passed between \
 them, parameters, conditions, retries, timeouts and parallelism. Every run is kept in a local \
 SQLite store so you can list, inspect, follow and retry it.\n\nExit codes: 0 success, 1 the \
-workflow ran and failed, 2 usage or validation error, 3 store unreachable, 130 interrupted.",
+workflow ran and failed, 2 usage or validation error, 3 store unreachable, 75 skipped by \
+`--overlap skip`, 130 interrupted; `weft wrap` exits with its command's code.",
     after_help = "Run `weft <command> --help` for a command's details. Docs: README.md",
     after_long_help = "Environment: WEFT_HOME moves all state (config, database, logs) under one \
 folder; WEFT_CONFIG names the config file; WEFT_COLOR=auto|always|never; NO_COLOR disables \
 colour; WEFT_CONCURRENCY sets -j; WEFT_PARAM_<KEY> sets a workflow param.\n\nExit codes: 0 \
 success, 1 the workflow ran and failed, 2 usage or validation error, 3 store unreachable, \
-130 interrupted (Ctrl-C) or cancelled."
+75 skipped (`--overlap skip` found a run of the workflow going), 130 interrupted (Ctrl-C) or \
+cancelled. `weft wrap` exits with its command's code (128+N if a signal N killed it, 124 on \
+timeout, 127 if it could not start)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -84,8 +88,8 @@ pub enum Command {
     Retry(RetryArgs),
     /// Hand a workflow to the daemon and print the run id at once
     Submit(SubmitArgs),
-    /// Wait for a run to end; exit with its result
-    Wait(RunNameArgs),
+    /// Wait for runs to end; exit 0 when all succeeded, 1 when any failed
+    Wait(WaitArgs),
     /// Cancel a run the daemon is driving: its tasks are stopped
     Cancel(RunNameArgs),
     /// Pause a daemon run: no new task starts (running ones go on, or stop with --signal)
@@ -111,6 +115,11 @@ under dash.keys in config.yaml. Needs a terminal: for scripts use `weft ps --jso
     /// Start, stop, inspect or install the background daemon
     #[command(subcommand)]
     Daemon(DaemonCommand),
+    /// Run any command as a one-task run: history, logs, retries, timeout, its exit code
+    Wrap(WrapArgs),
+    /// Manage weft's lines in your crontab: install, ls, rm, import
+    #[command(subcommand)]
+    Cron(CronCommand),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff); with a command name, that command's page
@@ -136,7 +145,7 @@ pub struct RunOutputArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The workflow file
+    /// The workflow file; `-` reads it from stdin (its tasks run in the current folder)
     pub file: PathBuf,
     #[command(flatten)]
     pub params: ParamArgs,
@@ -146,33 +155,133 @@ pub struct RunArgs {
     /// Tasks at once (default: the workflow's `concurrency`, else the config, else CPUs)
     #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
+    /// If a run of this workflow is going: skip (exit 75), queue (wait for it) or allow
+    #[arg(long, value_name = "POLICY", value_parser = parse_overlap, conflicts_with = "detach")]
+    pub overlap: Option<Overlap>,
     #[command(flatten)]
     pub output: RunOutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
-    /// The workflow file
+    /// The workflow file; `-` reads it from stdin
     pub file: PathBuf,
     #[command(flatten)]
     pub params: ParamArgs,
     #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
     /// Print only the run id (for scripts)
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "json")]
     pub quiet: bool,
+    /// Print {run, workflow}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Run ids, unique prefixes of them, or workflow names (their latest run)
+    #[arg(required = true)]
+    pub runs: Vec<String>,
+    /// Print one JSON line per run as it ends: {run, status}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WrapArgs {
+    /// The run's workflow name (also its one task's name): `weft logs NAME`
+    pub name: String,
+    /// Run the command again up to N times when it fails
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retry: u32,
+    /// Stop the command (its whole process group) after this long, e.g. 30s, 10m
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// If a run of NAME is going: skip (exit 75), queue (wait for it) or allow
+    #[arg(long, value_name = "POLICY", value_parser = parse_overlap)]
+    pub overlap: Option<Overlap>,
+    #[command(flatten)]
+    pub output: RunOutputArgs,
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CrontabArg {
+    /// The crontab program to read and write the table with
+    #[arg(
+        long,
+        env = "WEFT_CRONTAB",
+        value_name = "PATH",
+        default_value = "crontab"
+    )]
+    pub crontab: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CronCommand {
+    /// Add a crontab line that runs a workflow with `weft run` at EXPR
+    Install {
+        /// The workflow file
+        file: PathBuf,
+        /// When: five cron fields (`30 2 * * *`) or @hourly, @daily, @weekly...
+        #[arg(long, value_name = "EXPR")]
+        at: String,
+        /// Written into the line as `weft run --overlap POLICY`
+        #[arg(long, value_name = "POLICY", value_parser = parse_overlap)]
+        overlap: Option<Overlap>,
+        /// The line's id (default: the workflow's name)
+        #[arg(long)]
+        id: Option<String>,
+        #[command(flatten)]
+        crontab: CrontabArg,
+    },
+    /// List weft's lines in your crontab (no other line)
+    Ls {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        crontab: CrontabArg,
+    },
+    /// Remove weft's lines by id or workflow file; other lines stay as they are
+    Rm {
+        /// Ids (`weft cron ls`) or workflow files
+        #[arg(required = true)]
+        targets: Vec<String>,
+        #[command(flatten)]
+        crontab: CrontabArg,
+    },
+    /// Turn your other crontab lines into `weft wrap` lines; shows the change, --apply makes it
+    Import {
+        /// Write one workflow file per line (with `schedule:`) into DIR instead
+        #[arg(long, value_name = "DIR")]
+        workflows: Option<PathBuf>,
+        /// Change the crontab (and write the files); without it nothing changes
+        #[arg(long)]
+        apply: bool,
+        #[command(flatten)]
+        crontab: CrontabArg,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct RunNameArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
     pub run: String,
+    /// Print {run, status}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct PauseArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
     pub run: String,
+    /// Print {run, status}
+    #[arg(long)]
+    pub json: bool,
     /// Also stop running tasks with SIGSTOP (resume sends SIGCONT)
     #[arg(long)]
     pub signal: bool,
@@ -235,7 +344,7 @@ pub enum DaemonCommand {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Workflow files to check
+    /// Workflow files to check; `-` reads one from stdin
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
@@ -243,10 +352,14 @@ pub struct ValidateArgs {
     /// Print nothing on success
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print a JSON list: each file with its workflow or its problems
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
+    /// The workflow file; `-` reads it from stdin
     pub file: PathBuf,
     #[command(flatten)]
     pub params: ParamArgs,
@@ -310,6 +423,9 @@ pub struct OutputArgs {
     pub run: String,
     pub task: String,
     pub key: String,
+    /// Print {run, task, key, value}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -337,6 +453,16 @@ pub struct ManArgs {
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
+}
+
+/// `--overlap`: skip, queue or allow; cancel-previous needs the daemon.
+fn parse_overlap(s: &str) -> Result<Overlap, String> {
+    match s.parse::<Overlap>()? {
+        Overlap::CancelPrevious => Err(
+            "`cancel-previous` needs the daemon (it cancels the run it drives); without it use skip, queue or allow".into(),
+        ),
+        o => Ok(o),
+    }
 }
 
 fn parse_param(s: &str) -> Result<(String, String), String> {
@@ -371,6 +497,41 @@ mod tests {
         }
         let err = Cli::try_parse_from(["weft", "run", "w.yaml", "-p", "novalue"]).unwrap_err();
         assert!(err.to_string().contains("is not KEY=VALUE"));
+    }
+
+    #[test]
+    fn wrap_takes_its_command_after_a_double_dash() {
+        let cli = Cli::try_parse_from([
+            "weft",
+            "wrap",
+            "backup",
+            "--retry",
+            "2",
+            "--",
+            "sh",
+            "-c",
+            "x --retry 9",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Wrap(w) => {
+                assert_eq!((w.name.as_str(), w.retry), ("backup", 2));
+                assert_eq!(w.command, ["sh", "-c", "x --retry 9"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["weft", "wrap", "backup", "sh"]).is_err());
+    }
+
+    #[test]
+    fn overlap_takes_skip_queue_allow_and_explains_cancel_previous() {
+        let cli = Cli::try_parse_from(["weft", "run", "w.yaml", "--overlap", "queue"]).unwrap();
+        assert!(matches!(cli.command, Command::Run(r) if r.overlap == Some(Overlap::Queue)));
+        let err = Cli::try_parse_from(["weft", "run", "w.yaml", "--overlap", "cancel-previous"])
+            .unwrap_err();
+        assert!(err.to_string().contains("needs the daemon"), "{err}");
+        assert!(Cli::try_parse_from(["weft", "run", "w.yaml", "--overlap", "x", "-d"]).is_err());
+        assert!(Cli::try_parse_from(["weft", "cron", "install", "w.yaml"]).is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! weft: a terminal-first workflow orchestrator.
 //!
 //! Layers, lowest first (arrows point down only; see DESIGN.md §2):
-//! L0 `model`, `dag`, `paths`, `sys`; L1 `workflow`, `store`, `config`;
+//! L0 `model`, `dag`, `paths`, `sys`; L1 `workflow`, `store`, `config`, `crontab`;
 //! L2 `engine`, `exec`; L3 `api`; L4 `daemon`, `output`; L5 `cli`, `cmd`.
 //! The core (L0–L2) never prints, never exits and never imports an upper layer.
 
@@ -9,6 +9,7 @@ pub mod api;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod crontab;
 pub mod daemon;
 pub mod dag;
 pub mod engine;

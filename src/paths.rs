@@ -53,4 +53,11 @@ impl Paths {
     pub fn logs_dir(&self) -> PathBuf {
         self.data_dir.join("logs")
     }
+
+    /// Overlap locks of foreground runs. In the data dir, not the runtime
+    /// dir: cron jobs have no `XDG_RUNTIME_DIR`, and a run from cron must
+    /// see the lock of a run from a login shell.
+    pub fn locks_dir(&self) -> PathBuf {
+        self.data_dir.join("locks")
+    }
 }

@@ -16,6 +16,8 @@ pub struct Context {
     /// Styling for stdout.
     pub style: Style,
     pub stdout_tty: bool,
+    /// `TERM=dumb`: a terminal that cannot draw (no progress bars, no colour).
+    pub dumb_terminal: bool,
     /// Start the daemon when a command needs it and none runs.
     pub autostart: bool,
     /// `--home`/`WEFT_HOME` was given (a daemon started from here gets it too).
@@ -35,6 +37,7 @@ impl Context {
         let config =
             Config::load(&config_file).map_err(|e| CmdError::Usage(format!("error: {e}")))?;
         let stdout_tty = std::io::stdout().is_terminal();
+        let dumb_terminal = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
         let choice = match global.color {
             Some(ColorArg::Always) => ColorChoice::Always,
             Some(ColorArg::Never) => ColorChoice::Never,
@@ -45,7 +48,9 @@ impl Context {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                stdout_tty
+                    && !dumb_terminal
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
         Ok(Context {
@@ -54,6 +59,7 @@ impl Context {
             config,
             style: Style { color },
             stdout_tty,
+            dumb_terminal,
             home_is_explicit: global.home.is_some(),
             config_file_override: global.config.clone(),
         })

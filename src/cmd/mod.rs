@@ -1,15 +1,18 @@
 //! The commands: each takes its parsed arguments, calls the layers below,
 //! writes to stdout and returns an exit code or a `CmdError` that `main`
 //! prints. Exit codes (frozen): 0 success, 1 the workflow ran and failed,
-//! 2 usage or validation error, 3 store unreachable, 130 interrupted.
+//! 2 usage or validation error, 3 store unreachable, 75 skipped by
+//! `--overlap skip`, 130 interrupted; `weft wrap` passes its command's on.
 
 mod attach;
 mod context;
+mod cron;
 mod daemon;
 mod dash;
 mod local_terminal;
 mod logs;
 mod output;
+mod overlap;
 mod plan;
 mod ps;
 mod remote;
@@ -18,6 +21,7 @@ mod run;
 mod show;
 mod terminal;
 mod validate;
+mod wrap;
 
 use crate::cli::{Cli, Command};
 use clap::CommandFactory;
@@ -102,6 +106,8 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Send(args) => attach::send(&ctx, args),
         Command::Daemon(cmd) => daemon::daemon(&ctx, cmd),
         Command::Dash => dash::dash(&ctx),
+        Command::Wrap(args) => wrap::wrap(&ctx, args),
+        Command::Cron(cmd) => cron::cron(&ctx, cmd),
         Command::Completions(args) => {
             let mut out = std::io::stdout().lock();
             clap_complete::generate(args.shell, &mut Cli::command(), "weft", &mut out);

@@ -40,6 +40,13 @@ pub fn output(ctx: &Context, args: OutputArgs) -> CmdResult {
         )));
     };
     let mut out = std::io::stdout().lock();
+    if args.json {
+        let doc =
+            serde_json::json!({"run": id, "task": args.task, "key": args.key, "value": value});
+        serde_json::to_writer(&mut out, &doc).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(EXIT_OK);
+    }
     writeln!(out, "{value}")?;
     Ok(EXIT_OK)
 }

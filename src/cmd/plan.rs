@@ -2,10 +2,10 @@
 //! levels of the graph, the resolved params, and which tasks their `if`
 //! already decides to skip. `--dot` prints the graph for Graphviz.
 
-use super::{CmdError, CmdResult, Context, EXIT_OK, EXIT_USAGE};
+use super::{CmdResult, Context, EXIT_OK};
 use crate::cli::PlanArgs;
 use crate::workflow::template::Templates;
-use crate::workflow::{LoadError, TaskBody, When, load_file};
+use crate::workflow::{TaskBody, When};
 use std::io::Write;
 
 /// What the plan can tell about a task before the run.
@@ -19,14 +19,7 @@ enum Fate {
 }
 
 pub fn plan(ctx: &Context, args: PlanArgs) -> CmdResult {
-    let loaded = match load_file(&args.file, &args.params.params, &|k| std::env::var(k).ok()) {
-        Ok(l) => l,
-        Err(LoadError::Invalid(report)) => {
-            eprint!("{}", report.render());
-            return Ok(EXIT_USAGE);
-        }
-        Err(e) => return Err(CmdError::Usage(format!("error: {e}"))),
-    };
+    let (loaded, _) = super::run::load_workflow(&args.file, &args.params.params)?;
     let wf = &loaded.workflow;
     let levels = wf.dag.levels();
     let templates = Templates::new();

@@ -2,11 +2,10 @@
 //! `cancel`, `pause`, `resume`, `retry --detach`, `events`. Each finds the
 //! daemon on its socket, starting it when allowed.
 
-use super::{CmdError, CmdResult, Context, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
+use super::{CmdError, CmdResult, Context, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
 use crate::api::{Client, ClientError, PauseRequest, RetryRequest, RunState, SubmitRequest};
-use crate::cli::{EventsArgs, PauseArgs, RunNameArgs, SubmitArgs};
+use crate::cli::{EventsArgs, PauseArgs, RunNameArgs, SubmitArgs, WaitArgs};
 use crate::model::RunStatus;
-use crate::workflow::{LoadError, load_file};
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
@@ -81,16 +80,9 @@ pub fn submit_file(
     params: &[(String, String)],
     concurrency: Option<u32>,
     quiet: bool,
+    json: bool,
 ) -> CmdResult {
-    let loaded = match load_file(file, params, &|k| std::env::var(k).ok()) {
-        Ok(l) => l,
-        Err(LoadError::Invalid(report)) => {
-            eprint!("{}", report.render());
-            return Ok(EXIT_USAGE);
-        }
-        Err(e) => return Err(CmdError::Usage(format!("error: {e}"))),
-    };
-    let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let (loaded, abs) = super::run::load_workflow(file, params)?;
     // The params as resolved here, environment included, so the daemon runs
     // what was validated.
     let params: Vec<(String, String)> = loaded
@@ -107,6 +99,13 @@ pub fn submit_file(
     runtime()?.block_on(async {
         let client = connect(ctx).await?;
         let answer = client.submit(&req).await.map_err(client_error)?;
+        if json {
+            let doc = serde_json::json!({"run": answer.run, "workflow": loaded.workflow.name});
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer(&mut out, &doc).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+            return Ok(EXIT_OK);
+        }
         print_run_id(&answer.run.to_string(), &loaded.workflow.name, quiet)
     })
 }
@@ -131,40 +130,73 @@ pub fn submit(ctx: &Context, args: SubmitArgs) -> CmdResult {
         &args.params.params,
         args.concurrency,
         args.quiet,
+        args.json,
     )
 }
 
-pub fn retry_detached(ctx: &Context, run: &str, from: Option<String>) -> CmdResult {
+pub fn retry_detached(ctx: &Context, run: &str, from: Option<String>, quiet: bool) -> CmdResult {
     runtime()?.block_on(async {
         let client = connect(ctx).await?;
         let answer = client
             .retry(run, &RetryRequest { from })
             .await
             .map_err(client_error)?;
-        print_run_id(&answer.run.to_string(), run, false)
+        print_run_id(&answer.run.to_string(), run, quiet)
     })
 }
 
-/// Exit code for a finished run.
-fn exit_for(status: RunStatus) -> i32 {
-    match status {
-        RunStatus::Succeeded => EXIT_OK,
-        RunStatus::Cancelled | RunStatus::Interrupted => EXIT_INTERRUPTED,
-        _ => EXIT_FAILED,
+/// Waits for every run at once and reports each as it ends (a JSON line
+/// `{run, status}` on stdout with `--json`, a note on stderr otherwise).
+/// Exit: 1 when any failed, else 130 when any was cancelled or
+/// interrupted, else 0.
+pub fn wait(ctx: &Context, args: WaitArgs) -> CmdResult {
+    runtime()?.block_on(async {
+        let client = connect(ctx).await?;
+        let mut pending: futures_util::stream::FuturesUnordered<_> =
+            args.runs.iter().map(|run| client.wait(run)).collect();
+        let mut statuses = Vec::new();
+        while let Some(answer) = futures_util::StreamExt::next(&mut pending).await {
+            let state = answer.map_err(client_error)?;
+            if args.json {
+                let mut out = std::io::stdout().lock();
+                serde_json::to_writer(
+                    &mut out,
+                    &serde_json::json!({"run": state.run, "status": state.status}),
+                )
+                .map_err(std::io::Error::from)?;
+                writeln!(out)?;
+                out.flush()?;
+            } else {
+                eprintln!("weft: run {} {}", state.run, state.status);
+            }
+            statuses.push(state.status);
+        }
+        Ok(wait_exit(&statuses))
+    })
+}
+
+/// The exit code of `weft wait` for the runs' end statuses.
+fn wait_exit(statuses: &[RunStatus]) -> i32 {
+    if statuses.contains(&RunStatus::Failed) {
+        EXIT_FAILED
+    } else if statuses
+        .iter()
+        .any(|s| matches!(s, RunStatus::Cancelled | RunStatus::Interrupted))
+    {
+        EXIT_INTERRUPTED
+    } else {
+        EXIT_OK
     }
 }
 
-pub fn wait(ctx: &Context, args: RunNameArgs) -> CmdResult {
-    runtime()?.block_on(async {
-        let client = connect(ctx).await?;
-        let state = client.wait(&args.run).await.map_err(client_error)?;
-        eprintln!("weft: run {} {}", state.run, state.status);
-        Ok(exit_for(state.status))
-    })
-}
-
-fn report(state: RunState, what: &str) -> CmdResult {
+fn report(state: RunState, what: &str, json: bool) -> CmdResult {
     let mut out = std::io::stdout().lock();
+    if json {
+        let doc = serde_json::json!({"run": state.run, "status": state.status});
+        serde_json::to_writer(&mut out, &doc).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(EXIT_OK);
+    }
     writeln!(out, "run {} {what}", state.run)?;
     Ok(EXIT_OK)
 }
@@ -175,6 +207,7 @@ pub fn cancel(ctx: &Context, args: RunNameArgs) -> CmdResult {
         report(
             client.cancel(&args.run).await.map_err(client_error)?,
             "cancelling",
+            args.json,
         )
     })
 }
@@ -198,6 +231,7 @@ pub fn pause(ctx: &Context, args: PauseArgs) -> CmdResult {
             } else {
                 "paused"
             },
+            args.json,
         )
     })
 }
@@ -208,6 +242,7 @@ pub fn resume(ctx: &Context, args: RunNameArgs) -> CmdResult {
         report(
             client.resume(&args.run).await.map_err(client_error)?,
             "resumed",
+            args.json,
         )
     })
 }

@@ -10,7 +10,7 @@ use crate::store::Store;
 
 pub fn retry(ctx: &Context, args: RetryArgs) -> CmdResult {
     if args.detach {
-        return super::remote::retry_detached(ctx, &args.run, args.from);
+        return super::remote::retry_detached(ctx, &args.run, args.from, args.output.quiet);
     }
     let store = ctx.store()?;
     let id = store.resolve(&args.run)?;

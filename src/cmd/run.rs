@@ -3,48 +3,42 @@
 //! everything they started are stopped, the run is recorded `cancelled`, and
 //! weft exits 130.
 
-use super::{CmdError, CmdResult, Context, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
+use super::overlap::Admission;
+use super::{CmdError, CmdResult, Context, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
 use crate::cli::{RunArgs, RunOutputArgs};
 use crate::engine::{Driver, EngineError, Launch, RunControl, record_run};
 use crate::model::{RunId, RunStatus, TaskStatus, Trigger};
 use crate::output::{Progress, ProgressMode};
 use crate::store::{Owner, Store, read_log};
-use crate::workflow::{LoadError, load_file};
-use std::path::Path;
+use crate::workflow::{LoadError, Loaded, load_file, load_str};
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 
 pub fn run(ctx: &Context, args: RunArgs) -> CmdResult {
     if args.detach {
-        if args.output.json {
-            return Err(CmdError::Usage(
-                "error: `--detach` and `--json` do not go together; follow a detached run with `weft events -f --json`".into(),
-            ));
-        }
+        // With --json: {run, workflow}, as `weft submit --json`.
         return super::remote::submit_file(
             ctx,
             &args.file,
             &args.params.params,
             args.concurrency,
             args.output.quiet,
+            args.output.json,
         );
     }
-    let loaded = match load_file(&args.file, &args.params.params, &|k| std::env::var(k).ok()) {
-        Ok(l) => l,
-        Err(LoadError::Invalid(report)) => {
-            eprint!("{}", report.render());
-            let n = report.diagnostics.len();
-            eprintln!(
-                "{n} problem{} in {}; nothing was run",
-                if n == 1 { "" } else { "s" },
-                report.file
-            );
-            return Ok(EXIT_USAGE);
+    let (loaded, file) = load_workflow(&args.file, &args.params.params)?;
+    let policy = super::overlap::policy(args.overlap, &loaded.workflow);
+    let quiet = args.output.quiet || args.output.json;
+    let _lock = match super::overlap::admit(ctx, &loaded.workflow.name, policy, quiet)? {
+        Admission::Go(guard) => guard,
+        Admission::Skip => {
+            super::overlap::report_skip(&loaded.workflow.name, args.output.quiet);
+            return Ok(super::overlap::EXIT_SKIPPED);
         }
-        Err(e) => return Err(CmdError::Usage(format!("error: {e}"))),
     };
-    let file = std::fs::canonicalize(&args.file).unwrap_or_else(|_| args.file.clone());
     launch(
         ctx,
         Launch {
@@ -59,8 +53,67 @@ pub fn run(ctx: &Context, args: RunArgs) -> CmdResult {
     )
 }
 
-/// Records the run and drives it in the foreground until it ends.
+/// Loads a workflow file, or for `-` the workflow text on stdin (then
+/// named `-` in messages, its tasks running in the current folder).
+/// Returns it with the absolute path recorded with its runs. An invalid
+/// workflow has its problems printed here and is a usage error.
+pub(super) fn load_workflow(
+    file: &Path,
+    params: &[(String, String)],
+) -> Result<(Loaded, PathBuf), CmdError> {
+    let env = |k: &str| std::env::var(k).ok();
+    let (loaded, path) = if file == Path::new("-") {
+        let mut source = String::new();
+        std::io::stdin().read_to_string(&mut source).map_err(|e| {
+            CmdError::Usage(format!("error: cannot read the workflow from stdin: {e}"))
+        })?;
+        let cwd = std::env::current_dir()
+            .map_err(|e| CmdError::Usage(format!("error: cannot find the current folder: {e}")))?;
+        (
+            load_str("-", &source, params, &env).map_err(LoadError::Invalid),
+            cwd.join("-"),
+        )
+    } else {
+        (
+            load_file(file, params, &env),
+            std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf()),
+        )
+    };
+    match loaded {
+        Ok(l) => Ok((l, path)),
+        Err(LoadError::Invalid(report)) => {
+            eprint!("{}", report.render());
+            let n = report.diagnostics.len();
+            Err(CmdError::Usage(format!(
+                "{n} problem{} in {}; nothing was run",
+                if n == 1 { "" } else { "s" },
+                report.file
+            )))
+        }
+        Err(e) => Err(CmdError::Usage(format!("error: {e}"))),
+    }
+}
+
+/// The exit code of a run that ended with `status`.
+pub(super) fn exit_for(status: RunStatus) -> i32 {
+    match status {
+        RunStatus::Succeeded => EXIT_OK,
+        RunStatus::Cancelled | RunStatus::Interrupted => EXIT_INTERRUPTED,
+        _ => EXIT_FAILED,
+    }
+}
+
+/// Records the run and drives it in the foreground; exits with its result.
 pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdResult {
+    Ok(exit_for(drive(ctx, l, output)?.0))
+}
+
+/// Records the run and drives it in the foreground until it ends.
+pub(super) fn drive(
+    ctx: &Context,
+    l: Launch,
+    output: &RunOutputArgs,
+) -> Result<(RunStatus, RunId), CmdError> {
     let store = ctx.store()?;
     let total = l.loaded.workflow.tasks.len();
     let reused_count = l.reused.iter().filter(|r| r.is_some()).count();
@@ -80,7 +133,7 @@ pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdRes
         ProgressMode::Json
     } else if output.quiet {
         ProgressMode::Quiet
-    } else if ctx.stdout_tty {
+    } else if ctx.stdout_tty && !ctx.dumb_terminal {
         ProgressMode::Tty
     } else {
         ProgressMode::Plain
@@ -219,11 +272,7 @@ pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdRes
     if matches!(mode, ProgressMode::Tty | ProgressMode::Plain) && status == RunStatus::Failed {
         print_failures(ctx, &*store, &run_id)?;
     }
-    Ok(match status {
-        RunStatus::Succeeded => EXIT_OK,
-        RunStatus::Cancelled | RunStatus::Interrupted => EXIT_INTERRUPTED,
-        _ => EXIT_FAILED,
-    })
+    Ok((status, run_id))
 }
 
 /// SIGKILL to the process group of every attempt of the run still going

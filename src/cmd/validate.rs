@@ -2,17 +2,22 @@
 
 use super::{CmdResult, Context, EXIT_OK, EXIT_USAGE};
 use crate::cli::ValidateArgs;
-use crate::workflow::{LoadError, load_file};
+use crate::workflow::{LoadError, Loaded, load_file, load_str};
 use std::io::Write;
 
 pub fn validate(ctx: &Context, args: ValidateArgs) -> CmdResult {
     let mut bad = 0;
     let mut problems = 0;
     let mut out = std::io::stdout().lock();
+    let mut docs = Vec::new();
     for file in &args.files {
-        match load_file(file, &args.params.params, &|k| std::env::var(k).ok()) {
+        let result = load_one(file, &args.params.params);
+        if args.json {
+            docs.push(json_of(file, &result));
+        }
+        match result {
             Ok(loaded) => {
-                if !args.quiet {
+                if !args.quiet && !args.json {
                     let w = &loaded.workflow;
                     writeln!(
                         out,
@@ -28,14 +33,23 @@ pub fn validate(ctx: &Context, args: ValidateArgs) -> CmdResult {
             Err(LoadError::Invalid(report)) => {
                 bad += 1;
                 problems += report.diagnostics.len();
-                eprint!("{}", report.render());
+                if !args.json {
+                    eprint!("{}", report.render());
+                }
             }
             Err(e @ LoadError::Read { .. }) => {
                 bad += 1;
                 problems += 1;
-                eprintln!("error: {e}\n");
+                if !args.json {
+                    eprintln!("error: {e}\n");
+                }
             }
         }
+    }
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &docs).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(if bad > 0 { EXIT_USAGE } else { EXIT_OK });
     }
     if bad > 0 {
         eprintln!(
@@ -46,4 +60,56 @@ pub fn validate(ctx: &Context, args: ValidateArgs) -> CmdResult {
         return Ok(EXIT_USAGE);
     }
     Ok(EXIT_OK)
+}
+
+/// A file, or for `-` the workflow on stdin.
+fn load_one(file: &std::path::Path, params: &[(String, String)]) -> Result<Loaded, LoadError> {
+    let env = |k: &str| std::env::var(k).ok();
+    if file != std::path::Path::new("-") {
+        return load_file(file, params, &env);
+    }
+    let mut source = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut source).map_err(|source| {
+        LoadError::Read {
+            path: "-".into(),
+            source,
+        }
+    })?;
+    load_str("-", &source, params, &env).map_err(LoadError::Invalid)
+}
+
+/// One file's entry in `weft validate --json`.
+fn json_of(file: &std::path::Path, result: &Result<Loaded, LoadError>) -> serde_json::Value {
+    let problem = |line: Option<u32>, col: Option<u32>, message: &str, help: Option<&str>| serde_json::json!({"line": line, "col": col, "message": message, "help": help});
+    let (workflow, tasks, problems) = match result {
+        Ok(l) => (
+            Some(l.workflow.name.clone()),
+            Some(l.workflow.tasks.len()),
+            Vec::new(),
+        ),
+        Err(LoadError::Invalid(report)) => (
+            None,
+            None,
+            report
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    problem(
+                        Some(d.loc.line),
+                        Some(d.loc.col),
+                        &d.message,
+                        d.help.as_deref(),
+                    )
+                })
+                .collect(),
+        ),
+        Err(e) => (None, None, vec![problem(None, None, &e.to_string(), None)]),
+    };
+    serde_json::json!({
+        "file": file.display().to_string(),
+        "ok": problems.is_empty(),
+        "workflow": workflow,
+        "tasks": tasks,
+        "problems": problems,
+    })
 }

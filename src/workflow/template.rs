@@ -19,6 +19,16 @@ impl Default for Templates {
     }
 }
 
+/// `text` as a template that renders to exactly `text` (for text weft
+/// writes into a workflow: a wrapped command, an imported cron line).
+pub fn literal(text: &str) -> String {
+    if is_templated(text) {
+        format!("{{% raw %}}{text}{{% endraw %}}")
+    } else {
+        text.to_string()
+    }
+}
+
 /// Whether a field is a template at all; plain text is used as written.
 pub fn is_templated(text: &str) -> bool {
     text.contains("{{") || text.contains("{%")
