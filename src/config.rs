@@ -16,6 +16,10 @@ pub struct Config {
     pub ui: UiConfig,
     pub daemon: DaemonConfig,
     pub dash: DashConfig,
+    /// Folders whose workflow files (`*.yaml`, `*.yml`) the daemon loads
+    /// and fires on their `schedule:`. `~/` is the home folder; a relative
+    /// path is relative to the config file's folder.
+    pub workflow_dirs: Vec<String>,
 }
 
 /// The dashboard's settings.
@@ -213,6 +217,20 @@ impl Config {
         parse_key(&self.daemon.detach_key).unwrap_or(0x1d)
     }
 
+    /// `workflow_dirs` as paths; `config_dir` anchors relative ones.
+    pub fn workflow_dirs(&self, config_dir: &Path) -> Vec<std::path::PathBuf> {
+        self.workflow_dirs
+            .iter()
+            .map(|d| match d.strip_prefix("~/") {
+                Some(rest) => std::env::var_os("HOME")
+                    .map(std::path::PathBuf::from)
+                    .unwrap_or_default()
+                    .join(rest),
+                None => config_dir.join(d),
+            })
+            .collect()
+    }
+
     pub fn kill_grace(&self) -> Duration {
         parse_duration(&self.run.kill_grace).unwrap_or(Duration::from_secs(5))
     }
@@ -227,6 +245,12 @@ mod tests {
         let c = Config::parse("c.yaml", "").unwrap();
         assert_eq!(c.store.durability, Durability::Normal);
         assert_eq!(c.kill_grace(), Duration::from_secs(5));
+        assert!(c.workflow_dirs.is_empty());
+        let c = Config::parse("c.yaml", "workflow_dirs: [flows, /srv/flows]\n").unwrap();
+        assert_eq!(
+            c.workflow_dirs(Path::new("/etc/weft")),
+            [Path::new("/etc/weft/flows"), Path::new("/srv/flows")]
+        );
         let c = Config::load(Path::new("/nonexistent/weft/config.yaml")).unwrap();
         assert_eq!(c.run.shell, Shell::Bash);
     }

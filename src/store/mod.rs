@@ -71,6 +71,9 @@ pub trait Store: Send + Sync {
     /// The latest fire of each schedule of a workflow.
     fn last_fires(&self, workflow: &str) -> Result<Vec<FireRecord>, StoreError>;
 
+    /// A workflow's fires, newest first (`limit` 0: all).
+    fn fires(&self, workflow: &str, limit: usize) -> Result<Vec<FireRecord>, StoreError>;
+
     /// When a daemon first saw this schedule (now, if never before).
     fn schedule_seen(
         &self,

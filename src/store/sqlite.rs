@@ -528,6 +528,10 @@ impl Store for SqliteStore {
         fires::last_fires(&self.conn(), workflow)
     }
 
+    fn fires(&self, workflow: &str, limit: usize) -> Result<Vec<FireRecord>, StoreError> {
+        fires::fires(&self.conn(), workflow, limit)
+    }
+
     fn schedule_seen(
         &self,
         workflow: &str,

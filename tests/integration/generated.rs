@@ -64,6 +64,7 @@ fn the_example_config_loads_and_names_every_key() {
         "input_wait:",
         "detach_key:",
         "keys:",
+        "workflow_dirs:",
     ] {
         assert!(
             text.contains(key),

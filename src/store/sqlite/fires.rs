@@ -92,14 +92,40 @@ pub(super) fn unstarted_fires(conn: &Connection) -> Result<Vec<Fire>, StoreError
     rows.map(|r| checked(r?)).collect()
 }
 
+const FIRE_SELECT: &str =
+    "SELECT f.workflow, f.schedule, f.fire_at, f.outcome, f.run_id, f.recorded_at, f.error, r.status
+     FROM fires f LEFT JOIN runs r ON r.id = f.run_id";
+
 pub(super) fn last_fires(conn: &Connection, workflow: &str) -> Result<Vec<FireRecord>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT f.workflow, f.schedule, f.fire_at, f.outcome, f.run_id, f.recorded_at, f.error, r.status
-         FROM fires f LEFT JOIN runs r ON r.id = f.run_id
-         WHERE f.workflow = ?1 AND f.fire_at = (
-             SELECT max(g.fire_at) FROM fires g WHERE g.workflow = f.workflow AND g.schedule = f.schedule)
-         ORDER BY f.schedule",
-    )?;
+    fire_records(
+        conn,
+        &format!(
+            "{FIRE_SELECT} WHERE f.workflow = ?1 AND f.fire_at = (
+                SELECT max(g.fire_at) FROM fires g
+                WHERE g.workflow = f.workflow AND g.schedule = f.schedule)
+             ORDER BY f.schedule"
+        ),
+        workflow,
+    )
+}
+
+pub(super) fn fires(
+    conn: &Connection,
+    workflow: &str,
+    limit: usize,
+) -> Result<Vec<FireRecord>, StoreError> {
+    let limit = if limit == 0 { -1 } else { limit as i64 };
+    fire_records(
+        conn,
+        &format!(
+            "{FIRE_SELECT} WHERE f.workflow = ?1 ORDER BY f.fire_at DESC, f.schedule LIMIT {limit}"
+        ),
+        workflow,
+    )
+}
+
+fn fire_records(conn: &Connection, sql: &str, workflow: &str) -> Result<Vec<FireRecord>, StoreError> {
+    let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([workflow], |row| {
         Ok((
             fire_from_row(row)?,
