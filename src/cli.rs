@@ -103,6 +103,11 @@ pub enum Command {
     /// Start, stop, inspect or install the background daemon
     #[command(subcommand)]
     Daemon(DaemonCommand),
+    /// The daemon's scheduled workflows: list, pause, resume, fire now
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+    /// Queue a one-task run of a shell command on the daemon
+    Add(AddArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff); with a command name, that command's page
@@ -223,6 +228,52 @@ pub enum DaemonCommand {
         #[arg(long)]
         print: bool,
     },
+    /// Reread the workflow folders now (as SIGHUP does)
+    Reload,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Workflows with schedules: expression in words, timezone, next fires, last result
+    Ls {
+        /// Also list workflows without a schedule
+        #[arg(short, long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop firing a workflow's schedules (fires due while paused are dropped)
+    Pause { workflow: String },
+    /// Fire a paused workflow's schedules again
+    Resume { workflow: String },
+    /// Fire a workflow now (its overlap policy applies); prints the run id
+    Trigger {
+        workflow: String,
+        #[command(flatten)]
+        params: ParamArgs,
+    },
+    /// A workflow's fires, newest first: time, schedule, outcome, run
+    Fires {
+        workflow: String,
+        /// How many (0: all)
+        #[arg(short = 'n', long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Start only once this run has ended, whatever its result (a run id, prefix, or a queued run's id)
+    #[arg(long, value_name = "RUN")]
+    pub after: Option<String>,
+    /// The workflow name the run is listed under (default: the command's program)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The shell command line, after `--`
+    #[arg(required = true, last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

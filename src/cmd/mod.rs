@@ -3,6 +3,7 @@
 //! prints. Exit codes (frozen): 0 success, 1 the workflow ran and failed,
 //! 2 usage or validation error, 3 store unreachable, 130 interrupted.
 
+mod add;
 mod attach;
 mod context;
 mod daemon;
@@ -15,6 +16,7 @@ mod ps;
 mod remote;
 mod retry;
 mod run;
+mod schedule;
 mod show;
 mod terminal;
 mod validate;
@@ -101,6 +103,8 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Attach(args) => attach::attach(&ctx, args),
         Command::Send(args) => attach::send(&ctx, args),
         Command::Daemon(cmd) => daemon::daemon(&ctx, cmd),
+        Command::Schedule(cmd) => schedule::schedule(&ctx, cmd),
+        Command::Add(args) => add::add(&ctx, args),
         Command::Dash => dash::dash(&ctx),
         Command::Completions(args) => {
             let mut out = std::io::stdout().lock();

@@ -97,8 +97,7 @@ async fn serve_async(paths: Paths, config: Config) -> Result<(), DaemonError> {
     tokio::spawn(manager.clone().run_schedules());
     let reloader = manager.clone();
     tokio::spawn(async move {
-        let Ok(mut hup) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
         else {
             return;
         };

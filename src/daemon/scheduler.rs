@@ -72,9 +72,7 @@ impl Registry {
             };
             let mut paths: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml")
-                })
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
                 .collect();
             paths.sort();
             present.extend(paths);
@@ -267,10 +265,7 @@ impl Manager {
                         // First sight in this daemon: catch up what was
                         // missed since the last fire (or since any daemon
                         // first saw the schedule).
-                        let seen = self
-                            .store
-                            .schedule_seen(&wf.name, &key, now)
-                            .unwrap_or(now);
+                        let seen = self.store.schedule_seen(&wf.name, &key, now).unwrap_or(now);
                         let from = last.get(&key).copied().unwrap_or(seen).max(seen);
                         times = schedule::missed(spec, from, now, &wf.policy);
                         if !times.is_empty() {
@@ -427,8 +422,7 @@ impl Manager {
         trigger: Trigger,
     ) -> Result<RunId, ApiError> {
         let loaded = load_str(file, source, params, &|_| None).map_err(|report| {
-            ApiError::new("invalid_workflow", report.render())
-                .hint("check it with `weft validate`")
+            ApiError::new("invalid_workflow", report.render()).hint("check it with `weft validate`")
         })?;
         let setup = record_run_as(
             &*self.store,
@@ -463,7 +457,9 @@ impl Manager {
             )
         });
         match result {
-            Ok(run) => tracing::info!(workflow = %fire.workflow, run = %run, "started a fire recorded before a crash"),
+            Ok(run) => {
+                tracing::info!(workflow = %fire.workflow, run = %run, "started a fire recorded before a crash")
+            }
             Err(e) => {
                 tracing::error!(workflow = %fire.workflow, error = %e.message, "cannot start a recorded fire");
                 let _ = self.store.fire_failed(&fire, &e.message);
@@ -500,7 +496,9 @@ impl Manager {
             }
             match self.start_as(q.run.clone(), &q.file, &q.source, &q.params, q.trigger) {
                 Ok(run) => tracing::info!(run = %run, after = %q.after, "queued run started"),
-                Err(e) => tracing::error!(run = %q.run, error = %e.message, "cannot start a queued run"),
+                Err(e) => {
+                    tracing::error!(run = %q.run, error = %e.message, "cannot start a queued run")
+                }
             }
             let _ = self.store.dequeue(&q.run);
         }
@@ -609,9 +607,7 @@ impl Manager {
     /// `weft schedule pause/resume`.
     pub fn set_paused(&self, workflow: &str, paused: bool) -> Result<(), ApiError> {
         self.registry().find(workflow)?;
-        self.store
-            .set_paused(workflow, paused)
-            .map_err(store_err)?;
+        self.store.set_paused(workflow, paused).map_err(store_err)?;
         tracing::info!(workflow, paused, "schedules paused or resumed");
         self.wake.notify_one();
         Ok(())
@@ -634,12 +630,10 @@ impl Manager {
             reg.find(workflow)?
         };
         // Bad params are refused before anything is recorded.
-        load_str(&file.display().to_string(), &wf.source, params, &|_| None).map_err(
-            |report| {
-                ApiError::new("invalid_workflow", report.render())
-                    .hint("pass params with `-p KEY=VALUE`")
-            },
-        )?;
+        load_str(&file.display().to_string(), &wf.source, params, &|_| None).map_err(|report| {
+            ApiError::new("invalid_workflow", report.render())
+                .hint("pass params with `-p KEY=VALUE`")
+        })?;
         let (outcome, run) = self
             .fire(&file, &wf, TRIGGER_KEY, now_ms(), Trigger::Manual, params)
             .await?;

@@ -457,7 +457,9 @@ async fn pause_schedules(
     Path(workflow): Path<String>,
 ) -> ApiResult<serde_json::Value> {
     m.set_paused(&workflow, true)?;
-    Ok(Json(serde_json::json!({"workflow": workflow, "paused": true})))
+    Ok(Json(
+        serde_json::json!({"workflow": workflow, "paused": true}),
+    ))
 }
 
 async fn resume_schedules(
@@ -465,7 +467,9 @@ async fn resume_schedules(
     Path(workflow): Path<String>,
 ) -> ApiResult<serde_json::Value> {
     m.set_paused(&workflow, false)?;
-    Ok(Json(serde_json::json!({"workflow": workflow, "paused": false})))
+    Ok(Json(
+        serde_json::json!({"workflow": workflow, "paused": false}),
+    ))
 }
 
 async fn trigger(

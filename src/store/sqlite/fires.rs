@@ -124,7 +124,11 @@ pub(super) fn fires(
     )
 }
 
-fn fire_records(conn: &Connection, sql: &str, workflow: &str) -> Result<Vec<FireRecord>, StoreError> {
+fn fire_records(
+    conn: &Connection,
+    sql: &str,
+    workflow: &str,
+) -> Result<Vec<FireRecord>, StoreError> {
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([workflow], |row| {
         Ok((
