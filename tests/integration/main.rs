@@ -12,4 +12,5 @@ mod examples;
 mod generated;
 mod inspect;
 mod run;
+mod schedule;
 mod validate;
