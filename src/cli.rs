@@ -252,6 +252,20 @@ pub enum ScheduleCommand {
         #[command(flatten)]
         params: ParamArgs,
     },
+    /// Write a systemd .timer and .service pair that run a workflow file on its schedule
+    Export {
+        /// Write systemd units (the only format so far)
+        #[arg(long, required = true)]
+        systemd: bool,
+        /// The workflow file (or the name of a workflow the daemon knows)
+        workflow: String,
+        /// Where to write them (default: the systemd user folder)
+        #[arg(long, value_name = "DIR", conflicts_with = "print")]
+        dir: Option<PathBuf>,
+        /// Print both units instead of writing them
+        #[arg(long)]
+        print: bool,
+    },
     /// A workflow's fires, newest first: time, schedule, outcome, run
     Fires {
         workflow: String,

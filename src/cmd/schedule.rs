@@ -2,7 +2,7 @@
 //! workflows, through its API.
 
 use super::remote::{client_error, connect, runtime};
-use super::{CmdResult, Context, EXIT_OK};
+use super::{CmdError, CmdResult, Context, EXIT_OK, EXIT_USAGE};
 use crate::api::{TriggerRequest, WorkflowInfo};
 use crate::cli::ScheduleCommand;
 use crate::output::{Table, local_time};
@@ -10,6 +10,15 @@ use crate::store::{FireOutcome, FireRecord};
 use std::io::Write;
 
 pub fn schedule(ctx: &Context, cmd: ScheduleCommand) -> CmdResult {
+    if let ScheduleCommand::Export {
+        workflow,
+        dir,
+        print,
+        ..
+    } = cmd
+    {
+        return export_systemd(ctx, &workflow, dir, print);
+    }
     runtime()?.block_on(async {
         let client = connect(ctx).await?;
         let mut out = std::io::stdout().lock();
@@ -65,6 +74,7 @@ pub fn schedule(ctx: &Context, cmd: ScheduleCommand) -> CmdResult {
                     ),
                 }
             }
+            ScheduleCommand::Export { .. } => unreachable!("handled above"),
             ScheduleCommand::Fires {
                 workflow,
                 limit,
@@ -165,4 +175,123 @@ fn render_ls(ctx: &Context, workflows: &[WorkflowInfo]) -> String {
         ));
     }
     text
+}
+
+/// `weft schedule export --systemd`: `weft-NAME.timer` and `.service`
+/// running `weft run FILE` at the workflow's schedules.
+fn export_systemd(
+    ctx: &Context,
+    workflow: &str,
+    dir: Option<std::path::PathBuf>,
+    print: bool,
+) -> CmdResult {
+    let file = if std::path::Path::new(workflow).is_file() {
+        std::path::PathBuf::from(workflow)
+    } else {
+        let known = runtime()?.block_on(async {
+            let client = connect(ctx).await?;
+            client.workflows().await.map_err(client_error)
+        })?;
+        let found = known.into_iter().find(|w| w.valid && w.name == workflow);
+        match found {
+            Some(w) => std::path::PathBuf::from(w.file),
+            None => {
+                return Err(CmdError::Usage(format!(
+                    "error: `{workflow}` is neither a workflow file nor a workflow the daemon knows; see `weft schedule ls --all`"
+                )));
+            }
+        }
+    };
+    let loaded = match crate::workflow::load_file(&file, &[], &|_| None) {
+        Ok(l) => l,
+        Err(crate::workflow::LoadError::Invalid(report)) => {
+            eprint!("{}", report.render());
+            return Ok(EXIT_USAGE);
+        }
+        Err(e) => return Err(CmdError::Usage(format!("error: {e}"))),
+    };
+    let wf = &loaded.workflow;
+    if wf.schedules.is_empty() {
+        return Err(CmdError::Usage(format!(
+            "error: {} has no `schedule:`; nothing to export",
+            file.display()
+        )));
+    }
+    let mut timer_lines = Vec::new();
+    for spec in &wf.schedules {
+        let lines = crate::schedule::systemd::timer_lines(spec).map_err(|why| {
+            CmdError::Usage(format!(
+                "error: schedule `{}` of {}: {why}",
+                spec.expression(),
+                wf.name
+            ))
+        })?;
+        timer_lines.extend(lines);
+    }
+    use crate::schedule::Catchup;
+    if wf.policy.catchup != Catchup::None {
+        timer_lines.push("Persistent=true".into());
+    }
+    let exe = std::env::current_exe()?;
+    let abs = std::fs::canonicalize(&file).unwrap_or(file.clone());
+    let home_env = if ctx.home_is_explicit {
+        format!("Environment=WEFT_HOME={}\n", ctx.paths.data_dir.display())
+    } else {
+        String::new()
+    };
+    let unit = format!("weft-{}", wf.name);
+    let service = format!(
+        "# Written by `weft schedule export --systemd`. systemd never starts this\n\
+         # service while it is still running: that is `overlap: skip`.\n\
+         [Unit]\nDescription=weft workflow {name}\n\n\
+         [Service]\nType=oneshot\nExecStart={exe} run --quiet {file}\n{home_env}\
+         WorkingDirectory={dir}\n",
+        name = wf.name,
+        exe = exe.display(),
+        file = abs.display(),
+        dir = abs.parent().unwrap_or(std::path::Path::new("/")).display(),
+    );
+    let timer = format!(
+        "# Written by `weft schedule export --systemd` from {file}.\n\
+         [Unit]\nDescription=Schedule of weft workflow {name}\n\n\
+         [Timer]\n{lines}\nUnit={unit}.service\n\n\
+         [Install]\nWantedBy=timers.target\n",
+        file = abs.display(),
+        name = wf.name,
+        lines = timer_lines.join("\n"),
+    );
+    let mut out = std::io::stdout().lock();
+    if print {
+        write!(out, "# {unit}.service\n{service}\n# {unit}.timer\n{timer}")?;
+        return Ok(EXIT_OK);
+    }
+    let dir = match dir {
+        Some(d) => d,
+        None => std::env::var_os("XDG_CONFIG_HOME")
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".config"))
+            })
+            .map(|c| c.join("systemd/user"))
+            .ok_or_else(|| {
+                CmdError::Usage(
+                    "error: neither XDG_CONFIG_HOME nor HOME is set; use `--dir` or `--print`"
+                        .into(),
+                )
+            })?,
+    };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| CmdError::Usage(format!("error: cannot create `{}`: {e}", dir.display())))?;
+    for (ext, text) in [("service", &service), ("timer", &timer)] {
+        let path = dir.join(format!("{unit}.{ext}"));
+        std::fs::write(&path, text).map_err(|e| {
+            CmdError::Usage(format!("error: cannot write `{}`: {e}", path.display()))
+        })?;
+        writeln!(out, "wrote {}", path.display())?;
+    }
+    writeln!(
+        out,
+        "enable it with: systemctl --user daemon-reload && systemctl --user enable --now {unit}.timer"
+    )?;
+    Ok(EXIT_OK)
 }

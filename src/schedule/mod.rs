@@ -18,6 +18,8 @@
 //! These are croner's rules (those of Vixie cron and the Open Cron Pattern
 //! Specification); `at:` times in a gap or overlap follow the same idea.
 
+pub mod systemd;
+
 use crate::model::{Millis, Overlap};
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
 use std::str::FromStr;

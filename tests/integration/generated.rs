@@ -33,7 +33,8 @@ fn man_pages_match_the_cli() {
     assert_same("man/weft.1", &["man"]);
     for cmd in [
         "run", "validate", "plan", "ps", "show", "logs", "output", "retry", "submit", "wait",
-        "cancel", "pause", "resume", "events", "daemon", "attach", "send", "dash",
+        "cancel", "pause", "resume", "events", "daemon", "attach", "send", "dash", "schedule",
+        "add",
     ] {
         assert_same(&format!("man/weft-{cmd}.1"), &["man", cmd]);
     }

@@ -485,3 +485,47 @@ fn add_after_waits_for_the_run_across_a_daemon_restart() {
     assert_eq!(b["workflow"], "echo");
     assert_eq!(b["trigger"], "manual");
 }
+
+#[test]
+fn export_systemd_writes_a_timer_and_a_service() {
+    let w = Weft::new();
+    w.write(
+        "nightly.yaml",
+        "name: nightly\nschedule:\n  - cron: \"0 3 * * 1-5\"\n    timezone: Europe/Berlin\n  - every: 15m\ncatchup: latest\ntasks:\n  t:\n    run: \"true\"\n",
+    );
+    let out = w.run(&[
+        "schedule",
+        "export",
+        "--systemd",
+        "nightly.yaml",
+        "--dir",
+        "units",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let timer = std::fs::read_to_string(w.path("units/weft-nightly.timer")).unwrap();
+    assert!(
+        timer.contains("OnCalendar=Mon..Fri *-*-* 3:0:0 Europe/Berlin\n")
+            && timer.contains("OnUnitActiveSec=15m\n")
+            && timer.contains("Persistent=true\n")
+            && timer.contains("Unit=weft-nightly.service\n"),
+        "{timer}"
+    );
+    let service = std::fs::read_to_string(w.path("units/weft-nightly.service")).unwrap();
+    let file = std::fs::canonicalize(w.path("nightly.yaml")).unwrap();
+    assert!(
+        service.contains(&format!("run --quiet {}\n", file.display())),
+        "{service}"
+    );
+    // What systemd cannot express is refused, not approximated.
+    w.write(
+        "last.yaml",
+        "name: last\nschedule:\n  - cron: \"0 3 * * 5L\"\ntasks:\n  t:\n    run: \"true\"\n",
+    );
+    let out = w.run(&["schedule", "export", "--systemd", "last.yaml", "--print"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("systemd's OnCalendar cannot express"),
+        "{}",
+        out.stderr
+    );
+}
