@@ -122,17 +122,17 @@ fn schedule_every_second_fires_runs_triggered_by_the_schedule() {
     let show = w.show_json(runs[0]["id"].as_str().unwrap());
     assert_eq!(show["trigger"], "schedule");
     // Each fire is on a whole second and has its own run.
-    let fires = fires(&w, "tick");
-    let mut ids: Vec<&str> = fires.iter().filter_map(|f| f["run"].as_str()).collect();
+    let fired = fires(&w, "tick");
+    let mut ids: Vec<&str> = fired.iter().filter_map(|f| f["run"].as_str()).collect();
     assert!(
-        fires
+        fired
             .iter()
             .all(|f| f["fire_at"].as_i64().unwrap() % 1000 == 0)
     );
     let n = ids.len();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), n, "two fires share a run: {fires:?}");
+    assert_eq!(ids.len(), n, "two fires share a run: {fired:?}");
     // `schedule ls` shows the expression, in words, and the next fires.
     let ls = schedule_ls(&w);
     let tick = &ls[0]["schedules"][0];
@@ -141,6 +141,25 @@ fn schedule_every_second_fires_runs_triggered_by_the_schedule() {
     assert_eq!(tick["next"].as_array().unwrap().len(), 3);
     let text = w.run(&["schedule", "ls"]).stdout;
     assert!(text.contains("tick") && text.contains("every 1s"), "{text}");
+    // Paused: no next fire, and no new run; resumed: fires again.
+    assert_eq!(w.run(&["schedule", "pause", "tick"]).code, 0);
+    let ls = schedule_ls(&w);
+    assert_eq!(ls[0]["paused"], true);
+    assert!(ls[0]["schedules"][0]["next"].as_array().unwrap().is_empty());
+    assert!(w.run(&["schedule", "ls"]).stdout.contains("paused"));
+    let paused_at = fires(&w, "tick").len();
+    assert_eq!(w.run(&["schedule", "resume", "tick"]).code, 0);
+    assert!(
+        wait_until(LIMIT, || fires(&w, "tick").len() > paused_at),
+        "no fire after resume"
+    );
+    let unknown = w.run(&["schedule", "pause", "tik"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("did you mean `tick`?"),
+        "{}",
+        unknown.stderr
+    );
 }
 
 #[test]
