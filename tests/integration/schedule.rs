@@ -369,7 +369,7 @@ fn a_fire_is_recorded_once_across_a_kill_9_restart() {
 fn workflow_files_are_noticed_and_invalid_ones_are_reported() {
     let w = with_flows();
     flow(&w, "a", "name: a\ntasks:\n  t:\n    run: \"true\"\n");
-    let _daemon = w.daemon();
+    let daemon = w.daemon();
     let names = |w: &Weft| -> Vec<String> {
         json(w, &["schedule", "ls", "--all", "--json"])
             .as_array()
@@ -395,13 +395,23 @@ fn workflow_files_are_noticed_and_invalid_ones_are_reported() {
         "{}",
         ls.stdout
     );
-    let log = std::fs::read_dir(w.home.path())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with("daemon.log"))
-        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
-        .collect::<String>();
-    assert!(log.contains("is not a cron expression"), "{log}");
+    let log = || {
+        std::fs::read_dir(w.home.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("daemon.log"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .collect::<String>()
+    };
+    assert!(log().contains("is not a cron expression"), "{}", log());
+    // SIGHUP rereads the folders too.
+    let reloads = log().matches("workflow files reloaded").count();
+    crate::harness::signal(daemon.child.id(), "HUP");
+    assert!(
+        wait_until(LIMIT, || log().matches("workflow files reloaded").count()
+            > reloads),
+        "SIGHUP did not reload"
+    );
     // Changed and removed files are noticed without a reload.
     flow(
         &w,
