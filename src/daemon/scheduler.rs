@@ -378,6 +378,7 @@ impl Manager {
             fire_at: at,
             outcome,
             run: (outcome != FireOutcome::Skipped).then(|| run.clone()),
+            params: params.to_vec(),
         };
         let recorded = self
             .store
@@ -452,8 +453,12 @@ impl Manager {
                 run,
                 &file.display().to_string(),
                 &wf.source,
-                &[],
-                Trigger::Schedule,
+                &fire.params,
+                if fire.schedule == TRIGGER_KEY {
+                    Trigger::Manual
+                } else {
+                    Trigger::Schedule
+                },
             )
         });
         match result {

@@ -49,6 +49,9 @@ pub struct Fire {
     pub fire_at: Millis,
     pub outcome: FireOutcome,
     pub run: Option<RunId>,
+    /// Params given with `weft schedule trigger -p` (none for a schedule).
+    #[serde(default)]
+    pub params: Vec<(String, String)>,
 }
 
 /// A fire with what became of its run.

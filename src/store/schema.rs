@@ -91,6 +91,8 @@ CREATE TABLE fires (
     run_id      TEXT,
     -- Why it failed to start.
     error       TEXT,
+    -- JSON list of [key, value] params (`weft schedule trigger -p`).
+    params      TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (workflow, schedule, fire_at)
 ) WITHOUT ROWID;
 

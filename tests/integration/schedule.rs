@@ -558,3 +558,46 @@ fn export_systemd_writes_a_timer_and_a_service() {
         out.stderr
     );
 }
+
+#[test]
+fn a_fire_recorded_before_a_crash_starts_once_with_its_params() {
+    use weft::store::{Fire, FireOutcome, SqliteStore, Store};
+    let w = with_flows();
+    flow(
+        &w,
+        "greet",
+        &format!(
+            "name: greet\nparams:\n  who: {{ type: string, required: true }}\ntasks:\n  say:\n    run: echo {{{{ params.who }}}} >> {}\n",
+            w.path("greeted").display()
+        ),
+    );
+    // What a daemon killed between recording a fire and starting its run
+    // leaves: the fire, with the run id it chose, and no run.
+    let store = SqliteStore::open(
+        &w.home.path().join("weft.db"),
+        weft::config::Durability::Normal,
+    )
+    .unwrap();
+    let run = weft::model::RunId::generate();
+    let fire = Fire {
+        workflow: "greet".into(),
+        schedule: "trigger".into(),
+        fire_at: 1_000,
+        outcome: FireOutcome::Started,
+        run: Some(run.clone()),
+        params: vec![("who".into(), "crash".into())],
+    };
+    assert!(store.record_fire(&fire, None).unwrap());
+    drop(store);
+    let daemon = w.daemon();
+    assert_eq!(w.run(&["wait", run.as_str()]).code, 0);
+    assert_eq!(w.show_json(run.as_str())["trigger"], "manual");
+    // Another restart does not start it again.
+    drop(daemon);
+    let _daemon = w.daemon();
+    assert_eq!(runs(&w, "greet").len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(w.path("greeted")).unwrap(),
+        "crash\n"
+    );
+}

@@ -34,8 +34,8 @@ pub(super) fn record_fire(
 ) -> Result<bool, StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let inserted = tx.execute(
-        "INSERT OR IGNORE INTO fires (workflow, schedule, fire_at, recorded_at, outcome, run_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR IGNORE INTO fires (workflow, schedule, fire_at, recorded_at, outcome, run_id, params)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             fire.workflow,
             fire.schedule,
@@ -43,6 +43,7 @@ pub(super) fn record_fire(
             now,
             fire.outcome.as_str(),
             fire.run.as_ref().map(RunId::as_str),
+            serde_json::to_string(&fire.params).expect("params serialise"),
         ],
     )? == 1;
     if inserted && let Some(q) = queued {
@@ -61,8 +62,10 @@ pub(super) fn fire_failed(conn: &Connection, fire: &Fire, error: &str) -> Result
     Ok(())
 }
 
-fn fire_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Fire, String)> {
+/// Columns 0-4 and 8: workflow, schedule, fire_at, outcome, run_id, params.
+fn fire_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Fire, String, String)> {
     let outcome: String = row.get(3)?;
+    let params: String = row.get(8)?;
     Ok((
         Fire {
             workflow: row.get(0)?,
@@ -70,21 +73,24 @@ fn fire_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Fire, String)> {
             fire_at: row.get(2)?,
             outcome: FireOutcome::Started,
             run: row.get::<_, Option<String>>(4)?.map(RunId::from_string),
+            params: Vec::new(),
         },
         outcome,
+        params,
     ))
 }
 
-fn checked(pair: (Fire, String)) -> Result<Fire, StoreError> {
-    let (mut fire, outcome) = pair;
+fn checked(row: (Fire, String, String)) -> Result<Fire, StoreError> {
+    let (mut fire, outcome, params) = row;
     fire.outcome = FireOutcome::parse(&outcome).ok_or_else(|| corrupt("fire outcome", &outcome))?;
+    fire.params = serde_json::from_str(&params).map_err(|_| corrupt("params", &params))?;
     Ok(fire)
 }
 
 pub(super) fn unstarted_fires(conn: &Connection) -> Result<Vec<Fire>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT f.workflow, f.schedule, f.fire_at, f.outcome, f.run_id FROM fires f
-         WHERE f.outcome = 'started' AND f.run_id IS NOT NULL
+        "SELECT f.workflow, f.schedule, f.fire_at, f.outcome, f.run_id, NULL, NULL, NULL, f.params
+         FROM fires f WHERE f.outcome = 'started' AND f.run_id IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = f.run_id)
          ORDER BY f.fire_at",
     )?;
@@ -93,7 +99,8 @@ pub(super) fn unstarted_fires(conn: &Connection) -> Result<Vec<Fire>, StoreError
 }
 
 const FIRE_SELECT: &str =
-    "SELECT f.workflow, f.schedule, f.fire_at, f.outcome, f.run_id, f.recorded_at, f.error, r.status
+    "SELECT f.workflow, f.schedule, f.fire_at, f.outcome, f.run_id, f.recorded_at, f.error, r.status,
+            f.params
      FROM fires f LEFT JOIN runs r ON r.id = f.run_id";
 
 pub(super) fn last_fires(conn: &Connection, workflow: &str) -> Result<Vec<FireRecord>, StoreError> {

@@ -273,6 +273,7 @@ fn a_fire_is_recorded_once_and_an_unstarted_one_is_found_again() {
         fire_at: 5000,
         outcome: FireOutcome::Started,
         run: Some(RunId::from_string("r1")),
+        params: vec![("who".into(), "me".into())],
     };
     assert!(store.record_fire(&fire, None).unwrap());
     // A second daemon, or this one after a restart, finds it taken.
