@@ -45,7 +45,7 @@ pub struct Manager {
     /// The PTYs of interactive tasks, for attaching.
     ptys: Arc<PtyRegistry>,
     /// The workflow files of `workflow_dirs` and their schedules.
-    pub(super) registry: Mutex<super::scheduler::Registry>,
+    pub(super) registry: Mutex<super::workflow_files::Registry>,
     /// Wakes the scheduler: a run ended, a reload, a pause.
     pub(super) wake: tokio::sync::Notify,
 }
@@ -63,7 +63,7 @@ impl Manager {
             .parent()
             .map(std::path::Path::to_path_buf)
             .unwrap_or_default();
-        let registry = super::scheduler::Registry::new(config.workflow_dirs(&config_dir));
+        let registry = super::workflow_files::Registry::new(config.workflow_dirs(&config_dir));
         Ok(Arc::new(Manager {
             paths,
             config,

@@ -6,8 +6,10 @@
 
 mod attach;
 mod manager;
+mod queue;
 mod scheduler;
 mod server;
+mod workflow_files;
 
 pub use manager::{AttachRefusal, Manager};
 

@@ -1,170 +1,25 @@
-//! The daemon's schedules: the workflow files of `workflow_dirs` (rescanned
-//! every two seconds, and at once on reload or SIGHUP), their fires (each
+//! The daemon's schedules: fires of the workflows in `workflow_dirs` (each
 //! recorded once in the store before its run starts), the overlap policy
 //! when a fire finds the previous run still going, catch-up of fires missed
-//! while no daemon ran, and runs queued behind another run (`overlap:
-//! queue`, `weft add --after`). Writes only to the daemon log.
+//! while no daemon ran, pause/resume, trigger, reload, and the
+//! `GET /v1/workflows` listing. Writes only to the daemon log.
 
 use super::Manager;
 use crate::api::{
-    AddRequest, AddResponse, ApiError, ParamInfo, ReloadResponse, ScheduleInfo, TriggerResponse,
-    WorkflowInfo,
+    ApiError, ParamInfo, ReloadResponse, ScheduleInfo, TriggerResponse, WorkflowInfo,
 };
 use crate::engine::{Launch, record_run_as};
 use crate::model::{Millis, Overlap, RunId, RunStatus, Trigger, now_ms};
 use crate::schedule;
 use crate::store::{Fire, FireOutcome, FireRecord, Owner, QueuedRun, RunFilter, Store, StoreError};
-use crate::workflow::{Workflow, did_you_mean, load_str, validate_str};
-use std::collections::{BTreeMap, HashMap};
+use crate::workflow::{Workflow, load_str};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
-
-/// How often the folders are checked for added, changed or removed files.
-const SCAN_EVERY: Duration = Duration::from_secs(2);
+use std::time::Duration;
 
 /// The schedule key of `weft schedule trigger`.
 pub const TRIGGER_KEY: &str = "trigger";
-
-/// The workflow files a daemon knows, and where each schedule stands.
-pub(super) struct Registry {
-    dirs: Vec<PathBuf>,
-    files: BTreeMap<PathBuf, File>,
-    /// Per (workflow, schedule key): fires up to this time are handled.
-    cursors: HashMap<(String, String), Millis>,
-    last_scan: Option<Instant>,
-}
-
-struct File {
-    /// Modification time and length when read.
-    stamp: (Option<SystemTime>, u64),
-    /// Its workflow, or its problems rendered as `weft validate` does.
-    state: Result<Arc<Workflow>, String>,
-}
-
-impl Registry {
-    pub(super) fn new(dirs: Vec<PathBuf>) -> Registry {
-        Registry {
-            dirs,
-            files: BTreeMap::new(),
-            cursors: HashMap::new(),
-            last_scan: None,
-        }
-    }
-
-    /// Reads new and changed files, forgets removed ones. `force` ignores
-    /// the scan interval.
-    fn scan(&mut self, force: bool) {
-        if !force && self.last_scan.is_some_and(|t| t.elapsed() < SCAN_EVERY) {
-            return;
-        }
-        self.last_scan = Some(Instant::now());
-        let mut present = Vec::new();
-        for dir in &self.dirs {
-            let entries = match std::fs::read_dir(dir) {
-                Ok(entries) => entries,
-                Err(e) => {
-                    if self.files.keys().any(|f| f.starts_with(dir)) || force {
-                        tracing::warn!(dir = %dir.display(), error = %e, "cannot read a workflow folder");
-                    }
-                    continue;
-                }
-            };
-            let mut paths: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-                .collect();
-            paths.sort();
-            present.extend(paths);
-        }
-        let gone: Vec<PathBuf> = self
-            .files
-            .keys()
-            .filter(|p| !present.contains(p))
-            .cloned()
-            .collect();
-        for path in gone {
-            tracing::info!(file = %path.display(), "workflow file removed");
-            self.files.remove(&path);
-        }
-        for path in present {
-            let stamp = std::fs::metadata(&path)
-                .map(|m| (m.modified().ok(), m.len()))
-                .unwrap_or((None, 0));
-            if self.files.get(&path).is_some_and(|f| f.stamp == stamp) {
-                continue;
-            }
-            let state = self.read(&path);
-            match &state {
-                Ok(wf) => tracing::info!(
-                    file = %path.display(),
-                    workflow = %wf.name,
-                    schedules = wf.schedules.len(),
-                    "workflow file loaded"
-                ),
-                Err(problems) => tracing::warn!(
-                    file = %path.display(),
-                    "invalid workflow file, not scheduled:\n{problems}"
-                ),
-            }
-            self.files.insert(path, File { stamp, state });
-        }
-        // Forget where removed schedules stood.
-        let live: Vec<(String, String)> = self
-            .valid()
-            .flat_map(|(_, wf)| {
-                wf.schedules
-                    .iter()
-                    .map(|s| (wf.name.clone(), s.key()))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        self.cursors.retain(|k, _| live.contains(k));
-    }
-
-    fn read(&self, path: &Path) -> Result<Arc<Workflow>, String> {
-        let file = path.display().to_string();
-        let source = std::fs::read_to_string(path)
-            .map_err(|e| format!("error: cannot read `{file}`: {e}\n"))?;
-        let wf = validate_str(&file, &source).map_err(|report| report.render())?;
-        if let Some((other, _)) = self
-            .valid()
-            .find(|(p, w)| w.name == wf.name && p.as_path() != path)
-        {
-            return Err(format!(
-                "error: workflow `{}` is already defined in `{}`; workflow names must be unique\n",
-                wf.name,
-                other.display()
-            ));
-        }
-        Ok(Arc::new(wf))
-    }
-
-    fn valid(&self) -> impl Iterator<Item = (&PathBuf, &Arc<Workflow>)> {
-        self.files
-            .iter()
-            .filter_map(|(p, f)| f.state.as_ref().ok().map(|w| (p, w)))
-    }
-
-    fn find(&self, name: &str) -> Result<(PathBuf, Arc<Workflow>), ApiError> {
-        if let Some((p, w)) = self.valid().find(|(_, w)| w.name == name) {
-            return Ok((p.clone(), w.clone()));
-        }
-        let names: Vec<&str> = self.valid().map(|(_, w)| w.name.as_str()).collect();
-        let hint = did_you_mean(name, names.iter().copied()).unwrap_or_else(|| {
-            if names.is_empty() {
-                "the daemon knows no workflow: list their folders under `workflow_dirs` in config.yaml".into()
-            } else {
-                format!("it knows: {}", names.join(", "))
-            }
-        });
-        Err(ApiError::new(
-            "not_found",
-            format!("the daemon knows no valid workflow `{name}`"),
-        )
-        .hint(hint))
-    }
-}
 
 /// A fire about to happen.
 struct Due {
@@ -174,7 +29,7 @@ struct Due {
     at: Millis,
 }
 
-fn store_err(e: StoreError) -> ApiError {
+pub(super) fn store_err(e: StoreError) -> ApiError {
     ApiError::new("store", e.to_string())
 }
 
@@ -231,7 +86,7 @@ impl Manager {
         Duration::from_millis(until as u64)
     }
 
-    fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
+    pub(super) fn registry(&self) -> std::sync::MutexGuard<'_, super::workflow_files::Registry> {
         self.registry.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -414,7 +269,7 @@ impl Manager {
     }
 
     /// Starts a run under an id chosen before (a fire's or a queued run's).
-    fn start_as(
+    pub(super) fn start_as(
         self: &Arc<Self>,
         id: RunId,
         file: &str,
@@ -469,43 +324,6 @@ impl Manager {
                 tracing::error!(workflow = %fire.workflow, error = %e.message, "cannot start a recorded fire");
                 let _ = self.store.fire_failed(&fire, &e.message);
             }
-        }
-    }
-
-    /// Starts each queued run whose run to wait for has ended.
-    async fn start_queued(self: &Arc<Self>) {
-        let queued = match self.store.queued_runs() {
-            Ok(q) => q,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot list queued runs");
-                return;
-            }
-        };
-        let waiting: Vec<RunId> = queued.iter().map(|q| q.run.clone()).collect();
-        for q in queued {
-            // Started already (the daemon died before forgetting it).
-            if self.store.run(&q.run).is_ok() {
-                let _ = self.store.dequeue(&q.run);
-                continue;
-            }
-            let after_done = match self.store.run(&q.after) {
-                Ok(after) => after.summary.status.is_terminal(),
-                Err(StoreError::NotFound(_)) => !waiting.contains(&q.after),
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot read a run");
-                    continue;
-                }
-            };
-            if !after_done {
-                continue;
-            }
-            match self.start_as(q.run.clone(), &q.file, &q.source, &q.params, q.trigger) {
-                Ok(run) => tracing::info!(run = %run, after = %q.after, "queued run started"),
-                Err(e) => {
-                    tracing::error!(run = %q.run, error = %e.message, "cannot start a queued run")
-                }
-            }
-            let _ = self.store.dequeue(&q.run);
         }
     }
 
@@ -643,63 +461,5 @@ impl Manager {
             .fire(&file, &wf, TRIGGER_KEY, now_ms(), Trigger::Manual, params)
             .await?;
         Ok(TriggerResponse { outcome, run })
-    }
-
-    /// `weft add`: a one-task run now, or once another run has ended.
-    pub fn add(self: &Arc<Self>, req: AddRequest) -> Result<AddResponse, ApiError> {
-        let source = format!(
-            "name: {}\ntasks:\n  command:\n    run: {}\n",
-            serde_json::to_string(&req.name).expect("a string serialises"),
-            serde_json::to_string(&req.command).expect("a string serialises"),
-        );
-        let file = Path::new(&req.dir).join("weft-add.yaml");
-        let file = file.display().to_string();
-        // Refuse a bad name or command now, not when the wait is over.
-        load_str(&file, &source, &[], &|_| None).map_err(|report| {
-            ApiError::new("invalid_workflow", report.render())
-                .hint("`--name` takes letters, digits, `-`, `_` and `.`")
-        })?;
-        let run = RunId::generate();
-        let Some(after) = req.after else {
-            self.start_as(run.clone(), &file, &source, &[], Trigger::Manual)?;
-            return Ok(AddResponse { run, after: None });
-        };
-        let after = self.resolve_waitable(&after)?;
-        let queued = QueuedRun {
-            run: run.clone(),
-            workflow: req.name,
-            file,
-            source,
-            params: Vec::new(),
-            trigger: Trigger::Manual,
-            after: after.clone(),
-            created_at: now_ms(),
-        };
-        self.store.enqueue(&queued).map_err(store_err)?;
-        tracing::info!(run = %run, after = %after, "run queued");
-        self.wake.notify_one();
-        Ok(AddResponse {
-            run,
-            after: Some(after),
-        })
-    }
-
-    /// A run to wait for: one in the store, or one still queued.
-    fn resolve_waitable(&self, name: &str) -> Result<RunId, ApiError> {
-        match self.resolve(name) {
-            Ok(id) => Ok(id),
-            Err(e) if e.code == "not_found" => {
-                let queued = self.store.queued_runs().map_err(store_err)?;
-                let matches: Vec<&QueuedRun> = queued
-                    .iter()
-                    .filter(|q| q.run.as_str().starts_with(name))
-                    .collect();
-                match matches.as_slice() {
-                    [one] => Ok(one.run.clone()),
-                    _ => Err(e),
-                }
-            }
-            Err(e) => Err(e),
-        }
     }
 }
