@@ -22,6 +22,11 @@ impl Manager {
                 return;
             }
         };
+        if queued.is_empty() {
+            return;
+        }
+        // A run whose process died is not going: mark it, or its queue waits forever.
+        let _ = self.store.reap_interrupted();
         let waiting: Vec<RunId> = queued.iter().map(|q| q.run.clone()).collect();
         for q in queued {
             // Started already (the daemon died before forgetting it).

@@ -166,6 +166,9 @@ impl Manager {
 
     /// Runs of a workflow still going (running or paused), oldest first.
     fn going(&self, workflow: &str) -> Vec<RunId> {
+        // A run whose process died (`kill -9` of a foreground `weft run`)
+        // is not going: mark it so, or it would hold every fire back.
+        let _ = self.store.reap_interrupted();
         let mut runs = Vec::new();
         for status in [RunStatus::Running, RunStatus::Paused] {
             let filter = RunFilter {

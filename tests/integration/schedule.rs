@@ -601,3 +601,33 @@ fn a_fire_recorded_before_a_crash_starts_once_with_its_params() {
         "crash\n"
     );
 }
+
+#[test]
+fn add_after_a_killed_foreground_run_does_not_wait_forever() {
+    let w = Weft::new();
+    let gate = Gate::new(&w);
+    w.write(
+        "held.yaml",
+        &format!(
+            "name: held\ntasks:\n  hold:\n    run: {}\n",
+            gate.wait_line()
+        ),
+    );
+    let _daemon = w.daemon();
+    let mut foreground = w.spawn(&["run", "held.yaml"]);
+    assert!(
+        wait_until(LIMIT, || statuses(&runs(&w, "held"), "running") == 1),
+        "the foreground run never started"
+    );
+    let held = runs(&w, "held")[0]["id"].as_str().unwrap().to_string();
+    let out = w.run(&["add", "--after", &held, "--", "echo after > after.txt"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    foreground.kill().unwrap(); // SIGKILL: its run is left "running"
+    foreground.wait().unwrap();
+    assert!(
+        wait_for_file(&w.path("after.txt"), LIMIT),
+        "the queued run waited for a dead run"
+    );
+    assert_eq!(w.show_json(&held)["status"], "interrupted");
+    drop(gate);
+}
