@@ -431,6 +431,26 @@ mod tests {
     }
 
     #[test]
+    fn add_takes_the_command_after_a_double_dash() {
+        let cli =
+            Cli::try_parse_from(["weft", "add", "--after", "ab", "--", "make", "-j4"]).unwrap();
+        match cli.command {
+            Command::Add(a) => {
+                assert_eq!(a.after.as_deref(), Some("ab"));
+                assert_eq!(a.command, ["make", "-j4"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["weft", "add", "make"]).is_err());
+        let cli =
+            Cli::try_parse_from(["weft", "schedule", "trigger", "nightly", "-p", "a=1"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Schedule(ScheduleCommand::Trigger { .. })
+        ));
+    }
+
+    #[test]
     fn runs_is_an_alias_of_ps() {
         let cli = Cli::try_parse_from(["weft", "runs", "--status", "failed"]).unwrap();
         assert!(matches!(cli.command, Command::Ps(_)));
