@@ -349,6 +349,12 @@ impl Manager {
     }
 
     pub async fn cancel(&self, name: &str) -> Result<RunState, ApiError> {
+        if let Some(run) = self.unqueue(name)? {
+            return Ok(RunState {
+                run,
+                status: RunStatus::Cancelled,
+            });
+        }
         self.control(name, |c| c.cancel = true, None).await
     }
 

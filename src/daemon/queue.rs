@@ -112,4 +112,24 @@ impl Manager {
             Err(e) => Err(e),
         }
     }
+
+    /// Cancels a run still waiting in the queue (it never starts): true
+    /// when `name` is the id, or a unique prefix, of one that is not in the
+    /// store yet.
+    pub(super) fn unqueue(&self, name: &str) -> Result<Option<RunId>, ApiError> {
+        if self.resolve(name).is_ok() {
+            return Ok(None);
+        }
+        let queued = self.store.queued_runs().map_err(store_err)?;
+        let matches: Vec<&QueuedRun> = queued
+            .iter()
+            .filter(|q| q.run.as_str().starts_with(name))
+            .collect();
+        let [one] = matches.as_slice() else {
+            return Ok(None);
+        };
+        self.store.dequeue(&one.run).map_err(store_err)?;
+        tracing::info!(run = %one.run, "queued run cancelled");
+        Ok(Some(one.run.clone()))
+    }
 }

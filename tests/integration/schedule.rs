@@ -485,6 +485,15 @@ fn add_after_waits_for_the_run_across_a_daemon_restart() {
         2,
         "the second run started early"
     );
+    // A queued run can be cancelled: it never starts.
+    let fourth = w.run(&["add", "--after", &third, "--", "echo done > fourth.txt"]);
+    let fourth = fourth.stdout.trim().to_string();
+    // (Queued after it, behind the same run: started in the same pass.)
+    let fifth = w.run(&["add", "--after", &third, "--", "echo done > fifth.txt"]);
+    assert_eq!(fifth.code, 0, "{}", fifth.stderr);
+    let cancel = w.run(&["cancel", &fourth]);
+    assert_eq!(cancel.code, 0, "{}", cancel.stderr);
+    assert!(cancel.stdout.contains(&fourth), "{}", cancel.stdout);
     // The queue survives a daemon restart. (Stopped, not killed: after a
     // `kill -9` the first run's interrupted task has no attempt left, so the
     // first run fails and the second starts, as `--after` says.)
@@ -513,6 +522,16 @@ fn add_after_waits_for_the_run_across_a_daemon_restart() {
     assert!(c["created_at"].as_i64() >= b["finished_at"].as_i64());
     assert_eq!(b["workflow"], "echo");
     assert_eq!(b["trigger"], "manual");
+    assert!(
+        wait_for_file(&w.path("fifth.txt"), LIMIT),
+        "the fifth never ran"
+    );
+    assert_eq!(
+        w.run(&["show", &fourth]).code,
+        2,
+        "the cancelled run started"
+    );
+    assert!(!w.path("fourth.txt").exists());
 }
 
 #[test]
