@@ -192,3 +192,36 @@ fn schedules_read_in_words() {
         "{words}"
     );
 }
+
+#[test]
+fn a_next_fire_is_strictly_later_even_from_inside_a_second() {
+    let utc_zone = Zone::parse("UTC").unwrap();
+    for expr in ["* * * * * *", "*/2 * * * * *", "0 * * * *"] {
+        let spec = Spec::cron(expr, utc_zone).unwrap();
+        let mut t = utc("2026-01-01T00:00:00Z") + 500;
+        for _ in 0..5 {
+            let next = spec.next_after(t).expect("a next fire");
+            assert!(next > t && next % 1000 == 0, "{expr}: {t} -> {next}");
+            t = next;
+        }
+        // From exactly a fire time, the next one is the one after it.
+        let at = spec.next_after(t).unwrap();
+        assert!(at > t);
+    }
+    assert_eq!(
+        Spec::cron("* * * * * *", utc_zone)
+            .unwrap()
+            .next_after(utc("2026-01-01T00:00:00Z") + 500),
+        Some(utc("2026-01-01T00:00:01Z"))
+    );
+}
+
+#[test]
+fn the_latest_fire_at_or_before_a_time_includes_that_time() {
+    let spec = Spec::cron("* * * * * *", Zone::parse("UTC").unwrap()).unwrap();
+    let t = utc("2026-01-01T00:00:10Z");
+    assert_eq!(spec.latest_at_or_before(t), Some(t));
+    assert_eq!(spec.latest_at_or_before(t + 500), Some(t));
+    let every = Spec::every(Duration::from_secs(1)).unwrap();
+    assert_eq!(every.latest_at_or_before(t + 500), Some(t));
+}
