@@ -168,7 +168,15 @@ impl Config {
                 });
             }
         };
-        Self::parse(&path.display().to_string(), &text)
+        let mut config = Self::parse(&path.display().to_string(), &text)?;
+        // Relative folders are relative to this file, wherever it is read.
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.workflow_dirs = config
+            .workflow_dirs(base)
+            .into_iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        Ok(config)
     }
 
     pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
@@ -250,6 +258,13 @@ mod tests {
         assert_eq!(
             c.workflow_dirs(Path::new("/etc/weft")),
             [Path::new("/etc/weft/flows"), Path::new("/srv/flows")]
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.yaml"), "workflow_dirs: [flows]\n").unwrap();
+        let c = Config::load(&dir.path().join("c.yaml")).unwrap();
+        assert_eq!(
+            c.workflow_dirs,
+            [dir.path().join("flows").display().to_string()]
         );
         let c = Config::load(Path::new("/nonexistent/weft/config.yaml")).unwrap();
         assert_eq!(c.run.shell, Shell::Bash);
