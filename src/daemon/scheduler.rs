@@ -13,7 +13,6 @@ use crate::model::{Millis, Overlap, RunId, RunStatus, Trigger, now_ms};
 use crate::schedule;
 use crate::store::{Fire, FireOutcome, FireRecord, Owner, QueuedRun, RunFilter, Store, StoreError};
 use crate::workflow::{Workflow, load_str};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -100,16 +99,6 @@ impl Manager {
             reg.valid().map(|(p, w)| (p.clone(), w.clone())).collect();
         let mut due = Vec::new();
         for (file, wf) in workflows {
-            let last: HashMap<String, Millis> = if wf.schedules.is_empty() {
-                HashMap::new()
-            } else {
-                self.store
-                    .last_fires(&wf.name)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|f| (f.fire.schedule, f.fire.fire_at))
-                    .collect()
-            };
             for spec in &wf.schedules {
                 let key = spec.key();
                 let id = (wf.name.clone(), key.clone());
@@ -121,7 +110,8 @@ impl Manager {
                         // missed since the last fire (or since any daemon
                         // first saw the schedule).
                         let seen = self.store.schedule_seen(&wf.name, &key, now).unwrap_or(now);
-                        let from = last.get(&key).copied().unwrap_or(seen).max(seen);
+                        let last = self.store.last_fire(&wf.name, &key).ok().flatten();
+                        let from = last.map_or(seen, |f| f.fire.fire_at).max(seen);
                         times = schedule::missed(spec, from, now, &wf.policy);
                         if !times.is_empty() {
                             tracing::info!(workflow = %wf.name, schedule = %key, missed = times.len(), "catching up");
@@ -341,34 +331,33 @@ impl Manager {
         for (path, file) in &reg.files {
             let info = match &file.state {
                 Ok(wf) => {
-                    let last: Vec<FireRecord> =
-                        self.store.last_fires(&wf.name).map_err(store_err)?;
                     let is_paused = paused.contains(&wf.name);
                     let schedules = wf
                         .schedules
                         .iter()
                         .map(|s| {
                             let key = s.key();
+                            let last = self.store.last_fire(&wf.name, &key).map_err(store_err)?;
                             let from = reg
                                 .cursors
                                 .get(&(wf.name.clone(), key.clone()))
                                 .copied()
                                 .unwrap_or(now)
                                 .max(now);
-                            ScheduleInfo {
+                            Ok(ScheduleInfo {
                                 next: if is_paused {
                                     Vec::new()
                                 } else {
                                     s.fires_between(from, Millis::MAX, 3)
                                 },
-                                last: last.iter().find(|f| f.fire.schedule == key).cloned(),
+                                last,
                                 key,
                                 expression: s.expression(),
                                 description: s.describe(),
                                 timezone: s.zone().map(|z| z.name()),
-                            }
+                            })
                         })
-                        .collect();
+                        .collect::<Result<Vec<_>, ApiError>>()?;
                     WorkflowInfo {
                         name: wf.name.clone(),
                         file: path.display().to_string(),

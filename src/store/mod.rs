@@ -68,8 +68,8 @@ pub trait Store: Send + Sync {
     /// died between the two writes): they still have to start.
     fn unstarted_fires(&self) -> Result<Vec<Fire>, StoreError>;
 
-    /// The latest fire of each schedule of a workflow.
-    fn last_fires(&self, workflow: &str) -> Result<Vec<FireRecord>, StoreError>;
+    /// The latest fire of one schedule of a workflow.
+    fn last_fire(&self, workflow: &str, schedule: &str) -> Result<Option<FireRecord>, StoreError>;
 
     /// A workflow's fires, newest first (`limit` 0: all).
     fn fires(&self, workflow: &str, limit: usize) -> Result<Vec<FireRecord>, StoreError>;

@@ -95,6 +95,7 @@ CREATE TABLE fires (
     params      TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (workflow, schedule, fire_at)
 ) WITHOUT ROWID;
+CREATE INDEX fires_by_time ON fires (workflow, fire_at DESC);
 
 -- When a daemon first saw each schedule: catch-up never reaches before it.
 CREATE TABLE schedules_seen (

@@ -524,8 +524,8 @@ impl Store for SqliteStore {
         fires::unstarted_fires(&self.conn())
     }
 
-    fn last_fires(&self, workflow: &str) -> Result<Vec<FireRecord>, StoreError> {
-        fires::last_fires(&self.conn(), workflow)
+    fn last_fire(&self, workflow: &str, schedule: &str) -> Result<Option<FireRecord>, StoreError> {
+        fires::last_fire(&self.conn(), workflow, schedule)
     }
 
     fn fires(&self, workflow: &str, limit: usize) -> Result<Vec<FireRecord>, StoreError> {

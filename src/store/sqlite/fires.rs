@@ -103,17 +103,17 @@ const FIRE_SELECT: &str =
             f.params
      FROM fires f LEFT JOIN runs r ON r.id = f.run_id";
 
-pub(super) fn last_fires(conn: &Connection, workflow: &str) -> Result<Vec<FireRecord>, StoreError> {
-    fire_records(
-        conn,
-        &format!(
-            "{FIRE_SELECT} WHERE f.workflow = ?1 AND f.fire_at = (
-                SELECT max(g.fire_at) FROM fires g
-                WHERE g.workflow = f.workflow AND g.schedule = f.schedule)
-             ORDER BY f.schedule"
-        ),
-        workflow,
-    )
+pub(super) fn last_fire(
+    conn: &Connection,
+    workflow: &str,
+    schedule: &str,
+) -> Result<Option<FireRecord>, StoreError> {
+    let sql = format!(
+        "{FIRE_SELECT} WHERE f.workflow = ?1 AND f.schedule = ?2 ORDER BY f.fire_at DESC LIMIT 1"
+    );
+    Ok(fire_records(conn, &sql, params![workflow, schedule])?
+        .into_iter()
+        .next())
 }
 
 pub(super) fn fires(
@@ -127,17 +127,17 @@ pub(super) fn fires(
         &format!(
             "{FIRE_SELECT} WHERE f.workflow = ?1 ORDER BY f.fire_at DESC, f.schedule LIMIT {limit}"
         ),
-        workflow,
+        params![workflow],
     )
 }
 
 fn fire_records(
     conn: &Connection,
     sql: &str,
-    workflow: &str,
+    args: impl rusqlite::Params,
 ) -> Result<Vec<FireRecord>, StoreError> {
     let mut stmt = conn.prepare(sql)?;
-    let rows = stmt.query_map([workflow], |row| {
+    let rows = stmt.query_map(args, |row| {
         Ok((
             fire_from_row(row)?,
             row.get::<_, Millis>(5)?,

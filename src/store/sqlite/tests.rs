@@ -289,9 +289,10 @@ fn a_fire_is_recorded_once_and_an_unstarted_one_is_found_again() {
         .create_run(&new_run("r1", "w", Owner::this_daemon()))
         .unwrap();
     assert!(store.unstarted_fires().unwrap().is_empty());
-    let last = store.last_fires("w").unwrap();
-    assert_eq!(last.len(), 1);
-    assert_eq!(last[0].run_status, Some(RunStatus::Running));
+    let last = store.last_fire("w", "every:1000ms").unwrap().unwrap();
+    assert_eq!(last.run_status, Some(RunStatus::Running));
+    assert_eq!(last.fire.params, [("who".to_string(), "me".to_string())]);
+    assert!(store.last_fire("w", "other").unwrap().is_none());
 
     // A queued fire records its waiting run in the same transaction.
     let queued = QueuedRun {
