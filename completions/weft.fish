@@ -53,6 +53,8 @@ complete -c weft -n "__fish_weft_needs_command" -f -a "dash" -d 'The dashboard: 
 complete -c weft -n "__fish_weft_needs_command" -f -a "daemon" -d 'Start, stop, inspect or install the background daemon'
 complete -c weft -n "__fish_weft_needs_command" -f -a "wrap" -d 'Run any command as a one-task run: history, logs, retries, timeout, its exit code'
 complete -c weft -n "__fish_weft_needs_command" -f -a "cron" -d 'Manage weft\'s lines in your crontab: install, ls, rm, import'
+complete -c weft -n "__fish_weft_needs_command" -f -a "schedule" -d 'The daemon\'s scheduled workflows: list, pause, resume, fire now'
+complete -c weft -n "__fish_weft_needs_command" -f -a "add" -d 'Queue a one-task run of a shell command on the daemon'
 complete -c weft -n "__fish_weft_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c weft -n "__fish_weft_needs_command" -f -a "man" -d 'Print the man page (roff); with a command name, that command\'s page'
 complete -c weft -n "__fish_weft_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -228,19 +230,20 @@ always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand dash" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand dash" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
-complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -l config -d 'Read this config file instead of the default one' -r -F
-complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -l color -d 'When to use colour' -r -f -a "auto\t''
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install reload help" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install reload help" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install reload help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
-complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -s h -l help -d 'Print help'
-complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -f -a "start" -d 'Start the daemon in the background'
-complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -f -a "run" -d 'Run the daemon in the foreground (for systemd, containers)'
-complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -f -a "stop" -d 'Stop the daemon: running tasks get SIGTERM and their grace period'
-complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -f -a "status" -d 'Show the daemon\'s pid, uptime, version, socket and running runs'
-complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -f -a "install" -d 'Write a systemd user unit (a launchd agent on macOS) and say how to enable it'
-complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install reload help" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install reload help" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install reload help" -f -a "start" -d 'Start the daemon in the background'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install reload help" -f -a "run" -d 'Run the daemon in the foreground (for systemd, containers)'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install reload help" -f -a "stop" -d 'Stop the daemon: running tasks get SIGTERM and their grace period'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install reload help" -f -a "status" -d 'Show the daemon\'s pid, uptime, version, socket and running runs'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install reload help" -f -a "install" -d 'Write a systemd user unit (a launchd agent on macOS) and say how to enable it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install reload help" -f -a "reload" -d 'Reread the workflow folders now (as SIGHUP does)'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and not __fish_seen_subcommand_from start run stop status install reload help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from start" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from start" -l config -d 'Read this config file instead of the default one' -r -F
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from start" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -278,11 +281,19 @@ never\t''"
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from install" -l print -d 'Print the unit instead of writing it'
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from install" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from reload" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from reload" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from reload" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from reload" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from reload" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start the daemon in the background'
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run the daemon in the foreground (for systemd, containers)'
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop the daemon: running tasks get SIGTERM and their grace period'
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the daemon\'s pid, uptime, version, socket and running runs'
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "install" -d 'Write a systemd user unit (a launchd agent on macOS) and say how to enable it'
+complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "reload" -d 'Reread the workflow folders now (as SIGHUP does)'
 complete -c weft -n "__fish_weft_using_subcommand daemon; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c weft -n "__fish_weft_using_subcommand wrap" -l retry -d 'Run the command again up to N times when it fails' -r
 complete -c weft -n "__fish_weft_using_subcommand wrap" -l timeout -d 'Stop the command (its whole process group) after this long, e.g. 30s, 10m' -r
@@ -351,6 +362,86 @@ complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcomma
 complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove weft\'s lines by id or workflow file; other lines stay as they are'
 complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "import" -d 'Turn your other crontab lines into `weft wrap` lines; shows the change, --apply makes it'
 complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and not __fish_seen_subcommand_from ls pause resume trigger export fires help" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and not __fish_seen_subcommand_from ls pause resume trigger export fires help" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and not __fish_seen_subcommand_from ls pause resume trigger export fires help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand schedule; and not __fish_seen_subcommand_from ls pause resume trigger export fires help" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and not __fish_seen_subcommand_from ls pause resume trigger export fires help" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and not __fish_seen_subcommand_from ls pause resume trigger export fires help" -f -a "ls" -d 'Workflows with schedules: expression in words, timezone, next fires, last result'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and not __fish_seen_subcommand_from ls pause resume trigger export fires help" -f -a "pause" -d 'Stop firing a workflow\'s schedules (fires due while paused are dropped)'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and not __fish_seen_subcommand_from ls pause resume trigger export fires help" -f -a "resume" -d 'Fire a paused workflow\'s schedules again'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and not __fish_seen_subcommand_from ls pause resume trigger export fires help" -f -a "trigger" -d 'Fire a workflow now (its overlap policy applies); prints the run id'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and not __fish_seen_subcommand_from ls pause resume trigger export fires help" -f -a "export" -d 'Write a systemd .timer and .service pair that run a workflow file on its schedule'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and not __fish_seen_subcommand_from ls pause resume trigger export fires help" -f -a "fires" -d 'A workflow\'s fires, newest first: time, schedule, outcome, run'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and not __fish_seen_subcommand_from ls pause resume trigger export fires help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s a -l all -d 'Also list workflows without a schedule'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l json
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from ls" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from pause" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from pause" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from pause" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from pause" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from resume" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from resume" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from resume" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from resume" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -s p -l param -d 'Set a workflow parameter (repeatable); also WEFT_PARAM_<KEY>' -r
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from trigger" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from export" -l dir -d 'Where to write them (default: the systemd user folder)' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from export" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from export" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from export" -l systemd -d 'Write systemd units (the only format so far)'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from export" -l print -d 'Print both units instead of writing them'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from export" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from fires" -s n -l limit -d 'How many (0: all)' -r
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from fires" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from fires" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from fires" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from fires" -l json
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from fires" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from fires" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "ls" -d 'Workflows with schedules: expression in words, timezone, next fires, last result'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Stop firing a workflow\'s schedules (fires due while paused are dropped)'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Fire a paused workflow\'s schedules again'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "trigger" -d 'Fire a workflow now (its overlap policy applies); prints the run id'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a systemd .timer and .service pair that run a workflow file on its schedule'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "fires" -d 'A workflow\'s fires, newest first: time, schedule, outcome, run'
+complete -c weft -n "__fish_weft_using_subcommand schedule; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c weft -n "__fish_weft_using_subcommand add" -l after -d 'Start only once this run has ended, whatever its result (a run id, prefix, or a queued run\'s id)' -r
+complete -c weft -n "__fish_weft_using_subcommand add" -l name -d 'The workflow name the run is listed under (default: the command\'s program)' -r
+complete -c weft -n "__fish_weft_using_subcommand add" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
+complete -c weft -n "__fish_weft_using_subcommand add" -l config -d 'Read this config file instead of the default one' -r -F
+complete -c weft -n "__fish_weft_using_subcommand add" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c weft -n "__fish_weft_using_subcommand add" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
+complete -c weft -n "__fish_weft_using_subcommand add" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand completions" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
 complete -c weft -n "__fish_weft_using_subcommand completions" -l config -d 'Read this config file instead of the default one' -r -F
 complete -c weft -n "__fish_weft_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t''
@@ -365,35 +456,44 @@ always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand man" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand man" -s h -l help -d 'Print help'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "run" -d 'Run a workflow in the foreground, showing its progress'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "validate" -d 'Check workflow files and report every problem'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "plan" -d 'Show what a workflow would do: levels, params, what would be skipped'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "ps" -d 'List runs, newest first'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "show" -d 'Show one run: every task with status, attempts, exit code, duration, outputs'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "logs" -d 'Print a run\'s or a task\'s output; -f follows a run still going'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "output" -d 'Print one output value of a task (for scripts)'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "retry" -d 'Run the failed part of a run again, reusing what succeeded'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "submit" -d 'Hand a workflow to the daemon and print the run id at once'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "wait" -d 'Wait for runs to end; exit 0 when all succeeded, 1 when any failed'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "cancel" -d 'Cancel a run the daemon is driving: its tasks are stopped'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "pause" -d 'Pause a daemon run: no new task starts (running ones go on, or stop with --signal)'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "resume" -d 'Resume a paused run'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "events" -d 'Print run and task state changes as JSON lines; -f follows them live'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "attach" -d 'Attach this terminal to an interactive task (Ctrl-] detaches)'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "send" -d 'Type text into an interactive task\'s terminal (for scripts)'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "dash" -d 'The dashboard: live runs, their graphs, timelines and logs, and terminals of interactive tasks'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "daemon" -d 'Start, stop, inspect or install the background daemon'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "wrap" -d 'Run any command as a one-task run: history, logs, retries, timeout, its exit code'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "cron" -d 'Manage weft\'s lines in your crontab: install, ls, rm, import'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "man" -d 'Print the man page (roff); with a command name, that command\'s page'
-complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "run" -d 'Run a workflow in the foreground, showing its progress'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "validate" -d 'Check workflow files and report every problem'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "plan" -d 'Show what a workflow would do: levels, params, what would be skipped'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "ps" -d 'List runs, newest first'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "show" -d 'Show one run: every task with status, attempts, exit code, duration, outputs'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "logs" -d 'Print a run\'s or a task\'s output; -f follows a run still going'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "output" -d 'Print one output value of a task (for scripts)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "retry" -d 'Run the failed part of a run again, reusing what succeeded'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "submit" -d 'Hand a workflow to the daemon and print the run id at once'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "wait" -d 'Wait for runs to end; exit 0 when all succeeded, 1 when any failed'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "cancel" -d 'Cancel a run the daemon is driving: its tasks are stopped'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "pause" -d 'Pause a daemon run: no new task starts (running ones go on, or stop with --signal)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "resume" -d 'Resume a paused run'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "events" -d 'Print run and task state changes as JSON lines; -f follows them live'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "attach" -d 'Attach this terminal to an interactive task (Ctrl-] detaches)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "send" -d 'Type text into an interactive task\'s terminal (for scripts)'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "dash" -d 'The dashboard: live runs, their graphs, timelines and logs, and terminals of interactive tasks'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "daemon" -d 'Start, stop, inspect or install the background daemon'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "wrap" -d 'Run any command as a one-task run: history, logs, retries, timeout, its exit code'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "cron" -d 'Manage weft\'s lines in your crontab: install, ls, rm, import'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "schedule" -d 'The daemon\'s scheduled workflows: list, pause, resume, fire now'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "add" -d 'Queue a one-task run of a shell command on the daemon'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "man" -d 'Print the man page (roff); with a command name, that command\'s page'
+complete -c weft -n "__fish_weft_using_subcommand help; and not __fish_seen_subcommand_from run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "start" -d 'Start the daemon in the background'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "run" -d 'Run the daemon in the foreground (for systemd, containers)'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "stop" -d 'Stop the daemon: running tasks get SIGTERM and their grace period'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "status" -d 'Show the daemon\'s pid, uptime, version, socket and running runs'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "install" -d 'Write a systemd user unit (a launchd agent on macOS) and say how to enable it'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from daemon" -f -a "reload" -d 'Reread the workflow folders now (as SIGHUP does)'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "install" -d 'Add a crontab line that runs a workflow with `weft run` at EXPR'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "ls" -d 'List weft\'s lines in your crontab (no other line)'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "rm" -d 'Remove weft\'s lines by id or workflow file; other lines stay as they are'
 complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from cron" -f -a "import" -d 'Turn your other crontab lines into `weft wrap` lines; shows the change, --apply makes it'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "ls" -d 'Workflows with schedules: expression in words, timezone, next fires, last result'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "pause" -d 'Stop firing a workflow\'s schedules (fires due while paused are dropped)'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "resume" -d 'Fire a paused workflow\'s schedules again'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "trigger" -d 'Fire a workflow now (its overlap policy applies); prints the run id'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "export" -d 'Write a systemd .timer and .service pair that run a workflow file on its schedule'
+complete -c weft -n "__fish_weft_using_subcommand help; and __fish_seen_subcommand_from schedule" -f -a "fires" -d 'A workflow\'s fires, newest first: time, schedule, outcome, run'

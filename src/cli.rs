@@ -120,6 +120,11 @@ under dash.keys in config.yaml. Needs a terminal: for scripts use `weft ps --jso
     /// Manage weft's lines in your crontab: install, ls, rm, import
     #[command(subcommand)]
     Cron(CronCommand),
+    /// The daemon's scheduled workflows: list, pause, resume, fire now
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+    /// Queue a one-task run of a shell command on the daemon
+    Add(AddArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff); with a command name, that command's page
@@ -340,6 +345,66 @@ pub enum DaemonCommand {
         #[arg(long)]
         print: bool,
     },
+    /// Reread the workflow folders now (as SIGHUP does)
+    Reload,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Workflows with schedules: expression in words, timezone, next fires, last result
+    Ls {
+        /// Also list workflows without a schedule
+        #[arg(short, long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop firing a workflow's schedules (fires due while paused are dropped)
+    Pause { workflow: String },
+    /// Fire a paused workflow's schedules again
+    Resume { workflow: String },
+    /// Fire a workflow now (its overlap policy applies); prints the run id
+    Trigger {
+        workflow: String,
+        #[command(flatten)]
+        params: ParamArgs,
+    },
+    /// Write a systemd .timer and .service pair that run a workflow file on its schedule
+    Export {
+        /// Write systemd units (the only format so far)
+        #[arg(long, required = true)]
+        systemd: bool,
+        /// The workflow file (or the name of a workflow the daemon knows)
+        workflow: String,
+        /// Where to write them (default: the systemd user folder)
+        #[arg(long, value_name = "DIR", conflicts_with = "print")]
+        dir: Option<PathBuf>,
+        /// Print both units instead of writing them
+        #[arg(long)]
+        print: bool,
+    },
+    /// A workflow's fires, newest first: time, schedule, outcome, run
+    Fires {
+        workflow: String,
+        /// How many (0: all)
+        #[arg(short = 'n', long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Start only once this run has ended, whatever its result (a run id, prefix, or a queued run's id)
+    #[arg(long, value_name = "RUN")]
+    pub after: Option<String>,
+    /// The workflow name the run is listed under (default: the command's program)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The shell command line, after `--`
+    #[arg(required = true, last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -532,6 +597,26 @@ mod tests {
         assert!(err.to_string().contains("needs the daemon"), "{err}");
         assert!(Cli::try_parse_from(["weft", "run", "w.yaml", "--overlap", "x", "-d"]).is_err());
         assert!(Cli::try_parse_from(["weft", "cron", "install", "w.yaml"]).is_err());
+    }
+
+    #[test]
+    fn add_takes_the_command_after_a_double_dash() {
+        let cli =
+            Cli::try_parse_from(["weft", "add", "--after", "ab", "--", "make", "-j4"]).unwrap();
+        match cli.command {
+            Command::Add(a) => {
+                assert_eq!(a.after.as_deref(), Some("ab"));
+                assert_eq!(a.command, ["make", "-j4"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["weft", "add", "make"]).is_err());
+        let cli =
+            Cli::try_parse_from(["weft", "schedule", "trigger", "nightly", "-p", "a=1"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Schedule(ScheduleCommand::Trigger { .. })
+        ));
     }
 
     #[test]

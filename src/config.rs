@@ -16,6 +16,10 @@ pub struct Config {
     pub ui: UiConfig,
     pub daemon: DaemonConfig,
     pub dash: DashConfig,
+    /// Folders whose workflow files (`*.yaml`, `*.yml`) the daemon loads
+    /// and fires on their `schedule:`. `~/` is the home folder; a relative
+    /// path is relative to the config file's folder.
+    pub workflow_dirs: Vec<String>,
 }
 
 /// The dashboard's settings.
@@ -164,7 +168,15 @@ impl Config {
                 });
             }
         };
-        Self::parse(&path.display().to_string(), &text)
+        let mut config = Self::parse(&path.display().to_string(), &text)?;
+        // Relative folders are relative to this file, wherever it is read.
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.workflow_dirs = config
+            .workflow_dirs(base)
+            .into_iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        Ok(config)
     }
 
     pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
@@ -213,6 +225,20 @@ impl Config {
         parse_key(&self.daemon.detach_key).unwrap_or(0x1d)
     }
 
+    /// `workflow_dirs` as paths; `config_dir` anchors relative ones.
+    pub fn workflow_dirs(&self, config_dir: &Path) -> Vec<std::path::PathBuf> {
+        self.workflow_dirs
+            .iter()
+            .map(|d| match d.strip_prefix("~/") {
+                Some(rest) => std::env::var_os("HOME")
+                    .map(std::path::PathBuf::from)
+                    .unwrap_or_default()
+                    .join(rest),
+                None => config_dir.join(d),
+            })
+            .collect()
+    }
+
     pub fn kill_grace(&self) -> Duration {
         parse_duration(&self.run.kill_grace).unwrap_or(Duration::from_secs(5))
     }
@@ -227,6 +253,19 @@ mod tests {
         let c = Config::parse("c.yaml", "").unwrap();
         assert_eq!(c.store.durability, Durability::Normal);
         assert_eq!(c.kill_grace(), Duration::from_secs(5));
+        assert!(c.workflow_dirs.is_empty());
+        let c = Config::parse("c.yaml", "workflow_dirs: [flows, /srv/flows]\n").unwrap();
+        assert_eq!(
+            c.workflow_dirs(Path::new("/etc/weft")),
+            [Path::new("/etc/weft/flows"), Path::new("/srv/flows")]
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.yaml"), "workflow_dirs: [flows]\n").unwrap();
+        let c = Config::load(&dir.path().join("c.yaml")).unwrap();
+        assert_eq!(
+            c.workflow_dirs,
+            [dir.path().join("flows").display().to_string()]
+        );
         let c = Config::load(Path::new("/nonexistent/weft/config.yaml")).unwrap();
         assert_eq!(c.run.shell, Shell::Bash);
     }

@@ -209,6 +209,61 @@ impl Client {
         .await
     }
 
+    /// The workflow files the daemon loaded, valid or not.
+    pub async fn workflows(&self) -> Result<Vec<WorkflowInfo>, ClientError> {
+        self.call(Method::GET, "/v1/workflows", None).await
+    }
+
+    /// Pauses (`true`) or resumes a workflow's schedules.
+    pub async fn pause_schedules(&self, workflow: &str, pause: bool) -> Result<(), ClientError> {
+        let verb = if pause { "pause" } else { "resume" };
+        let _: serde_json::Value = self
+            .call(
+                Method::POST,
+                &format!("/v1/workflows/{}/{verb}", encode(workflow)),
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn trigger(
+        &self,
+        workflow: &str,
+        req: &TriggerRequest,
+    ) -> Result<TriggerResponse, ClientError> {
+        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
+        self.call(
+            Method::POST,
+            &format!("/v1/workflows/{}/trigger", encode(workflow)),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn fires(
+        &self,
+        workflow: &str,
+        limit: usize,
+    ) -> Result<Vec<crate::store::FireRecord>, ClientError> {
+        self.call(
+            Method::GET,
+            &format!("/v1/workflows/{}/fires?limit={limit}", encode(workflow)),
+            None,
+        )
+        .await
+    }
+
+    /// Rescans the workflow folders now.
+    pub async fn reload(&self) -> Result<ReloadResponse, ClientError> {
+        self.call(Method::POST, "/v1/reload", None).await
+    }
+
+    pub async fn add(&self, req: &AddRequest) -> Result<AddResponse, ClientError> {
+        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
+        self.call(Method::POST, "/v1/add", Some(body)).await
+    }
+
     /// Asks the daemon to stop: running tasks get SIGTERM and their grace.
     pub async fn shutdown(&self) -> Result<(), ClientError> {
         let _: serde_json::Value = self.call(Method::POST, "/v1/shutdown", None).await?;

@@ -134,3 +134,95 @@ pub struct LogChunk {
     #[serde(default)]
     pub more: bool,
 }
+
+/// `GET /v1/workflows`: a workflow file the daemon loaded from its
+/// `workflow_dirs`, valid or not.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowInfo {
+    /// Its `name:` (the file name for a file too broken to have one).
+    pub name: String,
+    pub file: String,
+    pub description: Option<String>,
+    pub valid: bool,
+    /// The problems, rendered as `weft validate` prints them.
+    pub diagnostics: Option<String>,
+    pub params: Vec<ParamInfo>,
+    pub overlap: String,
+    pub catchup: String,
+    /// Its schedules are paused (`weft schedule pause`).
+    pub paused: bool,
+    pub schedules: Vec<ScheduleInfo>,
+    /// Runs waiting for the previous one (`overlap: queue`).
+    pub queued: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParamInfo {
+    pub name: String,
+    /// `string`, `int`, `float` or `bool`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub required: bool,
+    pub default: Option<serde_json::Value>,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleInfo {
+    /// Names the schedule in the store (`cron:0 3 * * *@UTC`).
+    pub key: String,
+    /// As written: `0 3 * * 1-5`, `every 15m`, `at 2026-12-01T08:00:00Z`.
+    pub expression: String,
+    /// In words.
+    pub description: String,
+    /// `cron` and `at` only; `local` is the daemon's zone.
+    pub timezone: Option<String>,
+    /// The next few fires (milliseconds since the epoch); none when paused.
+    pub next: Vec<crate::model::Millis>,
+    /// Its latest fire and what became of it.
+    pub last: Option<crate::store::FireRecord>,
+}
+
+/// `POST /v1/workflows/{workflow}/trigger`: fire a workflow now.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct TriggerRequest {
+    #[serde(default)]
+    pub params: Vec<(String, String)>,
+}
+
+/// `POST /v1/workflows/{workflow}/trigger`: the fire and its run.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TriggerResponse {
+    pub outcome: crate::store::FireOutcome,
+    pub run: Option<RunId>,
+}
+
+/// `POST /v1/add`: an ad-hoc one-task run (`weft add`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AddRequest {
+    /// The shell command line.
+    pub command: String,
+    /// The workflow name its run is listed under.
+    pub name: String,
+    /// Where it runs (absolute).
+    pub dir: String,
+    /// Start once this run (id, prefix or workflow name; or a queued run's
+    /// id) has ended, whatever its result.
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+/// `POST /v1/add`: the run's id, chosen at once even when it waits.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AddResponse {
+    pub run: RunId,
+    /// It waits for this run.
+    pub after: Option<RunId>,
+}
+
+/// `POST /v1/reload`: the workflow files after a rescan.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReloadResponse {
+    pub workflows: u32,
+    pub invalid: u32,
+}

@@ -25,7 +25,24 @@ pub fn daemon(ctx: &Context, cmd: DaemonCommand) -> CmdResult {
         DaemonCommand::Stop => stop(ctx),
         DaemonCommand::Status { json } => status(ctx, json),
         DaemonCommand::Install { print } => install(ctx, print),
+        DaemonCommand::Reload => reload(ctx),
     }
+}
+
+/// Asks a running daemon to reread its workflow folders (never starts one).
+fn reload(ctx: &Context) -> CmdResult {
+    let client = Client::new(&socket_path(&ctx.paths));
+    let answer = runtime()?.block_on(client.reload()).map_err(client_error)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "reloaded: {} workflow{}, {} invalid file{}",
+        answer.workflows,
+        if answer.workflows == 1 { "" } else { "s" },
+        answer.invalid,
+        if answer.invalid == 1 { "" } else { "s" },
+    )?;
+    Ok(EXIT_OK)
 }
 
 /// Starts `weft daemon run` in its own session, detached from this

@@ -4,6 +4,7 @@
 //! 2 usage or validation error, 3 store unreachable, 75 skipped by
 //! `--overlap skip`, 130 interrupted; `weft wrap` passes its command's on.
 
+mod add;
 mod attach;
 mod context;
 mod cron;
@@ -18,6 +19,7 @@ mod ps;
 mod remote;
 mod retry;
 mod run;
+mod schedule;
 mod show;
 mod terminal;
 mod validate;
@@ -105,6 +107,8 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Attach(args) => attach::attach(&ctx, args),
         Command::Send(args) => attach::send(&ctx, args),
         Command::Daemon(cmd) => daemon::daemon(&ctx, cmd),
+        Command::Schedule(cmd) => schedule::schedule(&ctx, cmd),
+        Command::Add(args) => add::add(&ctx, args),
         Command::Dash => dash::dash(&ctx),
         Command::Wrap(args) => wrap::wrap(&ctx, args),
         Command::Cron(cmd) => cron::cron(&ctx, cmd),

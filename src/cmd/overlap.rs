@@ -16,10 +16,14 @@ use std::fs::File;
 /// not a failure, "try again later".
 pub const EXIT_SKIPPED: i32 = 75;
 
-/// The policy for a run: `--overlap` when given, else the default (allow).
-/// The one place that decides it (a workflow's own `overlap:` goes here).
-pub fn policy(flag: Option<Overlap>, _workflow: &Workflow) -> Overlap {
-    flag.unwrap_or_default()
+/// The policy for a run: `--overlap` when given, else the workflow's own
+/// `overlap:`. `cancel-previous` needs the daemon (it stops the run it
+/// replaces), so a run without one treats the workflow's as `allow`.
+pub fn policy(flag: Option<Overlap>, workflow: &Workflow) -> Overlap {
+    match flag.unwrap_or(workflow.policy.overlap) {
+        Overlap::CancelPrevious => Overlap::Allow,
+        other => other,
+    }
 }
 
 /// What the lock said.

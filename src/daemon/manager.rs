@@ -33,10 +33,10 @@ pub enum AttachRefusal {
 }
 
 pub struct Manager {
-    paths: Paths,
-    config: Config,
+    pub(super) paths: Paths,
+    pub(super) config: Config,
     socket: PathBuf,
-    store: Arc<SqliteStore>,
+    pub(super) store: Arc<SqliteStore>,
     events: broadcast::Sender<RunEvent>,
     active: Mutex<HashMap<RunId, Active>>,
     started_at: Millis,
@@ -44,6 +44,10 @@ pub struct Manager {
     stop: watch::Sender<bool>,
     /// The PTYs of interactive tasks, for attaching.
     ptys: Arc<PtyRegistry>,
+    /// The workflow files of `workflow_dirs` and their schedules.
+    pub(super) registry: Mutex<super::workflow_files::Registry>,
+    /// Wakes the scheduler: a run ended, a reload, a pause.
+    pub(super) wake: tokio::sync::Notify,
 }
 
 impl Manager {
@@ -54,6 +58,12 @@ impl Manager {
         )?);
         store.reap_interrupted()?;
         let (events, _) = broadcast::channel(4096);
+        let config_dir = paths
+            .config_file
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        let registry = super::workflow_files::Registry::new(config.workflow_dirs(&config_dir));
         Ok(Arc::new(Manager {
             paths,
             config,
@@ -64,6 +74,8 @@ impl Manager {
             started_at: now_ms(),
             stop: watch::channel(false).0,
             ptys: Arc::default(),
+            registry: Mutex::new(registry),
+            wake: tokio::sync::Notify::new(),
         }))
     }
 
@@ -204,7 +216,7 @@ impl Manager {
     }
 
     /// Drives a recorded run in the background.
-    fn drive(self: &Arc<Self>, mut setup: crate::engine::RunSetup) -> RunId {
+    pub(super) fn drive(self: &Arc<Self>, mut setup: crate::engine::RunSetup) -> RunId {
         setup.ptys = Some(self.ptys.clone());
         let id = setup.run_id.clone();
         let (control, control_rx) = watch::channel(RunControl::default());
@@ -246,6 +258,8 @@ impl Manager {
             tracing::info!(run = %run, status = %status, "run ended here");
             let _ = done_tx.send(Some(status));
             me.active().remove(&run);
+            // A queued run may wait for this one.
+            me.wake.notify_one();
         });
         tracing::info!(run = %id, "driving run");
         id
@@ -344,6 +358,12 @@ impl Manager {
     }
 
     pub async fn cancel(&self, name: &str) -> Result<RunState, ApiError> {
+        if let Some(run) = self.unqueue(name)? {
+            return Ok(RunState {
+                run,
+                status: RunStatus::Cancelled,
+            });
+        }
         self.control(name, |c| c.cancel = true, None).await
     }
 

@@ -6,7 +6,10 @@
 
 mod attach;
 mod manager;
+mod queue;
+mod scheduler;
 mod server;
+mod workflow_files;
 
 pub use manager::{AttachRefusal, Manager};
 
@@ -91,6 +94,19 @@ async fn serve_async(paths: Paths, config: Config) -> Result<(), DaemonError> {
     let manager_config_token = config.daemon.token.clone().filter(|t| !t.is_empty());
     let manager = Manager::open(paths.clone(), config, socket.clone())?;
     manager.resume_left_runs().await;
+    // Catch-up fires start before the API answers.
+    manager.start_schedules().await;
+    tokio::spawn(manager.clone().run_schedules());
+    let reloader = manager.clone();
+    tokio::spawn(async move {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
+        while hup.recv().await.is_some() {
+            reloader.reload();
+        }
+    });
     let tcp = match (&manager_config_tcp, &manager_config_token) {
         (Some(addr), Some(token)) => {
             let listener = tokio::net::TcpListener::bind(addr.as_str())

@@ -154,6 +154,13 @@ fn router(manager: Arc<Manager>) -> Router {
         .route("/v1/runs/{run}/tasks/{task}/input", post(input))
         .route("/v1/runs/{run}/tasks/{task}/log", get(task_log))
         .route("/v1/waiting", get(waiting))
+        .route("/v1/workflows", get(workflows))
+        .route("/v1/workflows/{workflow}/pause", post(pause_schedules))
+        .route("/v1/workflows/{workflow}/resume", post(resume_schedules))
+        .route("/v1/workflows/{workflow}/trigger", post(trigger))
+        .route("/v1/workflows/{workflow}/fires", get(fires))
+        .route("/v1/reload", post(reload))
+        .route("/v1/add", post(add))
         .route("/v1/events", get(events))
         .route("/v1/shutdown", post(shutdown))
         .fallback(|| async {
@@ -456,4 +463,64 @@ async fn task_log(
         next_offset,
         more,
     }))
+}
+
+async fn workflows(State(m): AppState) -> ApiResult<Vec<crate::api::WorkflowInfo>> {
+    m.workflows().map(Json)
+}
+
+async fn pause_schedules(
+    State(m): AppState,
+    Path(workflow): Path<String>,
+) -> ApiResult<serde_json::Value> {
+    m.set_paused(&workflow, true)?;
+    Ok(Json(
+        serde_json::json!({"workflow": workflow, "paused": true}),
+    ))
+}
+
+async fn resume_schedules(
+    State(m): AppState,
+    Path(workflow): Path<String>,
+) -> ApiResult<serde_json::Value> {
+    m.set_paused(&workflow, false)?;
+    Ok(Json(
+        serde_json::json!({"workflow": workflow, "paused": false}),
+    ))
+}
+
+async fn trigger(
+    State(m): AppState,
+    Path(workflow): Path<String>,
+    body: Option<Json<crate::api::TriggerRequest>>,
+) -> Result<(StatusCode, Json<crate::api::TriggerResponse>), ApiError> {
+    let req = body.map(|Json(b)| b).unwrap_or_default();
+    let answer = m.trigger(&workflow, &req.params).await?;
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+#[derive(serde::Deserialize)]
+struct FiresQuery {
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+async fn fires(
+    State(m): AppState,
+    Path(workflow): Path<String>,
+    Query(q): Query<FiresQuery>,
+) -> ApiResult<Vec<crate::store::FireRecord>> {
+    m.fires(&workflow, q.limit.unwrap_or(20)).map(Json)
+}
+
+async fn reload(State(m): AppState) -> Json<crate::api::ReloadResponse> {
+    Json(m.reload())
+}
+
+async fn add(
+    State(m): AppState,
+    Json(req): Json<crate::api::AddRequest>,
+) -> Result<(StatusCode, Json<crate::api::AddResponse>), ApiError> {
+    let answer = m.add(req)?;
+    Ok((StatusCode::CREATED, Json(answer)))
 }

@@ -33,8 +33,20 @@ pub fn record_run(
     launch: Launch,
     owner: Owner,
 ) -> Result<RunSetup, EngineError> {
+    record_run_as(store, logs_dir, config, launch, owner, RunId::generate())
+}
+
+/// `record_run` under an id chosen earlier (a schedule's fire or a queued
+/// run records the id first, so the run starts once).
+pub fn record_run_as(
+    store: &dyn Store,
+    logs_dir: &Path,
+    config: &Config,
+    launch: Launch,
+    owner: Owner,
+    run_id: RunId,
+) -> Result<RunSetup, EngineError> {
     let wf = &launch.loaded.workflow;
-    let run_id = RunId::generate();
     let reused_of = |i: usize| launch.reused.get(i).cloned().flatten();
     let new_run = NewRun {
         id: run_id.clone(),

@@ -11,4 +11,4 @@ pub mod outputs;
 pub mod scheduler;
 
 pub use driver::{Driver, EngineError, Prior, RunControl, RunSetup};
-pub use launch::{Launch, RetryError, plan_resume, plan_retry, record_run};
+pub use launch::{Launch, RetryError, plan_resume, plan_retry, record_run, record_run_as};

@@ -2,12 +2,14 @@
 //! `Store` trait (SQLite now, Postgres later), plus the per-attempt log files.
 //! Must not depend on the engine, exec or anything above them; never prints.
 
+mod fires;
 mod log_file;
 mod records;
 mod schema;
 mod sqlite;
 mod writer;
 
+pub use fires::{Fire, FireOutcome, FireRecord, QueuedRun};
 pub use log_file::{LogLine, LogWriter, Stream, read_log, read_log_chunk, strip_escapes};
 pub use records::{
     AttemptRecord, NewRun, NewTask, Owner, Resumable, ReusedTask, RunDetail, RunFilter, RunSummary,
@@ -15,7 +17,7 @@ pub use records::{
 };
 pub use sqlite::SqliteStore;
 
-use crate::model::{RunEvent, RunId};
+use crate::model::{Millis, RunEvent, RunId};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -54,6 +56,44 @@ pub trait Store: Send + Sync {
     /// Marks `interrupted` every running run of this host whose owning process
     /// is gone, with its unfinished tasks and attempts. Returns those runs.
     fn reap_interrupted(&self) -> Result<Vec<RunId>, StoreError>;
+
+    /// Records a fire (and, when it is queued, its waiting run) unless this
+    /// workflow's schedule already fired at that time. True when recorded.
+    fn record_fire(&self, fire: &Fire, queued: Option<&QueuedRun>) -> Result<bool, StoreError>;
+
+    /// A fire whose run could not start.
+    fn fire_failed(&self, fire: &Fire, error: &str) -> Result<(), StoreError>;
+
+    /// Fires recorded as started whose run is not in the store (the daemon
+    /// died between the two writes): they still have to start.
+    fn unstarted_fires(&self) -> Result<Vec<Fire>, StoreError>;
+
+    /// The latest fire of one schedule of a workflow.
+    fn last_fire(&self, workflow: &str, schedule: &str) -> Result<Option<FireRecord>, StoreError>;
+
+    /// A workflow's fires, newest first (`limit` 0: all).
+    fn fires(&self, workflow: &str, limit: usize) -> Result<Vec<FireRecord>, StoreError>;
+
+    /// When a daemon first saw this schedule (now, if never before).
+    fn schedule_seen(
+        &self,
+        workflow: &str,
+        schedule: &str,
+        now: Millis,
+    ) -> Result<Millis, StoreError>;
+
+    fn set_paused(&self, workflow: &str, paused: bool) -> Result<(), StoreError>;
+
+    fn paused_workflows(&self) -> Result<Vec<String>, StoreError>;
+
+    /// Queues a run behind another (`weft add --after`).
+    fn enqueue(&self, queued: &QueuedRun) -> Result<(), StoreError>;
+
+    /// Runs waiting for another, oldest first.
+    fn queued_runs(&self) -> Result<Vec<QueuedRun>, StoreError>;
+
+    /// Forgets a queued run (it has started, or its wait was cancelled).
+    fn dequeue(&self, run: &RunId) -> Result<(), StoreError>;
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -74,4 +74,57 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_run ON events (run_id, seq);
 "#,
+    // 2: schedule fires, paused schedules, runs waiting for another run.
+    r#"
+-- One row per fire of a schedule, written before its run starts: the
+-- primary key makes a fire happen once across restarts and daemons.
+CREATE TABLE fires (
+    workflow    TEXT NOT NULL,
+    -- The schedule's key (`cron:0 3 * * *@UTC`, `every:60000ms`, `at:...`),
+    -- or `trigger` for `weft schedule trigger`.
+    schedule    TEXT NOT NULL,
+    fire_at     INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    -- 'started', 'queued', 'skipped' or 'failed'.
+    outcome     TEXT NOT NULL,
+    -- The run it starts (its id is chosen before it starts); NULL if none.
+    run_id      TEXT,
+    -- Why it failed to start.
+    error       TEXT,
+    -- JSON list of [key, value] params (`weft schedule trigger -p`).
+    params      TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (workflow, schedule, fire_at)
+) WITHOUT ROWID;
+CREATE INDEX fires_by_time ON fires (workflow, fire_at DESC);
+
+-- When a daemon first saw each schedule: catch-up never reaches before it.
+CREATE TABLE schedules_seen (
+    workflow TEXT NOT NULL,
+    schedule TEXT NOT NULL,
+    seen_at  INTEGER NOT NULL,
+    PRIMARY KEY (workflow, schedule)
+) WITHOUT ROWID;
+
+-- Workflows whose schedules are paused (`weft schedule pause`).
+CREATE TABLE schedules_paused (
+    workflow  TEXT PRIMARY KEY,
+    paused_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Runs waiting for another run to end (`overlap: queue`, `weft add
+-- --after`). Their id is chosen when queued; the row goes once the run
+-- exists.
+CREATE TABLE queued_runs (
+    run_id     TEXT PRIMARY KEY,
+    workflow   TEXT NOT NULL,
+    file       TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    -- JSON list of [key, value] params.
+    params     TEXT NOT NULL,
+    trigger_   TEXT NOT NULL,
+    -- It starts once this run has ended.
+    after_run  TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+"#,
 ];

@@ -5,9 +5,11 @@
 use super::records::*;
 use super::schema::MIGRATIONS;
 use super::writer::{self, Job};
-use super::{Pending, Store, StoreError};
+use super::{Fire, FireRecord, Pending, QueuedRun, Store, StoreError};
 use crate::config::Durability;
-use crate::model::{AttemptOutcome, EventKind, RunEvent, RunId, RunStatus, TaskStatus, now_ms};
+use crate::model::{
+    AttemptOutcome, EventKind, Millis, RunEvent, RunId, RunStatus, TaskStatus, now_ms,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock, mpsc};
@@ -60,6 +62,19 @@ fn retry_busy<T>(mut op: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Resul
     loop {
         match op() {
             Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// `retry_busy` for a store operation.
+fn retry_busy_store<T>(mut op: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match op() {
+            Err(StoreError::Sqlite(e)) if is_busy(&e) && std::time::Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(5));
             }
             other => return other,
@@ -506,6 +521,55 @@ impl Store for SqliteStore {
         tx.commit()?;
         Ok(reaped)
     }
+
+    fn record_fire(&self, fire: &Fire, queued: Option<&QueuedRun>) -> Result<bool, StoreError> {
+        retry_busy_store(|| fires::record_fire(&mut self.conn(), fire, queued, now_ms()))
+    }
+
+    fn fire_failed(&self, fire: &Fire, error: &str) -> Result<(), StoreError> {
+        fires::fire_failed(&self.conn(), fire, error)
+    }
+
+    fn unstarted_fires(&self) -> Result<Vec<Fire>, StoreError> {
+        fires::unstarted_fires(&self.conn())
+    }
+
+    fn last_fire(&self, workflow: &str, schedule: &str) -> Result<Option<FireRecord>, StoreError> {
+        fires::last_fire(&self.conn(), workflow, schedule)
+    }
+
+    fn fires(&self, workflow: &str, limit: usize) -> Result<Vec<FireRecord>, StoreError> {
+        fires::fires(&self.conn(), workflow, limit)
+    }
+
+    fn schedule_seen(
+        &self,
+        workflow: &str,
+        schedule: &str,
+        now: Millis,
+    ) -> Result<Millis, StoreError> {
+        fires::schedule_seen(&self.conn(), workflow, schedule, now)
+    }
+
+    fn set_paused(&self, workflow: &str, paused: bool) -> Result<(), StoreError> {
+        fires::set_paused(&self.conn(), workflow, paused, now_ms())
+    }
+
+    fn paused_workflows(&self) -> Result<Vec<String>, StoreError> {
+        fires::paused_workflows(&self.conn())
+    }
+
+    fn enqueue(&self, queued: &QueuedRun) -> Result<(), StoreError> {
+        fires::enqueue(&self.conn(), queued)
+    }
+
+    fn queued_runs(&self) -> Result<Vec<QueuedRun>, StoreError> {
+        fires::queued_runs(&self.conn())
+    }
+
+    fn dequeue(&self, run: &RunId) -> Result<(), StoreError> {
+        fires::dequeue(&self.conn(), run)
+    }
 }
 
 fn insert_event(tx: &rusqlite::Transaction<'_>, event: &RunEvent) -> Result<(), StoreError> {
@@ -619,6 +683,8 @@ impl Drop for SqliteStore {
         }
     }
 }
+
+mod fires;
 
 #[cfg(test)]
 mod tests;

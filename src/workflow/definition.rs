@@ -23,6 +23,10 @@ pub struct Workflow {
     /// In the order written.
     pub tasks: Vec<Task>,
     pub dag: Dag,
+    /// When the daemon fires it (`schedule:`), in the order written.
+    pub schedules: Vec<crate::schedule::Spec>,
+    /// `overlap`, `catchup`, `catchup_window`.
+    pub policy: crate::schedule::Policy,
 }
 
 impl Workflow {

@@ -47,6 +47,16 @@ pub fn load_file(
     load_str(&file, &source, overrides, env).map_err(LoadError::Invalid)
 }
 
+/// Validates workflow text without resolving its params (a required param
+/// without a default is fine here): what a daemon knows of a file before
+/// anyone starts it.
+pub fn validate_str(file: &str, source: &str) -> Result<Workflow, Report> {
+    match load_with(file, source, None) {
+        Ok(loaded) => Ok(loaded.workflow),
+        Err(report) => Err(report),
+    }
+}
+
 /// Validates workflow text; `file` is only used in messages.
 pub fn load_str(
     file: &str,
@@ -54,6 +64,12 @@ pub fn load_str(
     overrides: &[(String, String)],
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Loaded, Report> {
+    load_with(file, source, Some((overrides, env)))
+}
+
+type ParamInput<'a> = (&'a [(String, String)], &'a dyn Fn(&str) -> Option<String>);
+
+fn load_with(file: &str, source: &str, params: Option<ParamInput<'_>>) -> Result<Loaded, Report> {
     let report = |diagnostics| Report {
         file: file.to_string(),
         source: source.to_string(),
@@ -70,12 +86,17 @@ pub fn load_str(
     };
     let mut v = validate::Validator::new(source);
     let parsed = v.workflow(file, &root);
-    let sources = ParamSources {
-        overrides,
-        env,
-        params_loc: parsed.params_loc,
+    let params = match params {
+        Some((overrides, env)) => {
+            let sources = ParamSources {
+                overrides,
+                env,
+                params_loc: parsed.params_loc,
+            };
+            params::resolve(&parsed.params, &sources, &mut v.diags)
+        }
+        None => Vec::new(),
     };
-    let params = params::resolve(&parsed.params, &sources, &mut v.diags);
     match parsed.workflow {
         Some(workflow) if v.diags.is_empty() => Ok(Loaded { workflow, params }),
         _ => {

@@ -122,14 +122,29 @@ tasks:
 }
 
 #[test]
-fn schedule_is_rejected_for_now_and_interactive_delays_are_refused() {
+fn schedules_are_read_and_interactive_delays_are_refused() {
     let src = "name: x\nschedule: [{cron: '* * * * *'}]\ntasks:\n  a: { run: vim, interactive: true }\n  b: { delay: 1s, interactive: true }\n";
     assert_eq!(
         messages(src),
+        ["task `b` is a `delay`, which cannot be interactive"]
+    );
+    let wf = load("name: x\nschedule:\n  - cron: '0 3 * * *'\n    timezone: UTC\n  - every: 15m\n  - '*/5 * * * *'\noverlap: queue\ncatchup: latest\ncatchup_window: 2h\ntasks:\n  a: { run: 'true' }\n")
+        .unwrap()
+        .workflow;
+    let keys: Vec<String> = wf.schedules.iter().map(|s| s.key()).collect();
+    assert_eq!(
+        keys,
         [
-            "`schedule` is not supported yet",
-            "task `b` is a `delay`, which cannot be interactive"
+            "cron:0 3 * * *@UTC",
+            "every:900000ms",
+            "cron:*/5 * * * *@local"
         ]
+    );
+    assert_eq!(wf.policy.overlap, crate::model::Overlap::Queue);
+    assert_eq!(wf.policy.catchup, crate::schedule::Catchup::Latest);
+    assert_eq!(
+        wf.policy.catchup_window,
+        std::time::Duration::from_secs(7200)
     );
     let ok = load("name: x\ntasks:\n  a: { run: vim, interactive: true }\n").unwrap();
     assert!(ok.workflow.tasks[0].interactive);

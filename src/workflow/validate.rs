@@ -10,7 +10,8 @@ use super::params::{ParamDef, ParamType, ParamValue};
 use super::template::Templates;
 use super::yaml::{Loc, Node, Value};
 use crate::dag::Dag;
-use crate::model::TaskName;
+use crate::model::{Overlap, TaskName};
+use crate::schedule::{Catchup, Policy, Spec, Zone};
 use std::time::Duration;
 
 const TOP_KEYS: &[&str] = &[
@@ -23,7 +24,11 @@ const TOP_KEYS: &[&str] = &[
     "tasks",
     "schedule",
     "overlap",
+    "catchup",
+    "catchup_window",
 ];
+const OVERLAP_NAMES: &[&str] = &["skip", "queue", "allow", "cancel-previous"];
+const SCHEDULE_KEYS: &[&str] = &["cron", "every", "at", "timezone"];
 const TASK_KEYS: &[&str] = &[
     "description",
     "needs",
@@ -163,6 +168,8 @@ impl<'a> Validator<'a> {
         let mut defaults = Settings::default();
         let mut concurrency = None;
         let mut tasks_node = None;
+        let mut schedules = Vec::new();
+        let mut policy = Policy::default();
         for (k, v) in top {
             let Value::Str(key) = &k.value else { continue };
             match key.as_str() {
@@ -178,11 +185,27 @@ impl<'a> Validator<'a> {
                     concurrency = self.positive_int(v, "`concurrency`").map(|n| n as usize)
                 }
                 "tasks" => tasks_node = Some((k, v)),
-                "schedule" | "overlap" => {
-                    self.err(k.loc, key.len(), format!("`{key}` is not supported yet"))
-                        .help = Some(
-                        "schedules come with the daemon in a later release; remove it and run the workflow from cron with `weft run`".into(),
-                    );
+                "schedule" => schedules = self.schedules(v),
+                "overlap" => {
+                    if let Some(text) = self.string(v, "`overlap`") {
+                        match text.parse::<Overlap>() {
+                            Ok(o) => policy.overlap = o,
+                            Err(_) => self.bad_choice(v, "overlap", &text, OVERLAP_NAMES),
+                        }
+                    }
+                }
+                "catchup" => {
+                    if let Some(text) = self.string(v, "`catchup`") {
+                        match Catchup::parse(&text) {
+                            Some(c) => policy.catchup = c,
+                            None => self.bad_choice(v, "catchup", &text, Catchup::NAMES),
+                        }
+                    }
+                }
+                "catchup_window" => {
+                    if let Some(d) = self.duration(v, "`catchup_window`") {
+                        policy.catchup_window = d;
+                    }
                 }
                 _ => {}
             }
@@ -312,6 +335,8 @@ impl<'a> Validator<'a> {
                 concurrency,
                 tasks,
                 dag,
+                schedules,
+                policy,
             });
         }
         parsed
@@ -956,6 +981,144 @@ impl<'a> Validator<'a> {
     }
 
     // ---- small typed readers, each reporting its own problem ----
+
+    /// `schedule:`: a list of entries (or one), each a mapping with one of
+    /// `cron`, `every`, `at` (and `timezone` for the first and last), or a
+    /// bare string meaning `cron`.
+    fn schedules(&mut self, node: &Node) -> Vec<Spec> {
+        let items: Vec<&Node> = match &node.value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Map(_) | Value::Str(_) => vec![node],
+            Value::Null => Vec::new(),
+            other => {
+                self.err(
+                    node.loc,
+                    node.width(self.source),
+                    format!("`schedule` must be a list, found {}", other.kind()),
+                )
+                .help = Some(
+                    "write a list of entries like `- cron: \"0 3 * * *\"` or `- every: 15m`".into(),
+                );
+                return Vec::new();
+            }
+        };
+        items
+            .into_iter()
+            .filter_map(|item| self.schedule(item))
+            .collect()
+    }
+
+    fn schedule(&mut self, node: &Node) -> Option<Spec> {
+        if let Value::Str(expr) = &node.value {
+            return self.cron(node, expr, Zone::Local);
+        }
+        let entries = self.map(node, "a `schedule` entry")?;
+        self.check_keys(entries, SCHEDULE_KEYS, "in a `schedule` entry");
+        let get = |name: &str| {
+            entries
+                .iter()
+                .find(|(k, _)| k.value == Value::Str(name.into()))
+        };
+        let zone = match get("timezone") {
+            None => Some(Zone::Local),
+            Some((_, v)) => {
+                let name = self.string(v, "`timezone`")?;
+                match Zone::parse(&name) {
+                    Ok(z) => Some(z),
+                    Err(e) => {
+                        let help = did_you_mean(&name, Zone::all_names()).unwrap_or_else(|| {
+                            "use an IANA name such as `Europe/Berlin`, `America/New_York` or `UTC`".into()
+                        });
+                        self.err(v.loc, v.width(self.source), e.to_string()).help = Some(help);
+                        None
+                    }
+                }
+            }
+        };
+        let kinds: Vec<&(Node, Node)> = ["cron", "every", "at"]
+            .iter()
+            .filter_map(|k| get(k))
+            .collect();
+        let (k, v) = match kinds.as_slice() {
+            [one] => *one,
+            [] => {
+                self.err(node.loc, node.width(self.source), "a `schedule` entry needs `cron`, `every` or `at`")
+                    .help = Some("for example `- cron: \"0 3 * * *\"`, `- every: 15m` or `- at: \"2026-12-01 09:00\"`".into());
+                return None;
+            }
+            [_, (second, _), ..] => {
+                self.err(
+                    second.loc,
+                    1,
+                    "a `schedule` entry has one of `cron`, `every` and `at`",
+                )
+                .help = Some("write each as its own entry of the list".into());
+                return None;
+            }
+        };
+        let zone = zone?;
+        match &k.value {
+            Value::Str(kind) if kind == "cron" => {
+                let expr = self.string(v, "`cron`")?;
+                self.cron(v, &expr, zone)
+            }
+            Value::Str(kind) if kind == "every" => {
+                if let Some((tk, _)) = get("timezone") {
+                    self.err(
+                        tk.loc,
+                        "timezone".len(),
+                        "`timezone` does not apply to `every`",
+                    )
+                    .help = Some(
+                        "`every` counts real time; use `cron` for times of day in a zone".into(),
+                    );
+                    return None;
+                }
+                let interval = self.duration(v, "`every`")?;
+                match Spec::every(interval) {
+                    Ok(spec) => Some(spec),
+                    Err(e) => {
+                        self.err(v.loc, v.width(self.source), format!("bad `every`: {e}"));
+                        None
+                    }
+                }
+            }
+            _ => {
+                let text = v.text(self.source).or_else(|| self.string(v, "`at`"))?;
+                match Spec::at(&text, zone) {
+                    Ok(spec) => Some(spec),
+                    Err(e) => {
+                        self.err(v.loc, v.width(self.source), e.to_string());
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn cron(&mut self, node: &Node, expr: &str, zone: Zone) -> Option<Spec> {
+        match Spec::cron(expr, zone) {
+            Ok(spec) => Some(spec),
+            Err(e) => {
+                self.err(node.loc, node.width(self.source), e.to_string()).help = Some(
+                    "five fields: minute hour day-of-month month day-of-week (an optional seconds field first), e.g. `0 3 * * 1-5`".into(),
+                );
+                None
+            }
+        }
+    }
+
+    /// "`overlap` is `skp`; did you mean `skip`?"
+    fn bad_choice(&mut self, node: &Node, key: &str, text: &str, names: &[&str]) {
+        let help = did_you_mean(text, names.iter().copied())
+            .unwrap_or_else(|| format!("use one of: {}", names.join(", ")));
+        self.err(
+            node.loc,
+            node.width(self.source),
+            format!("unknown `{key}` value `{text}`"),
+        )
+        .help = Some(help);
+    }
 
     fn map<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [(Node, Node)]> {
         match &node.value {

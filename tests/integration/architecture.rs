@@ -49,6 +49,13 @@ const RULES: &[(&str, &[&str])] = &[
             "store", "engine", "exec", "api", "daemon", "cli", "cmd", "output",
         ],
     ),
+    (
+        "schedule",
+        &[
+            "workflow", "store", "config", "engine", "exec", "api", "daemon", "cli", "cmd",
+            "output",
+        ],
+    ),
     // L2: execution.
     ("exec", &["engine", "api", "daemon", "cli", "cmd", "output"]),
     ("engine", &["api", "daemon", "cli", "cmd", "output"]),

@@ -34,6 +34,7 @@ fn man_pages_match_the_cli() {
     for cmd in [
         "run", "validate", "plan", "ps", "show", "logs", "output", "retry", "submit", "wait",
         "cancel", "pause", "resume", "events", "daemon", "attach", "send", "dash", "wrap", "cron",
+        "schedule", "add",
     ] {
         assert_same(&format!("man/weft-{cmd}.1"), &["man", cmd]);
     }
@@ -64,6 +65,7 @@ fn the_example_config_loads_and_names_every_key() {
         "input_wait:",
         "detach_key:",
         "keys:",
+        "workflow_dirs:",
     ] {
         assert!(
             text.contains(key),

@@ -15,5 +15,6 @@ mod inspect;
 mod json_shapes;
 mod readme_scripts;
 mod run;
+mod schedule;
 mod scripting;
 mod validate;

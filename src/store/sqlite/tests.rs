@@ -260,3 +260,67 @@ fn many_processes_opening_a_new_store_at_once_all_succeed() {
         }
     }
 }
+
+#[test]
+fn a_fire_is_recorded_once_and_an_unstarted_one_is_found_again() {
+    use crate::store::{Fire, FireOutcome, QueuedRun};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("weft.db");
+    let store = SqliteStore::open(&path, Durability::Normal).unwrap();
+    let fire = Fire {
+        workflow: "w".into(),
+        schedule: "every:1000ms".into(),
+        fire_at: 5000,
+        outcome: FireOutcome::Started,
+        run: Some(RunId::from_string("r1")),
+        params: vec![("who".into(), "me".into())],
+    };
+    assert!(store.record_fire(&fire, None).unwrap());
+    // A second daemon, or this one after a restart, finds it taken.
+    let other = SqliteStore::open(&path, Durability::Normal).unwrap();
+    let again = Fire {
+        run: Some(RunId::from_string("r2")),
+        ..fire.clone()
+    };
+    assert!(!other.record_fire(&again, None).unwrap());
+    // Recorded but its run never written: it must still start.
+    assert_eq!(store.unstarted_fires().unwrap(), vec![fire.clone()]);
+    store
+        .create_run(&new_run("r1", "w", Owner::this_daemon()))
+        .unwrap();
+    assert!(store.unstarted_fires().unwrap().is_empty());
+    let last = store.last_fire("w", "every:1000ms").unwrap().unwrap();
+    assert_eq!(last.run_status, Some(RunStatus::Running));
+    assert_eq!(last.fire.params, [("who".to_string(), "me".to_string())]);
+    assert!(store.last_fire("w", "other").unwrap().is_none());
+
+    // A queued fire records its waiting run in the same transaction.
+    let queued = QueuedRun {
+        run: RunId::from_string("r3"),
+        workflow: "w".into(),
+        file: "/w.yaml".into(),
+        source: "name: w".into(),
+        params: vec![("k".into(), "v".into())],
+        trigger: Trigger::Schedule,
+        after: RunId::from_string("r1"),
+        created_at: 1,
+    };
+    let later = Fire {
+        fire_at: 6000,
+        outcome: FireOutcome::Queued,
+        run: Some(queued.run.clone()),
+        ..fire
+    };
+    assert!(store.record_fire(&later, Some(&queued)).unwrap());
+    assert!(!store.record_fire(&later, Some(&queued)).unwrap());
+    assert_eq!(other.queued_runs().unwrap(), vec![queued.clone()]);
+    store.dequeue(&queued.run).unwrap();
+    assert!(store.queued_runs().unwrap().is_empty());
+
+    assert_eq!(store.schedule_seen("w", "k", 10).unwrap(), 10);
+    assert_eq!(store.schedule_seen("w", "k", 20).unwrap(), 10);
+    store.set_paused("w", true).unwrap();
+    assert_eq!(other.paused_workflows().unwrap(), vec!["w".to_string()]);
+    store.set_paused("w", false).unwrap();
+    assert!(other.paused_workflows().unwrap().is_empty());
+}
