@@ -76,6 +76,7 @@ impl Checker {
             "bool" => v.is_boolean(),
             "array" => v.is_array(),
             "object" => v.is_object(),
+            "any" => true,
             shape if self.shapes.contains_key(shape) => {
                 self.check(v, &[shape], ctx);
                 v.is_object()
@@ -312,6 +313,45 @@ fn every_documented_shape_matches_real_output() {
         &["daemon-status-stopped"],
         "daemon status --json",
     );
+    // Schedules: a daemon that loads a folder of workflows.
+    std::fs::create_dir_all(w.dir.path().join("wf")).unwrap();
+    std::fs::write(
+        w.home.path().join("config.yaml"),
+        format!("workflow_dirs: [{}]\n", w.dir.path().join("wf").display()),
+    )
+    .unwrap();
+    w.write(
+        "wf/tick.yaml",
+        "name: tick\nparams:\n  who: { type: string, default: me }\nschedule:\n  - every: 1s\n  - cron: '0 3 * * *'\n    timezone: Europe/Berlin\noverlap: skip\ntasks:\n  t: { run: 'echo {{ params.who }}' }\n",
+    );
+    w.write("wf/broken.yaml", "name: broken\ntasks:\n  t: { rnu: x }\n");
+    {
+        let _daemon = w.daemon();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let fires = loop {
+            let fires = document(
+                &w.run(&["schedule", "fires", "tick", "--json"]),
+                "schedule fires",
+            );
+            if fires.as_array().is_some_and(|f| !f.is_empty()) {
+                break fires;
+            }
+            assert!(std::time::Instant::now() < deadline, "no fire recorded");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        for fire in fires.as_array().unwrap() {
+            c.check(fire, &["fire"], "schedule fires --json");
+        }
+        let listed = document(
+            &w.run(&["schedule", "ls", "--all", "--json"]),
+            "schedule ls",
+        );
+        assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+        for workflow in listed.as_array().unwrap() {
+            c.check(workflow, &["workflow"], "schedule ls --json");
+        }
+    }
+    std::fs::remove_file(w.home.path().join("config.yaml")).unwrap();
     {
         let _daemon = w.daemon();
         let out = w.run(&["daemon", "status", "--json"]);
