@@ -10,7 +10,7 @@ use crate::api::{Client, ClientError, Frame, PauseRequest, RetryRequest, RunsQue
 use crate::model::{TaskName, now_ms};
 use crate::tui::action::RunsPage;
 use crate::tui::keymap::Mode;
-use crate::tui::state::TermScreen;
+use crate::tui::state::{KnownWorkflow, TermScreen};
 use crate::tui::{Action, Effect, Keymap, State, View, update};
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -376,10 +376,29 @@ fn perform(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>) 
                     .await
                     .map(|a| format!("retrying {run} as {}", a.run)),
             ),
-            Effect::LoadWorkflows => {
-                Action::StartFailed("this daemon does not list workflows yet".into())
+            Effect::LoadWorkflows => match client.workflows().await {
+                Ok(list) => Action::WorkflowsLoaded(list.into_iter().map(known).collect()),
+                Err(e) => Action::StartFailed(e.to_string()),
+            },
+            Effect::Start { file, params } => {
+                // Submitted like `weft submit FILE`: the file as it is now.
+                match std::fs::read_to_string(&file) {
+                    Err(e) => Action::StartFailed(format!("cannot read {file}: {e}")),
+                    Ok(source) => {
+                        let req = crate::api::SubmitRequest {
+                            file,
+                            source,
+                            params,
+                            concurrency: None,
+                        };
+                        match client.submit(&req).await {
+                            Ok(answer) => Action::Started(answer.run),
+                            Err(ClientError::Api(e)) => Action::StartFailed(e.message),
+                            Err(e) => Action::StartFailed(e.to_string()),
+                        }
+                    }
+                }
             }
-            Effect::Start { .. } => Action::StartFailed("not yet".into()),
             Effect::Quit
             | Effect::Copy(_)
             | Effect::Attach { .. }
@@ -389,6 +408,33 @@ fn perform(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>) 
         };
         let _ = tx.send(answer);
     });
+}
+
+/// A workflow the daemon knows, as the start dialog shows it.
+fn known(w: crate::api::WorkflowInfo) -> KnownWorkflow {
+    KnownWorkflow {
+        name: w.name,
+        file: w.file,
+        params: w
+            .params
+            .into_iter()
+            .map(|p| {
+                let default = p.default.map(|v| match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                });
+                (p.name, p.required, default)
+            })
+            .collect(),
+        problem: (!w.valid).then(|| {
+            w.diagnostics
+                .as_deref()
+                .and_then(|d| d.lines().next())
+                .unwrap_or("invalid")
+                .trim_start_matches("error: ")
+                .to_string()
+        }),
+    }
 }
 
 fn notice(result: Result<String, crate::api::ClientError>) -> Action {

@@ -62,31 +62,48 @@ fn a_bad_key_binding_in_the_config_is_refused_with_the_reason() {
     );
 }
 
-/// The whole loop in a real terminal (tmux) against a real daemon: a run
-/// appears, its interactive task's terminal opens inside the dashboard,
-/// takes typed keys, lets go of them with the detach key and takes them
-/// again; the run finishes and its log holds what the task printed.
+/// The whole loop in a real terminal (tmux) against a real daemon: a
+/// workflow the daemon knows is started from the dashboard (asking for its
+/// required param), its interactive task's terminal opens inside the
+/// dashboard, takes typed keys, lets go of them with the detach key and
+/// takes them again; the run finishes and its log holds what the task
+/// printed.
 #[test]
-fn in_tmux_the_dashboard_attaches_to_an_interactive_task_and_types_into_it() {
+fn in_tmux_the_dashboard_starts_a_workflow_and_types_into_its_terminal() {
     let w = Weft::new();
-    let _d = w.daemon();
+    std::fs::create_dir_all(w.dir.path().join("wf")).unwrap();
+    std::fs::write(
+        w.home.path().join("config.yaml"),
+        format!("workflow_dirs: [{}]\n", w.dir.path().join("wf").display()),
+    )
+    .unwrap();
     w.write(
-        "ask.yaml",
-        "name: ask\ntasks:\n  ask:\n    interactive: true\n    run: 'printf \"Name? \"; read name; echo \"hello $name\"; printf \"again? \"; read x; echo \"bye $x\"'\n  after: { needs: [ask], run: 'echo after-ran' }\n",
+        "wf/ask.yaml",
+        "name: ask\nparams:\n  greeting: { type: string, required: true }\ntasks:\n  ask:\n    interactive: true\n    run: 'printf \"{{ params.greeting }}, name? \"; read name; echo \"hello $name\"; printf \"again? \"; read x; echo \"bye $x\"'\n  after: { needs: [ask], run: 'echo after-ran' }\n",
     );
-    let id = w
-        .run(&["submit", "-q", "ask.yaml"])
-        .stdout
-        .trim()
-        .to_string();
+    w.write("wf/broken.yaml", "name: broken\ntasks:\n  t: { rnu: x }\n");
+    let _d = w.daemon();
     let tmux = Tmux::start(&w, "\"$WEFT\" dash; echo \"dash-exit=$?\"; sleep 30");
-    tmux.expect(&id);
+    tmux.expect("no runs yet");
+    // Start it from the list of known workflows.
+    tmux.text("n");
+    tmux.expect("start a workflow");
+    let screen = tmux.expect("broken");
+    assert!(screen.contains("invalid"), "{screen}");
+    tmux.expect("ask");
+    tmux.text("k");
     tmux.keys(&["Enter"]);
+    tmux.expect("greeting*:");
+    tmux.keys(&["Enter"]);
+    tmux.expect("required: greeting");
+    tmux.text("Hi there");
+    tmux.keys(&["Enter"]);
+    tmux.expect("started ");
     tmux.expect("ask ⌨");
     // Its terminal, inside the dashboard.
     tmux.text("a");
     tmux.expect("terminal · ask · keys go to the task");
-    tmux.expect("Name?");
+    tmux.expect("Hi there, name?");
     tmux.text("weft");
     tmux.keys(&["Enter"]);
     tmux.expect("hello weft");
@@ -111,7 +128,13 @@ fn in_tmux_the_dashboard_attaches_to_an_interactive_task_and_types_into_it() {
     tmux.expect("bye ok");
     tmux.keys(&["Escape"]);
     tmux.keys(&["Escape"]);
+    let screen = tmux.expect("runs (1)");
+    assert!(screen.contains("ask"), "{screen}");
     tmux.text("q");
     tmux.expect("dash-exit=0");
+    let ps = w.run(&["ps", "--json"]);
+    let runs: serde_json::Value = serde_json::from_str(&ps.stdout).unwrap();
+    let id = runs[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(runs[0]["status"], "succeeded");
     assert_eq!(w.run(&["logs", &id, "after"]).stdout, "after-ran\n");
 }
