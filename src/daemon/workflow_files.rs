@@ -115,6 +115,15 @@ impl Registry {
         let source = std::fs::read_to_string(path)
             .map_err(|e| format!("error: cannot read `{file}`: {e}\n"))?;
         let wf = validate_str(&file, &source).map_err(|report| report.render())?;
+        if !wf.schedules.is_empty()
+            && let Some(p) = wf.params.iter().find(|p| p.required && p.default.is_none())
+        {
+            // A fire passes no params: this one could never start.
+            return Err(format!(
+                "error: param `{}` is required, but a schedule's fires give no params\n --> {file}:{}:{}\n  = help: give it a `default:` (fires use the defaults)\n",
+                p.name, p.loc.line, p.loc.col
+            ));
+        }
         if let Some((other, _)) = self
             .valid()
             .find(|(p, w)| w.name == wf.name && p.as_path() != path)

@@ -404,6 +404,25 @@ fn workflow_files_are_noticed_and_invalid_ones_are_reported() {
             .collect::<String>()
     };
     assert!(log().contains("is not a cron expression"), "{}", log());
+    // So is a schedule whose fires could never start: a required param
+    // without a default.
+    flow(
+        &w,
+        "needy",
+        "name: needy\nparams:\n  target: { type: string, required: true }\nschedule:\n  - every: 1h\ntasks:\n  t:\n    run: \"true\"\n",
+    );
+    assert_eq!(w.run(&["daemon", "reload"]).code, 0);
+    let ls = w.run(&["schedule", "ls"]);
+    assert!(
+        ls.stdout
+            .contains("needy.yaml is invalid and not scheduled")
+            && ls
+                .stdout
+                .contains("param `target` is required, but a schedule's fires give no params"),
+        "{}",
+        ls.stdout
+    );
+    std::fs::remove_file(flow(&w, "needy", "")).unwrap();
     // SIGHUP rereads the folders too.
     let reloads = log().matches("workflow files reloaded").count();
     crate::harness::signal(daemon.child.id(), "HUP");
