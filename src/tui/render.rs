@@ -458,8 +458,14 @@ fn render_log(state: &State, frame: &mut Frame, area: Rect) {
         " log · {} · attempt {} · {} lines",
         log.task,
         log.attempt,
-        log.lines.len()
+        log.dropped + log.lines.len()
     );
+    if log.dropped > 0 {
+        title.push_str(&format!(
+            " (the first {} not kept: `weft logs`)",
+            log.dropped
+        ));
+    }
     if log.follow {
         title.push_str(" · following");
     }

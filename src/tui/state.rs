@@ -85,7 +85,13 @@ pub struct Search {
 pub struct LogView {
     pub task: TaskName,
     pub attempt: u32,
+    /// The lines kept: the last ones, at most `update::LOG_KEPT` bytes of
+    /// text (`weft logs` has them all).
     pub lines: Vec<LogEntry>,
+    /// Bytes of text in `lines`.
+    pub kept: usize,
+    /// Lines read but no longer kept (the oldest).
+    pub dropped: usize,
     /// Bytes read so far (where the next read starts).
     pub offset: u64,
     /// A read is under way (no second one is asked for meanwhile).

@@ -699,3 +699,69 @@ fn a_workflow_is_started_with_its_required_params() {
     assert!(s.start.is_none());
     assert_eq!(s.view, View::Run);
 }
+
+#[test]
+fn a_log_flood_keeps_only_the_newest_lines() {
+    use crate::store::Stream;
+    let mut s = loaded();
+    update(&mut s, Action::Down);
+    update(&mut s, Action::Open);
+    update(&mut s, Action::DetailLoaded(Box::new(detail())));
+    update(&mut s, Action::OpenLog);
+    update(&mut s, Action::StartFilter);
+    for c in "needle".chars() {
+        update(&mut s, Action::FilterChar(c));
+    }
+    update(&mut s, Action::EndFilter);
+    // 40 chunks of 10,000 lines of 100 bytes: 40 MB, more than is kept.
+    let mut offset = 0;
+    for chunk_no in 0..40u64 {
+        let lines: Vec<_> = (0..10_000)
+            .map(|i| {
+                let n = chunk_no * 10_000 + i;
+                let word = if n % 50_000 == 0 { "needle" } else { "hay" };
+                line(
+                    Stream::Stdout,
+                    &format!("{n:>10} {word} {}", "x".repeat(80)),
+                )
+            })
+            .collect();
+        update(
+            &mut s,
+            Action::LogLoaded {
+                task: TaskName::new("build"),
+                from: offset,
+                chunk: crate::api::LogChunk {
+                    attempt: 1,
+                    lines,
+                    next_offset: offset + 1_000_000,
+                    more: true,
+                },
+            },
+        );
+        offset += 1_000_000;
+    }
+    let log = s.log.as_ref().unwrap();
+    assert!(log.kept <= update::LOG_KEPT, "{} bytes kept", log.kept);
+    assert_eq!(
+        log.dropped + log.lines.len(),
+        400_000,
+        "every line is counted"
+    );
+    assert!(log.dropped > 0);
+    assert!(log.lines.last().unwrap().text.starts_with("    399999 hay"));
+    let first_kept = log.dropped;
+    let search = log.search.as_ref().unwrap();
+    assert!(!search.matches.is_empty());
+    for &m in &search.matches {
+        assert!(
+            log.lines[m].text.contains("needle"),
+            "match {m} still points at a match"
+        );
+    }
+    assert_eq!(
+        search.matches.len(),
+        (first_kept..400_000).filter(|n| n % 50_000 == 0).count()
+    );
+    assert!(draw(&s).contains("not kept"));
+}

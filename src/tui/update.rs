@@ -16,6 +16,9 @@ pub const NEWEST: usize = 200;
 pub const OLDER: usize = 2000;
 /// The list holds at most this many runs.
 pub const MAX_RUNS: usize = 100_000;
+/// A log view keeps the last this many bytes of text (a task writing
+/// 50 MB/s must not grow the dashboard without end).
+pub const LOG_KEPT: usize = 16 << 20;
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     // A pending question takes the keys first.
@@ -90,6 +93,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     task: task.clone(),
                     attempt: 0,
                     lines: Vec::new(),
+                    kept: 0,
+                    dropped: 0,
                     offset: 0,
                     loading: true,
                     top: 0,
@@ -714,6 +719,8 @@ fn log_loaded(
         }
         log.attempt = chunk.attempt;
         log.lines.clear();
+        log.kept = 0;
+        log.dropped = 0;
         log.top = 0;
         if let Some(search) = &mut log.search {
             search.matches.clear();
@@ -724,9 +731,12 @@ fn log_loaded(
         return Vec::new();
     }
     let first_new = log.lines.len();
-    log.lines.extend(chunk.lines.into_iter().map(|l| LogEntry {
-        stream: l.stream,
-        text: l.text.into_boxed_str(),
+    log.lines.extend(chunk.lines.into_iter().map(|l| {
+        log.kept += l.text.len();
+        LogEntry {
+            stream: l.stream,
+            text: l.text.into_boxed_str(),
+        }
     }));
     if let Some(search) = &mut log.search
         && !search.query.is_empty()
@@ -736,6 +746,9 @@ fn log_loaded(
                 search.matches.push(i);
             }
         }
+    }
+    if log.kept > LOG_KEPT {
+        forget_oldest(log);
     }
     log.offset = chunk.next_offset;
     if log.follow {
@@ -751,6 +764,31 @@ fn log_loaded(
         }];
     }
     Vec::new()
+}
+
+/// Drops the oldest lines of a log view down to three quarters of what it
+/// may keep (a quarter at a time, so the cost is spread thin).
+fn forget_oldest(log: &mut LogView) {
+    let mut n = 0;
+    while log.kept > LOG_KEPT / 4 * 3 && n < log.lines.len() {
+        log.kept -= log.lines[n].text.len();
+        n += 1;
+    }
+    log.lines.drain(..n);
+    log.dropped += n;
+    log.top = log.top.saturating_sub(n);
+    if let Some(search) = &mut log.search {
+        let before = search.matches.len();
+        search.matches.retain(|&i| i >= n);
+        for i in &mut search.matches {
+            *i -= n;
+        }
+        let gone = before - search.matches.len();
+        search.current = search
+            .current
+            .saturating_sub(gone)
+            .min(search.matches.len().saturating_sub(1));
+    }
 }
 
 /// The log, when its search query is being typed.
