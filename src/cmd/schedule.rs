@@ -117,6 +117,19 @@ fn result(ctx: &Context, f: &FireRecord) -> String {
     }
 }
 
+/// A fire time as the schedule's own zone tells it (`03:00 CET` for a
+/// Berlin schedule), or in local time when it has none.
+fn zoned_time(ms: crate::model::Millis, zone: Option<&str>) -> String {
+    use chrono::TimeZone;
+    match zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+        Some(tz) => match tz.timestamp_millis_opt(ms).single() {
+            Some(t) => t.format("%Y-%m-%d %H:%M:%S %Z").to_string(),
+            None => local_time(ms),
+        },
+        None => local_time(ms),
+    }
+}
+
 fn render_ls(ctx: &Context, workflows: &[WorkflowInfo]) -> String {
     let s = &ctx.style;
     let mut text = String::new();
@@ -143,7 +156,9 @@ fn render_ls(ctx: &Context, workflows: &[WorkflowInfo]) -> String {
                 let next = if w.paused {
                     s.warn("paused")
                 } else {
-                    sch.next.first().map_or("-".into(), |&t| local_time(t))
+                    sch.next
+                        .first()
+                        .map_or("-".into(), |&t| zoned_time(t, sch.timezone.as_deref()))
                 };
                 let last = sch.last.as_ref().map_or("-".into(), |f| {
                     format!("{} {}", local_time(f.fire.fire_at), result(ctx, f))
