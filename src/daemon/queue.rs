@@ -75,6 +75,15 @@ impl Manager {
             return Ok(AddResponse { run, after: None });
         };
         let after = self.resolve_waitable(&after)?;
+        if self
+            .store
+            .run(&after)
+            .is_ok_and(|d| d.summary.status.is_terminal())
+        {
+            // It has ended already: nothing to wait for.
+            self.start_as(run.clone(), &file, &source, &[], Trigger::Manual)?;
+            return Ok(AddResponse { run, after: None });
+        }
         let queued = QueuedRun {
             run: run.clone(),
             workflow: req.name,

@@ -551,6 +551,12 @@ fn add_after_waits_for_the_run_across_a_daemon_restart() {
         "the cancelled run started"
     );
     assert!(!w.path("fourth.txt").exists());
+    // After a run that has ended already, there is nothing to wait for.
+    let late = w.run(&["add", "--after", &first, "--", "echo done > late.txt"]);
+    assert_eq!(late.code, 0, "{}", late.stderr);
+    assert!(!late.stderr.contains("waits for"), "{}", late.stderr);
+    assert_eq!(w.run(&["wait", late.stdout.trim()]).code, 0);
+    assert!(w.path("late.txt").exists());
 }
 
 #[test]
