@@ -341,5 +341,20 @@ fn import(ctx: &Context, workflows: Option<&Path>, apply: bool, crontab: &Path) 
             "; see them with `weft cron ls` and their runs with `weft ps`"
         }
     )?;
+    // The daemon only schedules the folders it is told about.
+    if let Some(d) = &dir {
+        let known = ctx.config.workflow_dirs.iter().any(|w| {
+            let w = Path::new(w);
+            w == d.as_path() || (w.canonicalize().ok() == d.canonicalize().ok() && w.exists())
+        });
+        if !known {
+            writeln!(
+                out,
+                "note: `{}` is not under `workflow_dirs` in {}: add it there, then `weft daemon reload`",
+                d.display(),
+                ctx.paths.config_file.display()
+            )?;
+        }
+    }
     Ok(EXIT_OK)
 }

@@ -13,7 +13,12 @@ use std::time::Duration;
 pub fn daemon(ctx: &Context, cmd: DaemonCommand) -> CmdResult {
     match cmd {
         DaemonCommand::Run => {
-            serve(&ctx.paths, &ctx.config).map_err(|e| match e {
+            // The daemon rereads its config file on reload: the one in use.
+            let mut paths = ctx.paths.clone();
+            if let Some(file) = &ctx.config_file_override {
+                paths.config_file = file.clone();
+            }
+            serve(&paths, &ctx.config).map_err(|e| match e {
                 crate::daemon::DaemonError::AlreadyRunning { .. } => {
                     CmdError::Usage(format!("error: {e}"))
                 }

@@ -400,9 +400,21 @@ impl Manager {
         Ok(out)
     }
 
-    /// `weft daemon reload`, SIGHUP: rescans the folders now.
+    /// `weft daemon reload`, SIGHUP: rereads `workflow_dirs` from the
+    /// config file and rescans the folders now.
     pub fn reload(&self) -> ReloadResponse {
+        let file = &self.paths.config_file;
+        let dirs = match crate::config::Config::load(file) {
+            Ok(config) => Some(config.workflow_dirs),
+            Err(e) => {
+                tracing::warn!("config not reread, keeping the folders: {e}");
+                None
+            }
+        };
         let mut reg = self.registry();
+        if let Some(dirs) = dirs {
+            reg.set_dirs(dirs.into_iter().map(std::path::PathBuf::from).collect());
+        }
         reg.scan(true);
         let valid = reg.valid().count() as u32;
         let invalid = reg.files.len() as u32 - valid;

@@ -31,6 +31,15 @@ pub(super) struct File {
 }
 
 impl Registry {
+    /// The folders to scan from now on (files of folders no longer listed
+    /// are forgotten at the next scan).
+    pub(super) fn set_dirs(&mut self, dirs: Vec<PathBuf>) {
+        if dirs != self.dirs {
+            tracing::info!(?dirs, "workflow_dirs changed");
+            self.dirs = dirs;
+        }
+    }
+
     pub(super) fn new(dirs: Vec<PathBuf>) -> Registry {
         Registry {
             dirs,

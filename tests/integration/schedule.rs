@@ -675,3 +675,51 @@ fn add_after_a_killed_foreground_run_does_not_wait_forever() {
     assert_eq!(w.show_json(&held)["status"], "interrupted");
     drop(gate);
 }
+
+#[test]
+fn reload_rereads_workflow_dirs_from_the_config() {
+    let w = Weft::new();
+    flow(&w, "a", "name: a\ntasks:\n  t:\n    run: \"true\"\n");
+    let daemon = w.daemon();
+    let ls = w.run(&["schedule", "ls", "--all"]);
+    assert!(
+        ls.stdout.contains("no scheduled workflows"),
+        "{}",
+        ls.stdout
+    );
+    // A folder added to the config counts after a reload, no restart.
+    std::fs::write(
+        w.home.path().join("config.yaml"),
+        format!(
+            "workflow_dirs: [{}]\n",
+            w.dir.path().join("flows").display()
+        ),
+    )
+    .unwrap();
+    assert_eq!(w.run(&["daemon", "reload"]).code, 0);
+    let names = json(&w, &["schedule", "ls", "--all", "--json"]);
+    assert_eq!(names[0]["name"], "a", "{names}");
+    // A config that no longer parses keeps the folders (SIGHUP: the CLI
+    // itself would refuse that config), and the log says why.
+    let good = std::fs::read_to_string(w.home.path().join("config.yaml")).unwrap();
+    std::fs::write(w.home.path().join("config.yaml"), "workflow_dirs: [\n").unwrap();
+    crate::harness::signal(daemon.child.id(), "HUP");
+    let log = || {
+        std::fs::read_dir(w.home.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("daemon.log"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .collect::<String>()
+    };
+    assert!(
+        wait_until(LIMIT, || log().contains("config not reread")),
+        "{}",
+        log()
+    );
+    std::fs::write(w.home.path().join("config.yaml"), good).unwrap();
+    assert_eq!(
+        json(&w, &["schedule", "ls", "--all", "--json"])[0]["name"],
+        "a"
+    );
+}
