@@ -197,12 +197,7 @@ fn key_action(state: &State, keymap: &Keymap, event: crossterm::event::Event) ->
     if key.kind != crossterm::event::KeyEventKind::Press {
         return None;
     }
-    let typing_search = state.view == View::Log
-        && state
-            .log
-            .as_ref()
-            .and_then(|l| l.search.as_ref())
-            .is_some_and(|s| s.typing);
+    let typing_search = state.typing_search();
     let mode = if state.confirm.is_some() {
         Mode::Confirming
     } else if state.start.as_ref().is_some_and(|d| d.form.is_some()) {

@@ -642,12 +642,7 @@ fn render_bottom(state: &State, keymap: &Keymap, frame: &mut Frame, area: Rect) 
             .collect::<Vec<_>>()
             .join(" · ")
     };
-    let typing_search = state.view == View::Log
-        && state
-            .log
-            .as_ref()
-            .and_then(|l| l.search.as_ref())
-            .is_some_and(|s| s.typing);
+    let typing_search = state.typing_search();
     let keys = if state.confirm.is_some() {
         "y yes · n no".to_string()
     } else if state.start.is_some() {

@@ -315,6 +315,16 @@ impl State {
             .map(|t| t.name.clone())
     }
 
+    /// A log search query is being typed (keys are text).
+    pub fn typing_search(&self) -> bool {
+        self.view == View::Log
+            && self
+                .log
+                .as_ref()
+                .and_then(|l| l.search.as_ref())
+                .is_some_and(|s| s.typing)
+    }
+
     /// Moves the runs table's first row so the selection is in view.
     pub fn scroll_list(&mut self) {
         let h = self.list_height.max(1);

@@ -71,12 +71,7 @@ fn a_bad_key_binding_in_the_config_is_refused_with_the_reason() {
 #[test]
 fn in_tmux_the_dashboard_starts_a_workflow_and_types_into_its_terminal() {
     let w = Weft::new();
-    std::fs::create_dir_all(w.dir.path().join("wf")).unwrap();
-    std::fs::write(
-        w.home.path().join("config.yaml"),
-        format!("workflow_dirs: [{}]\n", w.dir.path().join("wf").display()),
-    )
-    .unwrap();
+    w.workflow_dir("wf");
     w.write(
         "wf/ask.yaml",
         "name: ask\nparams:\n  greeting: { type: string, required: true }\ntasks:\n  ask:\n    interactive: true\n    run: 'printf \"{{ params.greeting }}, name? \"; read name; echo \"hello $name\"; printf \"again? \"; read x; echo \"bye $x\"'\n  after: { needs: [ask], run: 'echo after-ran' }\n",

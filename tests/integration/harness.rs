@@ -84,6 +84,29 @@ impl Weft {
         self.dir.path().join(name)
     }
 
+    /// Makes the folder `name` (in the work dir) the daemon's one
+    /// `workflow_dirs` entry, in a fresh config.yaml; returns the folder.
+    pub fn workflow_dir(&self, name: &str) -> PathBuf {
+        let dir = self.path(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            self.home.path().join("config.yaml"),
+            format!("workflow_dirs: [{}]\n", dir.display()),
+        )
+        .unwrap();
+        dir
+    }
+
+    /// Everything the daemon has logged so far (all its daily files).
+    pub fn daemon_log(&self) -> String {
+        std::fs::read_dir(self.home.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("daemon.log"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .collect()
+    }
+
     /// `weft show RUN --json` parsed.
     pub fn show_json(&self, run: &str) -> serde_json::Value {
         let out = self.run(&["show", run, "--json"]);

@@ -314,12 +314,7 @@ fn every_documented_shape_matches_real_output() {
         "daemon status --json",
     );
     // Schedules: a daemon that loads a folder of workflows.
-    std::fs::create_dir_all(w.dir.path().join("wf")).unwrap();
-    std::fs::write(
-        w.home.path().join("config.yaml"),
-        format!("workflow_dirs: [{}]\n", w.dir.path().join("wf").display()),
-    )
-    .unwrap();
+    w.workflow_dir("wf");
     w.write(
         "wf/tick.yaml",
         "name: tick\nparams:\n  who: { type: string, default: me }\nschedule:\n  - every: 1s\n  - cron: '0 3 * * *'\n    timezone: Europe/Berlin\noverlap: skip\ntasks:\n  t: { run: 'echo {{ params.who }}' }\n",

@@ -14,12 +14,7 @@ const LIMIT: Duration = Duration::from_secs(30);
 /// A test home whose config loads workflows from `<dir>/flows`.
 fn with_flows() -> Weft {
     let w = Weft::new();
-    std::fs::create_dir_all(w.path("flows")).unwrap();
-    std::fs::write(
-        w.home.path().join("config.yaml"),
-        format!("workflow_dirs: [{}]\n", w.path("flows").display()),
-    )
-    .unwrap();
+    w.workflow_dir("flows");
     w
 }
 
@@ -395,14 +390,7 @@ fn workflow_files_are_noticed_and_invalid_ones_are_reported() {
         "{}",
         ls.stdout
     );
-    let log = || {
-        std::fs::read_dir(w.home.path())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("daemon.log"))
-            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
-            .collect::<String>()
-    };
+    let log = || w.daemon_log();
     assert!(log().contains("is not a cron expression"), "{}", log());
     // So is a schedule whose fires could never start: a required param
     // without a default.
@@ -688,14 +676,7 @@ fn reload_rereads_workflow_dirs_from_the_config() {
         ls.stdout
     );
     // A folder added to the config counts after a reload, no restart.
-    std::fs::write(
-        w.home.path().join("config.yaml"),
-        format!(
-            "workflow_dirs: [{}]\n",
-            w.dir.path().join("flows").display()
-        ),
-    )
-    .unwrap();
+    w.workflow_dir("flows");
     assert_eq!(w.run(&["daemon", "reload"]).code, 0);
     let names = json(&w, &["schedule", "ls", "--all", "--json"]);
     assert_eq!(names[0]["name"], "a", "{names}");
@@ -704,14 +685,7 @@ fn reload_rereads_workflow_dirs_from_the_config() {
     let good = std::fs::read_to_string(w.home.path().join("config.yaml")).unwrap();
     std::fs::write(w.home.path().join("config.yaml"), "workflow_dirs: [\n").unwrap();
     crate::harness::signal(daemon.child.id(), "HUP");
-    let log = || {
-        std::fs::read_dir(w.home.path())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("daemon.log"))
-            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
-            .collect::<String>()
-    };
+    let log = || w.daemon_log();
     assert!(
         wait_until(LIMIT, || log().contains("config not reread")),
         "{}",
