@@ -340,6 +340,50 @@ impl Client {
         .await
     }
 
+    /// A piece of a task's log as raw text (`format=raw`): cheaper than
+    /// [`Client::log`] for a follower of a fast log.
+    pub async fn log_raw(
+        &self,
+        run: &str,
+        task: &str,
+        offset: u64,
+        max: usize,
+    ) -> Result<super::RawLog, ClientError> {
+        let path = format!(
+            "/v1/runs/{}/tasks/{}/log?offset={offset}&max={max}&format=raw",
+            encode(run),
+            encode(task)
+        );
+        let response = self.send(Method::GET, &path, None).await?;
+        let header = |name: &str| -> Option<String> {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let bad = || self.transport("bad answer: a raw log without its headers");
+        let attempt = header(super::RAW_ATTEMPT)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(bad)?;
+        let next_offset = header(super::RAW_NEXT)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(bad)?;
+        let more = header(super::RAW_MORE).is_some_and(|v| v == "true");
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| self.transport(e))?
+            .to_bytes();
+        Ok(super::RawLog {
+            attempt,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+            next_offset,
+            more,
+        })
+    }
+
     /// Interactive tasks waiting for input now.
     pub async fn waiting(&self) -> Result<Vec<WaitingTask>, ClientError> {
         self.call(Method::GET, "/v1/waiting", None).await

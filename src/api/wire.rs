@@ -121,6 +121,22 @@ pub struct WaitingTask {
     pub task: crate::model::TaskName,
 }
 
+/// Headers of `.../log?format=raw`, whose body is the log's lines as its
+/// file holds them (`<time> <o|e|w|t> <text>`).
+pub const RAW_ATTEMPT: &str = "weft-log-attempt";
+pub const RAW_NEXT: &str = "weft-log-next-offset";
+pub const RAW_MORE: &str = "weft-log-more";
+
+/// A piece of a log read with `format=raw`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawLog {
+    pub attempt: u32,
+    /// Complete lines, time stamps and stream tags included.
+    pub text: String,
+    pub next_offset: u64,
+    pub more: bool,
+}
+
 /// `GET /v1/runs/{run}/tasks/{task}/log?offset=N[&max=BYTES]`: the lines of
 /// a task's latest attempt written after byte `offset` of its log, at most
 /// about `max` bytes of it (default 1 MiB).

@@ -8,7 +8,12 @@ use super::remote::{connect, runtime};
 use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::api::{Client, ClientError, Frame, PauseRequest, RetryRequest, RunsQuery};
 use crate::model::{TaskName, now_ms};
-use crate::tui::action::RunsPage;
+use crate::tui::action::{LogPiece, RunsPage};
+
+/// Log bytes asked for at once (a fast log is read piece after piece).
+const LOG_PIECE: usize = 4 << 20;
+/// How soon a log that is being written is read again.
+const LOG_POLL: Duration = Duration::from_millis(100);
 use crate::tui::keymap::Mode;
 use crate::tui::state::{KnownWorkflow, TermScreen};
 use crate::tui::{Action, Effect, Keymap, State, View, update};
@@ -311,6 +316,7 @@ fn attach(
 /// Carries out an effect in the background; its answer comes back as an action.
 fn perform(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>) {
     let (client, tx) = (client.clone(), tx.clone());
+    let soon = matches!(effect, Effect::LoadLogSoon { .. });
     tokio::spawn(async move {
         let answer = match effect {
             Effect::LoadRuns { page, limit } => {
@@ -328,12 +334,18 @@ fn perform(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>) 
                     Err(e) => Action::DaemonLost(e.to_string()),
                 }
             }
-            Effect::LoadLog { run, task, offset } => {
-                match client.log(run.as_str(), task.as_str(), offset).await {
-                    Ok(chunk) => Action::LogLoaded {
+            Effect::LoadLog { run, task, offset } | Effect::LoadLogSoon { run, task, offset } => {
+                if soon {
+                    tokio::time::sleep(LOG_POLL).await;
+                }
+                match client
+                    .log_raw(run.as_str(), task.as_str(), offset, LOG_PIECE)
+                    .await
+                {
+                    Ok(raw) => Action::LogLoaded {
                         task,
                         from: offset,
-                        chunk,
+                        chunk: LogPiece::from_raw(&raw),
                     },
                     Err(e) => Action::LogFailed(e.to_string()),
                 }

@@ -422,7 +422,11 @@ struct LogQuery {
     offset: u64,
     /// Bytes of log at most per answer.
     max: Option<usize>,
+    /// `raw`: the log file's lines as text, the rest in headers.
+    format: Option<String>,
 }
+
+use crate::api::{RAW_ATTEMPT, RAW_MORE, RAW_NEXT};
 
 /// Log bytes per answer unless the client asks for another size.
 const LOG_CHUNK: usize = 1 << 20;
@@ -433,7 +437,8 @@ async fn task_log(
     State(m): AppState,
     Path((run, task)): Path<(String, String)>,
     Query(q): Query<LogQuery>,
-) -> ApiResult<crate::api::LogChunk> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     let id = m.resolve(&run)?;
     let detail = m
         .store()
@@ -445,24 +450,51 @@ async fn task_log(
             format!("run {id} has no task `{task}`"),
         ));
     };
-    let Some(attempt) = record.attempts.last() else {
-        return Ok(Json(crate::api::LogChunk {
-            attempt: 0,
-            lines: Vec::new(),
-            next_offset: 0,
-            more: false,
-        }));
+    let (attempt, path) = match record.attempts.last() {
+        Some(a) => (a.attempt, Some(std::path::PathBuf::from(&a.log))),
+        None => (0, None),
     };
     let max = q.max.unwrap_or(LOG_CHUNK).max(1);
-    let (lines, next_offset, more) =
-        crate::store::read_log_chunk(std::path::Path::new(&attempt.log), q.offset, max)
-            .map_err(|e| ApiError::new("store", format!("cannot read the log: {e}")))?;
+    let read_error =
+        |e: std::io::Error| ApiError::new("store", format!("cannot read the log: {e}"));
+    if q.format.as_deref() == Some("raw") {
+        // The file's own lines, with the chunk's facts in headers: no JSON
+        // to build or parse for a follower of a fast log.
+        let (bytes, next_offset, more) = match &path {
+            Some(p) => crate::store::read_log_bytes(p, q.offset, max).map_err(read_error)?,
+            None => (Vec::new(), 0, false),
+        };
+        return Ok((
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "text/plain; charset=utf-8".to_string(),
+                ),
+                (
+                    RAW_ATTEMPT.parse().expect("a header name"),
+                    attempt.to_string(),
+                ),
+                (
+                    RAW_NEXT.parse().expect("a header name"),
+                    next_offset.to_string(),
+                ),
+                (RAW_MORE.parse().expect("a header name"), more.to_string()),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
+    let (lines, next_offset, more) = match &path {
+        Some(p) => crate::store::read_log_chunk(p, q.offset, max).map_err(read_error)?,
+        None => (Vec::new(), 0, false),
+    };
     Ok(Json(crate::api::LogChunk {
-        attempt: attempt.attempt,
+        attempt,
         lines,
         next_offset,
         more,
-    }))
+    })
+    .into_response())
 }
 
 async fn workflows(State(m): AppState) -> ApiResult<Vec<crate::api::WorkflowInfo>> {

@@ -55,6 +55,9 @@ pub struct LogLine {
 pub struct LogWriter {
     path: PathBuf,
     out: Option<BufWriter<File>>,
+    /// The last time stamp written, by millisecond: a fast task writes
+    /// hundreds of lines in one, and formatting is the costly part.
+    stamp: (i64, String),
 }
 
 impl LogWriter {
@@ -63,6 +66,7 @@ impl LogWriter {
         LogWriter {
             path: path.to_path_buf(),
             out: None,
+            stamp: (i64::MIN, String::new()),
         }
     }
 
@@ -76,10 +80,16 @@ impl LogWriter {
             Some(out) => out,
             None => self.out.insert(BufWriter::new(File::create(&self.path)?)),
         };
-        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
+        let now = chrono::Utc::now();
+        if now.timestamp_millis() != self.stamp.0 {
+            self.stamp = (
+                now.timestamp_millis(),
+                now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            );
+        }
         let text = String::from_utf8_lossy(text);
         let text = text.strip_suffix('\r').unwrap_or(&text);
-        writeln!(out, "{now} {} {text}", stream.tag())
+        writeln!(out, "{} {} {text}", self.stamp.1, stream.tag())
     }
 
     /// Makes what was written visible to readers (`weft logs -f`).
@@ -107,6 +117,17 @@ pub fn read_log_chunk(
     offset: u64,
     max: usize,
 ) -> io::Result<(Vec<LogLine>, u64, bool)> {
+    let (bytes, next, more) = read_log_bytes(path, offset, max)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let lines = text.lines().filter_map(parse_line).collect();
+    Ok((lines, next, more))
+}
+
+/// The bytes of the complete lines of a log file from `offset`, at most
+/// about `max` of them, as the file holds them (for a reader that parses
+/// them itself, with [`log_entries`]); then the offset after them and
+/// whether more complete lines wait.
+pub fn read_log_bytes(path: &Path, offset: u64, max: usize) -> io::Result<(Vec<u8>, u64, bool)> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), offset, false)),
@@ -126,12 +147,19 @@ pub fn read_log_chunk(
         }
     }
     let complete = buf.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let text = String::from_utf8_lossy(&buf[..complete]);
-    let lines = text.lines().filter_map(parse_line).collect();
-    let next = offset + complete as u64;
     // Stopped at `max` with bytes left: the follower should ask again now.
-    let more = buf.len() >= max && len > next;
-    Ok((lines, next, more))
+    let more = buf.len() >= max && len > offset + complete as u64;
+    buf.truncate(complete);
+    Ok((buf, offset + complete as u64, more))
+}
+
+/// The stream and text of each line of log text (time stamps dropped).
+pub fn log_entries(text: &str) -> impl Iterator<Item = (Stream, &str)> {
+    text.lines().filter_map(|line| {
+        let (_, rest) = line.split_once(' ')?;
+        let (tag, text) = rest.split_once(' ').unwrap_or((rest, ""));
+        Some((Stream::from_tag(tag)?, text))
+    })
 }
 
 fn parse_line(line: &str) -> Option<LogLine> {
@@ -230,6 +258,13 @@ mod tests {
             "a line longer than the piece comes whole"
         );
         assert_eq!(read_log_chunk(&path, offset, 4096).unwrap().0.len(), 0);
+        // The raw bytes say the same, without time stamps.
+        let (bytes, next, more) = read_log_bytes(&path, 0, usize::MAX).unwrap();
+        assert_eq!((next, more), (offset, false));
+        let text = String::from_utf8(bytes).unwrap();
+        let entries: Vec<(Stream, &str)> = log_entries(&text).collect();
+        assert_eq!(entries.len(), 1001);
+        assert_eq!(entries[999], (Stream::Stdout, "line 999"));
     }
 
     #[test]

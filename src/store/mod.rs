@@ -10,7 +10,10 @@ mod sqlite;
 mod writer;
 
 pub use fires::{Fire, FireOutcome, FireRecord, QueuedRun};
-pub use log_file::{LogLine, LogWriter, Stream, read_log, read_log_chunk, strip_escapes};
+pub use log_file::{
+    LogLine, LogWriter, Stream, log_entries, read_log, read_log_bytes, read_log_chunk,
+    strip_escapes,
+};
 pub use records::{
     AttemptRecord, NewRun, NewTask, Owner, Resumable, ReusedTask, RunDetail, RunFilter, RunSummary,
     TaskRecord,

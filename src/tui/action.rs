@@ -1,7 +1,7 @@
 //! What can happen to the dashboard (actions, from keys or from the
 //! daemon) and what it asks the outside world to do (effects).
 
-use super::state::KnownWorkflow;
+use super::state::{KnownWorkflow, LogEntry};
 use crate::model::{Millis, RunId, TaskName};
 use crate::store::{RunDetail, RunSummary};
 
@@ -14,6 +14,34 @@ pub enum RunsPage {
     Older { offset: usize },
     /// Every run still going, however old.
     Active,
+}
+
+/// A piece of a task's log, as the daemon answered it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogPiece {
+    pub attempt: u32,
+    pub lines: Vec<LogEntry>,
+    /// Where the next read starts.
+    pub next_offset: u64,
+    /// More is waiting already.
+    pub more: bool,
+}
+
+impl LogPiece {
+    /// The piece a raw answer holds (its lines parsed off the draw loop).
+    pub fn from_raw(raw: &crate::api::RawLog) -> LogPiece {
+        LogPiece {
+            attempt: raw.attempt,
+            lines: crate::store::log_entries(&raw.text)
+                .map(|(stream, text)| LogEntry {
+                    stream,
+                    text: text.into(),
+                })
+                .collect(),
+            next_offset: raw.next_offset,
+            more: raw.more,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -87,7 +115,7 @@ pub enum Action {
     LogLoaded {
         task: TaskName,
         from: u64,
-        chunk: crate::api::LogChunk,
+        chunk: LogPiece,
     },
     LogFailed(String),
     /// The attached task's screen, as drawn so far.
@@ -121,6 +149,12 @@ pub enum Effect {
     },
     LoadDetail(RunId),
     LoadLog {
+        run: RunId,
+        task: TaskName,
+        offset: u64,
+    },
+    /// The same, after a short wait (following a log that is being written).
+    LoadLogSoon {
         run: RunId,
         task: TaskName,
         offset: u64,

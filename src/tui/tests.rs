@@ -278,13 +278,10 @@ fn a_task_log_follows_and_scrolls() {
             offset: 0
         }]
     );
-    let chunk = |attempt, lines: Vec<crate::store::LogLine>, next_offset| crate::api::LogChunk {
-        attempt,
-        lines,
-        next_offset,
-        more: false,
+    let chunk = |attempt, lines: Vec<crate::store::LogLine>, next_offset| {
+        piece(attempt, lines, next_offset, false)
     };
-    update(
+    let effects = update(
         &mut s,
         Action::LogLoaded {
             task: TaskName::new("test"),
@@ -307,7 +304,31 @@ fn a_task_log_follows_and_scrolls() {
         (1, true, 40),
         "following shows the last lines"
     );
-    // The next poll asks from where the last one ended.
+    // A log being written is read again soon, from where this read ended
+    // (and the tick does not ask a second time meanwhile).
+    let again = Effect::LoadLogSoon {
+        run: RunId::from_string("r2failed01"),
+        task: TaskName::new("test"),
+        offset: 40,
+    };
+    assert_eq!(effects, vec![again]);
+    assert!(
+        !update(&mut s, Action::Tick(NOW))
+            .iter()
+            .any(|e| matches!(e, Effect::LoadLog { .. } | Effect::LoadLogSoon { .. }))
+    );
+    // Nothing new: the next look is at the tick.
+    assert!(
+        update(
+            &mut s,
+            Action::LogLoaded {
+                task: TaskName::new("test"),
+                from: 40,
+                chunk: chunk(1, vec![], 40),
+            },
+        )
+        .is_empty()
+    );
     assert!(
         update(&mut s, Action::Tick(NOW)).contains(&Effect::LoadLog {
             run: RunId::from_string("r2failed01"),
@@ -335,6 +356,27 @@ fn a_task_log_follows_and_scrolls() {
     assert_eq!(s.log.as_ref().unwrap().lines.len(), 1);
     update(&mut s, Action::Back);
     assert_eq!(s.view, View::Run);
+}
+
+/// A piece of log as the runtime hands it to `update`.
+fn piece(
+    attempt: u32,
+    lines: Vec<crate::store::LogLine>,
+    next_offset: u64,
+    more: bool,
+) -> action::LogPiece {
+    action::LogPiece {
+        attempt,
+        lines: lines
+            .into_iter()
+            .map(|l| state::LogEntry {
+                stream: l.stream,
+                text: l.text.into(),
+            })
+            .collect(),
+        next_offset,
+        more,
+    }
 }
 
 fn many_runs(n: usize) -> Vec<RunSummary> {
@@ -452,12 +494,7 @@ fn a_log_is_searched_wrapped_and_coloured() {
         Action::LogLoaded {
             task: TaskName::new("build"),
             from: 0,
-            chunk: crate::api::LogChunk {
-                attempt: 1,
-                lines,
-                next_offset: 4000,
-                more: true,
-            },
+            chunk: piece(1, lines, 4000, true),
         },
     );
     assert_eq!(
@@ -731,12 +768,7 @@ fn a_log_flood_keeps_only_the_newest_lines() {
             Action::LogLoaded {
                 task: TaskName::new("build"),
                 from: offset,
-                chunk: crate::api::LogChunk {
-                    attempt: 1,
-                    lines,
-                    next_offset: offset + 1_000_000,
-                    more: true,
-                },
+                chunk: piece(1, lines, offset + 1_000_000, true),
             },
         );
         offset += 1_000_000;

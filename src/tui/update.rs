@@ -3,8 +3,8 @@
 
 use super::action::{Action, Effect, RunsPage};
 use super::state::{
-    Confirm, DaemonState, LogEntry, LogView, RunPane, STATUS_CYCLE, Search, StartDialog, State,
-    TermView, View,
+    Confirm, DaemonState, LogView, RunPane, STATUS_CYCLE, Search, StartDialog, State, TermView,
+    View,
 };
 use crate::model::{RunId, TaskStatus};
 use crate::store::RunSummary;
@@ -702,7 +702,7 @@ fn log_loaded(
     state: &mut State,
     task: crate::model::TaskName,
     from: u64,
-    chunk: crate::api::LogChunk,
+    chunk: super::action::LogPiece,
 ) -> Vec<Effect> {
     let height = state.log_height;
     let Some(run) = state.open.clone() else {
@@ -731,13 +731,9 @@ fn log_loaded(
         return Vec::new();
     }
     let first_new = log.lines.len();
-    log.lines.extend(chunk.lines.into_iter().map(|l| {
-        log.kept += l.text.len();
-        LogEntry {
-            stream: l.stream,
-            text: l.text.into_boxed_str(),
-        }
-    }));
+    let got = chunk.lines.len();
+    log.kept += chunk.lines.iter().map(|l| l.text.len()).sum::<usize>();
+    log.lines.extend(chunk.lines);
     if let Some(search) = &mut log.search
         && !search.query.is_empty()
     {
@@ -758,6 +754,15 @@ fn log_loaded(
         // More is waiting: read on at once rather than at the next tick.
         log.loading = true;
         return vec![Effect::LoadLog {
+            run,
+            task,
+            offset: log.offset,
+        }];
+    }
+    if got > 0 && log.follow {
+        // A log being written: look again soon, not at the next tick.
+        log.loading = true;
+        return vec![Effect::LoadLogSoon {
             run,
             task,
             offset: log.offset,
