@@ -57,7 +57,7 @@ pub struct LogWriter {
     out: Option<BufWriter<File>>,
     /// The last time stamp written, by millisecond: a fast task writes
     /// hundreds of lines in one, and formatting is the costly part.
-    stamp: (i64, String),
+    stamp: Box<(i64, String)>,
 }
 
 impl LogWriter {
@@ -66,7 +66,7 @@ impl LogWriter {
         LogWriter {
             path: path.to_path_buf(),
             out: None,
-            stamp: (i64::MIN, String::new()),
+            stamp: Box::new((i64::MIN, String::new())),
         }
     }
 
@@ -82,7 +82,7 @@ impl LogWriter {
         };
         let now = chrono::Utc::now();
         if now.timestamp_millis() != self.stamp.0 {
-            self.stamp = (
+            *self.stamp = (
                 now.timestamp_millis(),
                 now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
             );
