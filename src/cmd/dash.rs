@@ -11,7 +11,7 @@ use crate::model::{TaskName, now_ms};
 use crate::tui::action::{LogPiece, RunsPage};
 
 /// Log bytes asked for at once (a fast log is read piece after piece).
-const LOG_PIECE: usize = 4 << 20;
+const LOG_PIECE: usize = 2 << 20;
 /// How soon a log that is being written is read again.
 const LOG_POLL: Duration = Duration::from_millis(100);
 use crate::tui::keymap::Mode;

@@ -18,7 +18,7 @@ pub const OLDER: usize = 2000;
 pub const MAX_RUNS: usize = 100_000;
 /// A log view keeps the last this many bytes of text (a task writing
 /// 50 MB/s must not grow the dashboard without end).
-pub const LOG_KEPT: usize = 16 << 20;
+pub const LOG_KEPT: usize = 12 << 20;
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     // A pending question takes the keys first.
