@@ -92,7 +92,7 @@ complete -c weft -n "__fish_weft_using_subcommand plan" -l json -d 'Print the pl
 complete -c weft -n "__fish_weft_using_subcommand plan" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand ps" -s w -l workflow -d 'Only runs of this workflow' -r
-complete -c weft -n "__fish_weft_using_subcommand ps" -s s -l status -d 'Only runs with this status (running, succeeded, failed, cancelled, interrupted)' -r
+complete -c weft -n "__fish_weft_using_subcommand ps" -s s -l status -d 'Only runs with this status (queued, running, paused, succeeded, failed, cancelled, interrupted)' -r
 complete -c weft -n "__fish_weft_using_subcommand ps" -l since -d 'Only runs started within this long ago (e.g. 2h, 7d)' -r
 complete -c weft -n "__fish_weft_using_subcommand ps" -s n -l limit -d 'How many runs to list (0: all)' -r
 complete -c weft -n "__fish_weft_using_subcommand ps" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
@@ -104,7 +104,7 @@ complete -c weft -n "__fish_weft_using_subcommand ps" -l json -d 'Print JSON'
 complete -c weft -n "__fish_weft_using_subcommand ps" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
 complete -c weft -n "__fish_weft_using_subcommand ps" -s h -l help -d 'Print help'
 complete -c weft -n "__fish_weft_using_subcommand runs" -s w -l workflow -d 'Only runs of this workflow' -r
-complete -c weft -n "__fish_weft_using_subcommand runs" -s s -l status -d 'Only runs with this status (running, succeeded, failed, cancelled, interrupted)' -r
+complete -c weft -n "__fish_weft_using_subcommand runs" -s s -l status -d 'Only runs with this status (queued, running, paused, succeeded, failed, cancelled, interrupted)' -r
 complete -c weft -n "__fish_weft_using_subcommand runs" -l since -d 'Only runs started within this long ago (e.g. 2h, 7d)' -r
 complete -c weft -n "__fish_weft_using_subcommand runs" -s n -l limit -d 'How many runs to list (0: all)' -r
 complete -c weft -n "__fish_weft_using_subcommand runs" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F

@@ -441,7 +441,7 @@ pub struct PsArgs {
     /// Only runs of this workflow
     #[arg(short, long, value_name = "NAME")]
     pub workflow: Option<String>,
-    /// Only runs with this status (running, succeeded, failed, cancelled, interrupted)
+    /// Only runs with this status (queued, running, paused, succeeded, failed, cancelled, interrupted)
     #[arg(short, long, value_name = "STATUS")]
     pub status: Option<String>,
     /// Only runs started within this long ago (e.g. 2h, 7d)

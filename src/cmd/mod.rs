@@ -68,7 +68,9 @@ impl From<crate::store::StoreError> for CmdError {
     fn from(e: crate::store::StoreError) -> Self {
         use crate::store::StoreError as S;
         match e {
-            S::NotFound(_) | S::Ambiguous { .. } => CmdError::Usage(format!("error: {e}")),
+            S::NotFound(_) | S::Queued { .. } | S::Ambiguous { .. } => {
+                CmdError::Usage(format!("error: {e}"))
+            }
             other => CmdError::Unavailable(format!("error: {other}")),
         }
     }

@@ -26,6 +26,7 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
     let runs = store.runs(&RunFilter {
         active: false,
         offset: 0,
+        queued: true,
         workflow: args.workflow.clone(),
         status,
         since,
@@ -73,7 +74,9 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
         let end = r
             .finished_at
             .or((r.status == RunStatus::Running).then_some(now));
-        let tasks = if r.tasks_failed > 0 {
+        let tasks = if r.status == RunStatus::Queued {
+            "-".to_string()
+        } else if r.tasks_failed > 0 {
             format!(
                 "{}/{} ({} failed)",
                 r.tasks_done, r.tasks_total, r.tasks_failed

@@ -423,7 +423,9 @@ impl Manager {
 
 fn store_error(e: StoreError) -> ApiError {
     match e {
-        StoreError::NotFound(_) => ApiError::new("not_found", e.to_string()),
+        StoreError::NotFound(_) | StoreError::Queued { .. } => {
+            ApiError::new("not_found", e.to_string())
+        }
         StoreError::Ambiguous { .. } => ApiError::new("ambiguous", e.to_string()),
         other => ApiError::new("store", other.to_string()),
     }

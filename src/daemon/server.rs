@@ -215,6 +215,7 @@ async fn list_runs(
         since: None,
         active: q.active.unwrap_or(false),
         offset: q.offset.unwrap_or(0),
+        queued: true,
         limit: q.limit.unwrap_or(50),
     };
     m.store()

@@ -42,6 +42,9 @@ macro_rules! string_enum {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RunStatus {
+    /// Waits for another run to end before it starts (`overlap: queue`,
+    /// `weft add --after`); not in the runs table yet.
+    Queued,
     Running,
     /// Starts no new task until resumed (running ones go on, or are stopped).
     Paused,
@@ -53,6 +56,7 @@ pub enum RunStatus {
 }
 
 string_enum!(RunStatus {
+    Queued => "queued",
     Running => "running",
     Paused => "paused",
     Succeeded => "succeeded",
@@ -63,7 +67,10 @@ string_enum!(RunStatus {
 
 impl RunStatus {
     pub fn is_terminal(self) -> bool {
-        !matches!(self, RunStatus::Running | RunStatus::Paused)
+        !matches!(
+            self,
+            RunStatus::Queued | RunStatus::Running | RunStatus::Paused
+        )
     }
 }
 
@@ -155,7 +162,7 @@ mod tests {
         }
         let err = "runing".parse::<RunStatus>().unwrap_err();
         assert!(
-            err.contains("expected one of: running, paused, succeeded"),
+            err.contains("expected one of: queued, running, paused, succeeded"),
             "{err}"
         );
     }

@@ -47,6 +47,7 @@ impl Style {
             RunStatus::Cancelled => self.warn(s.as_str()),
             RunStatus::Running => self.paint("36", s.as_str()),
             RunStatus::Paused => self.warn(s.as_str()),
+            RunStatus::Queued => self.dim(s.as_str()),
         }
     }
 

@@ -125,6 +125,11 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("no run matches `{0}`; list runs with `weft ps`")]
     NotFound(String),
+    /// Not a run yet: it waits in the queue.
+    #[error(
+        "run {run} is queued: it starts when run {after} has ended (`weft cancel {run}` takes it out of the queue)"
+    )]
+    Queued { run: String, after: String },
     #[error("`{name}` matches several runs: {}; type more of the id", .candidates.join(", "))]
     Ambiguous {
         name: String,

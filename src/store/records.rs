@@ -80,8 +80,12 @@ pub struct RunFilter {
     pub status: Option<RunStatus>,
     /// Only runs created at or after this time.
     pub since: Option<Millis>,
-    /// Only runs still going (running or paused).
+    /// Only runs still going (running or paused, and queued ones when
+    /// `queued` says so).
     pub active: bool,
+    /// Also list the runs waiting in the queue (`overlap: queue`, `weft add
+    /// --after`) as `queued`, before the others, on the first page.
+    pub queued: bool,
     /// Skip this many of the newest matches (for paging).
     pub offset: usize,
     /// At most this many (0: all).

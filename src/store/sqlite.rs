@@ -280,9 +280,42 @@ impl Store for SqliteStore {
             };
             sql.push_str(&format!(" LIMIT {limit} OFFSET {}", filter.offset));
         }
-        let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args), Self::summary_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut out: Vec<RunSummary> = if filter.status == Some(RunStatus::Queued) {
+            Vec::new()
+        } else {
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args), Self::summary_from_row)?;
+            rows.collect::<Result<_, _>>()?
+        };
+        if filter.queued
+            && filter.offset == 0
+            && matches!(filter.status, None | Some(RunStatus::Queued))
+        {
+            let mut queued: Vec<RunSummary> = fires::queued_runs(&conn)?
+                .into_iter()
+                .filter(|q| filter.workflow.as_ref().is_none_or(|w| *w == q.workflow))
+                .filter(|q| filter.since.is_none_or(|s| q.created_at >= s))
+                .map(|q| RunSummary {
+                    id: q.run,
+                    workflow: q.workflow,
+                    status: RunStatus::Queued,
+                    trigger: q.trigger,
+                    retry_of: None,
+                    created_at: q.created_at,
+                    finished_at: None,
+                    tasks_total: 0,
+                    tasks_done: 0,
+                    tasks_failed: 0,
+                })
+                .collect();
+            queued.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+            queued.extend(out);
+            out = queued;
+            if filter.limit > 0 {
+                out.truncate(filter.limit);
+            }
+        }
+        Ok(out)
     }
 
     fn run(&self, id: &RunId) -> Result<RunDetail, StoreError> {
@@ -394,7 +427,21 @@ impl Store for SqliteStore {
             .query_map([name.to_ascii_lowercase()], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         match ids.len() {
-            0 => Err(StoreError::NotFound(name.to_string())),
+            0 => {
+                // Not a run yet, perhaps: one waiting in the queue.
+                let lower = name.to_ascii_lowercase();
+                let queued: Vec<_> = fires::queued_runs(&conn)?
+                    .into_iter()
+                    .filter(|q| q.run.as_str().starts_with(&lower))
+                    .collect();
+                match queued.as_slice() {
+                    [one] => Err(StoreError::Queued {
+                        run: one.run.to_string(),
+                        after: one.after.to_string(),
+                    }),
+                    _ => Err(StoreError::NotFound(name.to_string())),
+                }
+            }
             1 => Ok(RunId::from_string(ids.into_iter().next().expect("one id"))),
             _ => Err(StoreError::Ambiguous {
                 name: name.to_string(),

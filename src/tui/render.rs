@@ -13,6 +13,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, TableState,
 
 fn run_status(s: RunStatus) -> (&'static str, Color) {
     match s {
+        RunStatus::Queued => ("◌ queued", Color::DarkGray),
         RunStatus::Running => ("● running", Color::Cyan),
         RunStatus::Paused => ("‖ paused", Color::Yellow),
         RunStatus::Succeeded => ("✓ succeeded", Color::Green),

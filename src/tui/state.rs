@@ -58,6 +58,7 @@ pub const STATUS_CYCLE: &[Option<RunStatus>] = &[
     Some(RunStatus::Cancelled),
     Some(RunStatus::Interrupted),
     Some(RunStatus::Paused),
+    Some(RunStatus::Queued),
 ];
 
 /// One line of a task's log as the dashboard keeps it: no timestamp, so a

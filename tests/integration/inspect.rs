@@ -217,7 +217,7 @@ fn runs_are_named_by_id_prefix_or_workflow_and_unknown_names_say_so() {
     let bad = w.run(&["ps", "--status", "runing"]);
     assert_eq!(bad.code, 2);
     assert!(
-        bad.stderr.contains("expected one of: running"),
+        bad.stderr.contains("expected one of: queued, running"),
         "{}",
         bad.stderr
     );

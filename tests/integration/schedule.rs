@@ -28,11 +28,15 @@ fn json(w: &Weft, args: &[&str]) -> Value {
     serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", out.stdout))
 }
 
+/// A workflow's runs that have started (`weft ps` also lists queued ones).
 fn runs(w: &Weft, workflow: &str) -> Vec<Value> {
     json(w, &["ps", "-w", workflow, "-n", "0", "--json"])
         .as_array()
         .unwrap()
-        .clone()
+        .iter()
+        .filter(|r| r["status"] != "queued")
+        .cloned()
+        .collect()
 }
 
 fn fires(w: &Weft, workflow: &str) -> Vec<Value> {
@@ -188,6 +192,11 @@ fn overlap_queue_starts_each_fire_after_the_previous_run() {
     );
     assert_eq!(w.run(&["schedule", "pause", "held"]).code, 0);
     assert_eq!(runs(&w, "held").len(), 1, "a queued fire started early");
+    let listed = json(&w, &["ps", "-w", "held", "-s", "queued", "--json"]);
+    assert!(
+        listed.as_array().unwrap().len() >= 2,
+        "ps lists the queued fires: {listed}"
+    );
     let ls = schedule_ls(&w);
     assert!(ls[0]["queued"].as_u64().unwrap() >= 2, "{ls:?}");
     assert_eq!(ls[0]["paused"], true);
@@ -488,10 +497,37 @@ fn add_after_waits_for_the_run_across_a_daemon_restart() {
     let third = w.run(&["add", "--after", &second, "--", "echo done > third.txt"]);
     assert_eq!(third.code, 0, "{}", third.stderr);
     let third = third.stdout.trim().to_string();
+    let show = w.run(&["show", &second]);
+    assert_eq!(show.code, 2, "the second run started early");
+    assert!(
+        show.stderr.contains(&format!(
+            "run {second} is queued: it starts when run {first} has ended"
+        )),
+        "{}",
+        show.stderr
+    );
+    // `weft ps` lists the queued runs, first.
+    let ps = json(&w, &["ps", "--json"]);
+    let statuses: Vec<(&str, &str)> = ps
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap(), r["status"].as_str().unwrap()))
+        .collect();
     assert_eq!(
-        w.run(&["show", &second]).code,
-        2,
-        "the second run started early"
+        &statuses[..3],
+        [
+            (third.as_str(), "queued"),
+            (second.as_str(), "queued"),
+            (first.as_str(), "running")
+        ],
+        "{ps}"
+    );
+    let listed = w.run(&["ps", "--status", "queued"]);
+    assert!(
+        listed.stdout.contains(&third) && !listed.stdout.contains(&first),
+        "{}",
+        listed.stdout
     );
     // A queued run can be cancelled: it never starts.
     let fourth = w.run(&["add", "--after", &third, "--", "echo done > fourth.txt"]);
