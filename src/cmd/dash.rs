@@ -383,6 +383,12 @@ fn perform(effect: Effect, client: &Client, tx: &mpsc::UnboundedSender<Action>) 
                     .await
                     .map(|a| format!("retrying {run} as {}", a.run)),
             ),
+            Effect::LoadWaiting => match client.waiting().await {
+                Ok(list) => {
+                    Action::WaitingLoaded(list.into_iter().map(|w| (w.run, w.task)).collect())
+                }
+                Err(e) => Action::DaemonLost(e.to_string()),
+            },
             Effect::LoadWorkflows => match client.workflows().await {
                 Ok(list) => Action::WorkflowsLoaded(list.into_iter().map(known).collect()),
                 Err(e) => Action::StartFailed(e.to_string()),

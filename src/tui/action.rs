@@ -129,6 +129,8 @@ pub enum Action {
         why: String,
     },
     WorkflowsLoaded(Vec<KnownWorkflow>),
+    /// Interactive tasks waiting for input now.
+    WaitingLoaded(Vec<(RunId, TaskName)>),
     /// A run was started from the dashboard.
     Started(RunId),
     /// Starting failed: why.
@@ -182,6 +184,7 @@ pub enum Effect {
     /// Drop the terminal connection (the task goes on).
     Detach,
     LoadWorkflows,
+    LoadWaiting,
     Start {
         file: String,
         params: Vec<(String, String)>,

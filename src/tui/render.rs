@@ -180,7 +180,11 @@ fn render_runs(state: &State, frame: &mut Frame, area: Rect) {
         .take(height)
         .map(|&i| {
             let r = &state.runs[i];
-            let (word, color) = run_status(r.status);
+            let (word, color) = if state.is_waiting(&r.id, None) {
+                ("⌨ needs input", Color::Magenta)
+            } else {
+                run_status(r.status)
+            };
             let end = r
                 .finished_at
                 .or((!r.status.is_terminal()).then_some(state.now));
@@ -323,7 +327,7 @@ fn render_run(state: &State, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: true }),
         head,
     );
-    let (tasks_area, side) = if lower.width >= 100 {
+    let (tasks_area, side) = if lower.width >= 120 {
         let [a, b] = Layout::horizontal([Constraint::Min(60), Constraint::Length(36)]).areas(lower);
         (a, Some(b))
     } else {
@@ -335,6 +339,9 @@ fn render_run(state: &State, frame: &mut Frame, area: Rect) {
         let note = match (&t.reused_from, &t.reason) {
             (Some(from), _) => format!("reused from {from}"),
             (None, Some(reason)) => reason.clone(),
+            _ if t.interactive && state.is_waiting(&r.id, Some(&t.name)) => {
+                "waiting for input: a opens its terminal".into()
+            }
             _ if t.interactive => "interactive: a opens its terminal".into(),
             _ => t
                 .outputs

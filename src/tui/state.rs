@@ -214,6 +214,8 @@ pub struct State {
     pub log_height: usize,
     /// Rows the runs table shows.
     pub list_height: usize,
+    /// Interactive tasks waiting for input now: (run, task).
+    pub waiting: Vec<(RunId, TaskName)>,
     pub confirm: Option<Confirm>,
     pub start: Option<StartDialog>,
     pub help: bool,
@@ -246,6 +248,7 @@ impl State {
             term: None,
             log_height: 20,
             list_height: 20,
+            waiting: Vec::new(),
             confirm: None,
             start: None,
             help: false,
@@ -314,6 +317,13 @@ impl State {
             .tasks
             .get(self.task_selected)
             .map(|t| t.name.clone())
+    }
+
+    /// Whether a task of this run waits for input (`task`: that task).
+    pub fn is_waiting(&self, run: &RunId, task: Option<&TaskName>) -> bool {
+        self.waiting
+            .iter()
+            .any(|(r, t)| r == run && task.is_none_or(|task| t == task))
     }
 
     /// A log search query is being typed (keys are text).

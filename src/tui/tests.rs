@@ -238,6 +238,8 @@ fn new_runs_keep_the_selection_and_ticks_reload() {
             page: RunsPage::Active,
             limit: 0,
         },
+        // A run is still going: which tasks wait for input?
+        Effect::LoadWaiting,
     ];
     assert_eq!(update(&mut s, Action::Tick(NOW + 1000)), reload.to_vec());
     update(&mut s, Action::Open);
@@ -796,4 +798,45 @@ fn a_log_flood_keeps_only_the_newest_lines() {
         (first_kept..400_000).filter(|n| n % 50_000 == 0).count()
     );
     assert!(draw(&s).contains("not kept"));
+}
+
+#[test]
+fn a_task_waiting_for_input_stands_out() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Action::WaitingLoaded(vec![(
+            RunId::from_string("r3running1"),
+            TaskName::new("test"),
+        )]),
+    );
+    let frame = draw(&s);
+    assert!(frame.contains("⌨ needs input"), "{frame}");
+    update(&mut s, Action::Open);
+    let mut d = detail();
+    d.summary = runs()[0].clone();
+    d.tasks[1].interactive = true;
+    d.tasks[1].status = TaskStatus::Running;
+    d.tasks[1].reason = None;
+    update(&mut s, Action::DetailLoaded(Box::new(d)));
+    let frame = draw(&s);
+    assert!(frame.contains("waiting for input: a opens its"), "{frame}");
+    update(&mut s, Action::WaitingLoaded(vec![]));
+    assert!(!draw(&s).contains("waiting for input"));
+}
+
+#[test]
+fn a_wide_terminal_shows_the_selected_tasks_outputs_and_attempts() {
+    let mut s = loaded();
+    update(&mut s, Action::Down);
+    update(&mut s, Action::Open);
+    update(&mut s, Action::DetailLoaded(Box::new(detail())));
+    let mut terminal = Terminal::new(TestBackend::new(130, 18)).unwrap();
+    terminal
+        .draw(|f| render::render(&s, &Keymap::default(), f))
+        .unwrap();
+    let frame = format!("{}", terminal.backend());
+    assert!(frame.contains("artifact = app.tar"), "{frame}");
+    assert!(frame.contains("#1 exit 0"), "{frame}");
+    insta::assert_snapshot!("wide_run", frame);
 }

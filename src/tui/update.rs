@@ -397,6 +397,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             });
             vec![Effect::LoadWorkflows]
         }
+        Action::WaitingLoaded(waiting) => {
+            state.waiting = waiting;
+            Vec::new()
+        }
         Action::WorkflowsLoaded(list) => {
             if let Some(dialog) = &mut state.start {
                 dialog.workflows = list;
@@ -456,6 +460,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     limit: 0,
                 },
             ];
+            // Only runs still going can have a task waiting for input.
+            if state.runs.iter().any(|r| !r.status.is_terminal()) {
+                effects.push(Effect::LoadWaiting);
+            }
             if state.runs.is_empty() && !state.runs_complete {
                 effects.push(Effect::LoadRuns {
                     page: RunsPage::Older { offset: 0 },
@@ -500,6 +508,7 @@ fn is_from_outside(action: &Action) -> bool {
             | Action::TermEnded { .. }
             | Action::PaneSize(..)
             | Action::WorkflowsLoaded(_)
+            | Action::WaitingLoaded(_)
             | Action::Started(_)
             | Action::StartFailed(_)
             | Action::Tick(_)
