@@ -143,6 +143,46 @@ pub fn plan(ctx: &Context, args: PlanArgs) -> CmdResult {
             writeln!(out, "  {k} = {}", v.display())?;
         }
     }
+    if !wf.schedules.is_empty() {
+        // What the daemon would do with it, so a cron line can be checked
+        // before it is trusted.
+        writeln!(
+            out,
+            "\n{} (overlap {}, catch-up {})",
+            s.bold("schedule"),
+            wf.policy.overlap,
+            wf.policy.catchup.as_str()
+        )?;
+        let now = crate::model::now_ms();
+        for spec in &wf.schedules {
+            let zone = spec.zone().unwrap_or(crate::schedule::Zone::Local);
+            let mut next = Vec::new();
+            let mut at = now;
+            while next.len() < 3 {
+                match spec.next_after(at) {
+                    Some(t) => {
+                        next.push(crate::schedule::in_zone(t, zone));
+                        at = t;
+                    }
+                    None => break,
+                }
+            }
+            writeln!(
+                out,
+                "  {}  {}{}",
+                spec.expression(),
+                s.dim(spec.describe().trim_end_matches('.')),
+                spec.zone()
+                    .map(|z| format!(" ({})", z.name()))
+                    .unwrap_or_default()
+            )?;
+            if next.is_empty() {
+                writeln!(out, "    {}", s.dim("no fire to come"))?;
+            } else {
+                writeln!(out, "    next: {}", next.join(", "))?;
+            }
+        }
+    }
     let width = wf
         .tasks
         .iter()

@@ -734,3 +734,41 @@ fn reload_rereads_workflow_dirs_from_the_config() {
         "a"
     );
 }
+
+#[test]
+fn plan_shows_a_schedule_in_words_with_its_next_fires() {
+    let w = Weft::new();
+    w.write(
+        "nightly.yaml",
+        "name: nightly\nschedule:\n  - cron: \"30 2 * * *\"\n    timezone: Europe/Berlin\n  - at: \"2001-01-01T00:00:00Z\"\noverlap: queue\ntasks:\n  t:\n    run: \"true\"\n",
+    );
+    let out = w.run(&["plan", "nightly.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("schedule (overlap queue, catch-up none)"),
+        "{}",
+        out.stdout
+    );
+    let line = out
+        .stdout
+        .lines()
+        .skip_while(|l| !l.contains("30 2 * * *"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        out.stdout.contains("At 02:30 (Europe/Berlin)"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        line.matches("02:30:00 CE").count(),
+        3,
+        "three next fires in Berlin time: {line}"
+    );
+    assert!(
+        out.stdout.contains("no fire to come"),
+        "a past `at`: {}",
+        out.stdout
+    );
+}
