@@ -152,8 +152,11 @@ pub fn retry_detached(ctx: &Context, run: &str, from: Option<String>, quiet: boo
 pub fn wait(ctx: &Context, args: WaitArgs) -> CmdResult {
     runtime()?.block_on(async {
         let client = connect(ctx).await?;
-        let mut pending: futures_util::stream::FuturesUnordered<_> =
-            args.runs.iter().map(|run| client.wait(run)).collect();
+        let mut pending: futures_util::stream::FuturesUnordered<_> = args
+            .runs
+            .iter()
+            .map(|run| wait_through_restarts(&client, run))
+            .collect();
         let mut statuses = Vec::new();
         while let Some(answer) = futures_util::StreamExt::next(&mut pending).await {
             let state = answer.map_err(client_error)?;
@@ -173,6 +176,27 @@ pub fn wait(ctx: &Context, args: WaitArgs) -> CmdResult {
         }
         Ok(wait_exit(&statuses))
     })
+}
+
+/// Waits for a run to end, also across a graceful daemon restart: a run
+/// the daemon suspended on `weft daemon stop` goes on when a daemon starts
+/// again, so this waits for one to answer (without starting it: the user
+/// stopped it) and waits on.
+async fn wait_through_restarts(client: &Client, run: &str) -> Result<RunState, ClientError> {
+    loop {
+        match client.wait(run).await {
+            Err(ClientError::Api(e)) if e.code == "suspended" => {
+                eprintln!("weft: {}; waiting for it (`weft daemon start`)", e.message);
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    if client.status().await.is_ok() {
+                        break;
+                    }
+                }
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The exit code of `weft wait` for the runs' end statuses.

@@ -387,6 +387,19 @@ impl Manager {
                 .await
                 .map(|s| s.expect("waited for Some"))
                 .unwrap_or(RunStatus::Interrupted);
+            // Suspended by a graceful stop, not ended: the next daemon
+            // resumes it.
+            if self
+                .store
+                .resumable_runs()
+                .is_ok_and(|left| left.iter().any(|r| r.run == id))
+            {
+                return Err(ApiError::new(
+                    "suspended",
+                    format!("the daemon stopped before run {id} ended; it goes on when a daemon starts again"),
+                )
+                .hint("`weft daemon start`"));
+            }
             return Ok(RunState { run: id, status });
         }
         // Not ours (a foreground `weft run`, say): poll the store.

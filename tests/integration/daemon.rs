@@ -573,3 +573,52 @@ fn the_tcp_listener_serves_only_clients_with_the_token() {
         out.stderr
     );
 }
+
+#[test]
+fn wait_waits_on_across_a_graceful_daemon_restart() {
+    let w = Weft::new();
+    let (gate, pid_file) = gated(&w, 1);
+    assert_eq!(w.run(&["daemon", "start"]).code, 0);
+    let id = w
+        .run(&["submit", "-q", "gated.yaml"])
+        .stdout
+        .trim()
+        .to_string();
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    std::fs::remove_file(&pid_file).unwrap();
+    let err_path = w.path("wait.err");
+    let mut waiter = std::process::Command::new(Weft::bin())
+        .args(["wait", &id])
+        .env("WEFT_HOME", w.home.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    let err = || std::fs::read_to_string(&err_path).unwrap_or_default();
+    assert_eq!(w.run(&["daemon", "stop"]).code, 0);
+    // The run is suspended, not ended: `wait` says so and waits on,
+    // without starting the daemon the user stopped.
+    assert!(
+        crate::harness::wait_until(Duration::from_secs(20), || err()
+            .contains("it goes on when a daemon starts again")),
+        "{}",
+        err()
+    );
+    assert!(
+        waiter.try_wait().unwrap().is_none(),
+        "wait returned while the run was suspended: {}",
+        err()
+    );
+    assert_eq!(w.run(&["--no-autostart", "daemon", "status"]).code, 3);
+    assert_eq!(w.run(&["daemon", "start"]).code, 0);
+    assert!(
+        wait_for_file(&pid_file, Duration::from_secs(20)),
+        "the run did not resume"
+    );
+    std::fs::write(&gate, "").unwrap();
+    let status = waiter.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{}", err());
+    assert!(err().contains(&format!("run {id} succeeded")), "{}", err());
+    assert_eq!(w.run(&["daemon", "stop"]).code, 0);
+}
