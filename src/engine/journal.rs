@@ -113,6 +113,7 @@ mod tests {
                     reused: None,
                 }],
                 owner: Owner::this_process(),
+                concurrency: None,
                 created_at: now_ms(),
             })
             .unwrap();

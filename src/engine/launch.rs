@@ -68,6 +68,7 @@ pub fn record_run_as(
             .collect(),
         owner,
         created_at: now_ms(),
+        concurrency: launch.concurrency.map(|c| c as u32),
     };
     let run_logs = logs_dir.join(run_id.as_str());
     std::fs::create_dir_all(&run_logs).map_err(|source| EngineError::Logs {
@@ -194,7 +195,7 @@ pub fn plan_resume(
         run_id: old.summary.id.clone(),
         logs_dir: logs_dir.to_path_buf(),
         base_dir: base_dir_of(Path::new(&old.file)),
-        concurrency: concurrency_for(None, &loaded, config),
+        concurrency: concurrency_for(old.concurrency.map(|c| c as usize), &loaded, config),
         grace: config.kill_grace(),
         shell: config.run.shell,
         prior,
@@ -271,4 +272,42 @@ pub fn plan_retry(old: &RunDetail, from: Option<&str>) -> Result<Launch, RetryEr
         reused,
         concurrency: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Durability;
+    use crate::store::SqliteStore;
+
+    #[test]
+    fn a_resumed_run_keeps_the_concurrency_it_was_started_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("weft.db"), Durability::Normal).unwrap();
+        let config = Config::default();
+        let source =
+            "name: w\nconcurrency: 4\ntasks:\n  a: { run: 'true' }\n  b: { run: 'true' }\n";
+        let launch = |concurrency| Launch {
+            loaded: load_str("w.yaml", source, &[], &|_| None).unwrap(),
+            file: dir.path().join("w.yaml"),
+            trigger: Trigger::Manual,
+            retry_of: None,
+            reused: Vec::new(),
+            concurrency,
+        };
+        for (flag, resumed_with) in [(Some(1), 1), (None, 4)] {
+            let setup = record_run(
+                &store,
+                dir.path(),
+                &config,
+                launch(flag),
+                Owner::this_process(),
+            )
+            .unwrap();
+            assert_eq!(setup.concurrency, flag.unwrap_or(4));
+            let old = store.run(&setup.run_id).unwrap();
+            let (resumed, _) = plan_resume(&old, dir.path(), &config).unwrap();
+            assert_eq!(resumed.concurrency, resumed_with, "-j {flag:?}");
+        }
+    }
 }

@@ -57,6 +57,8 @@ pub struct NewRun {
     pub tasks: Vec<NewTask>,
     pub owner: Owner,
     pub created_at: Millis,
+    /// `-j` when it was given (a resumed run keeps it).
+    pub concurrency: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -115,6 +117,9 @@ pub struct RunDetail {
     #[serde(skip)]
     pub source: String,
     pub owner_pid: Option<u32>,
+    /// `-j` when it was given.
+    #[serde(skip)]
+    pub concurrency: Option<u32>,
     pub tasks: Vec<TaskRecord>,
 }
 

@@ -74,7 +74,8 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_run ON events (run_id, seq);
 "#,
-    // 2: schedule fires, paused schedules, runs waiting for another run.
+    // 2: schedule fires, paused schedules, runs waiting for another run; a
+    // run's -j.
     r#"
 -- One row per fire of a schedule, written before its run starts: the
 -- primary key makes a fire happen once across restarts and daemons.
@@ -126,5 +127,8 @@ CREATE TABLE queued_runs (
     after_run  TEXT NOT NULL,
     created_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- The -j a run was started with, so a resumed run keeps it.
+ALTER TABLE runs ADD COLUMN concurrency INTEGER;
 "#,
 ];

@@ -193,8 +193,8 @@ impl Store for SqliteStore {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO runs (id, workflow, file, source, params, status, trigger_, retry_of,
-                created_at, owner_pid, owner_start, owner_host, owner_kind)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                created_at, owner_pid, owner_start, owner_host, owner_kind, concurrency)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 run.id.as_str(),
                 run.workflow,
@@ -208,6 +208,7 @@ impl Store for SqliteStore {
                 run.owner.start.map(|s| s as i64),
                 run.owner.host,
                 if run.owner.daemon { "daemon" } else { "cli" },
+                run.concurrency,
             ],
         )?;
         for (position, task) in run.tasks.iter().enumerate() {
@@ -328,12 +329,18 @@ impl Store for SqliteStore {
             )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        let (file, params, source, owner_pid): (String, String, String, Option<u32>) = conn
-            .query_row(
-                "SELECT file, params, source, owner_pid FROM runs WHERE id = ?1",
-                [id.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )?;
+        #[allow(clippy::type_complexity)]
+        let (file, params, source, owner_pid, concurrency): (
+            String,
+            String,
+            String,
+            Option<u32>,
+            Option<u32>,
+        ) = conn.query_row(
+            "SELECT file, params, source, owner_pid, concurrency FROM runs WHERE id = ?1",
+            [id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
         let mut tasks = Vec::new();
         let mut stmt = conn.prepare(
             "SELECT name, status, reason, reused_from, started_at, finished_at, needs FROM tasks WHERE run_id = ?1 ORDER BY position",
@@ -395,6 +402,7 @@ impl Store for SqliteStore {
             params,
             source,
             owner_pid,
+            concurrency,
             tasks,
         })
     }

@@ -94,6 +94,7 @@ fn detail() -> RunDetail {
         params: serde_json::json!({"version": "1.2"}),
         source: String::new(),
         owner_pid: None,
+        concurrency: None,
         tasks: vec![
             task("build", TaskStatus::Succeeded, Some(0), None),
             TaskRecord {

@@ -26,6 +26,7 @@ fn new_run(id: &str, workflow: &str, owner: Owner) -> NewRun {
         ],
         owner,
         created_at: now_ms(),
+        concurrency: Some(3),
     }
 }
 
@@ -89,6 +90,7 @@ fn a_run_is_recorded_and_read_back() {
     ]))
     .unwrap();
     let run = store.run(&RunId::from_string("r1")).unwrap();
+    assert_eq!(run.concurrency, Some(3), "the run's -j is kept");
     assert_eq!(run.summary.status, RunStatus::Succeeded);
     assert_eq!(run.summary.tasks_total, 2);
     assert_eq!(run.summary.tasks_done, 1);
