@@ -52,7 +52,7 @@ pub struct RunSetup {
 pub struct Prior {
     /// Finished already, with this status.
     pub done: Option<TaskStatus>,
-    /// Its outputs, when it succeeded.
+    /// Its outputs (those its last attempt wrote, failed or not).
     pub outputs: Vec<(String, String)>,
     /// Attempts it already made (numbering goes on from there).
     pub attempts: AttemptNo,
@@ -287,11 +287,12 @@ impl Driver {
                             status,
                             reason,
                         } => {
-                            let outputs = if status == TaskStatus::Succeeded {
-                                self.outputs[task].clone()
-                            } else {
-                                Vec::new()
-                            };
+                            let outputs =
+                                if matches!(status, TaskStatus::Succeeded | TaskStatus::Failed) {
+                                    self.outputs[task].clone()
+                                } else {
+                                    Vec::new()
+                                };
                             events.push(self.event(EventKind::TaskFinished {
                                 task: wf.tasks[task].name.clone(),
                                 status,
@@ -349,10 +350,9 @@ impl Driver {
                             }
                             continue;
                         }
-                        if outcome.succeeded() {
-                            self.any_outputs |= !outputs.is_empty();
-                            self.outputs[task] = outputs;
-                        }
+                        // The latest attempt's outputs, failed or not.
+                        self.any_outputs |= !outputs.is_empty();
+                        self.outputs[task] = outputs;
                         queue.push_back(Input::AttemptFinished { task, attempt, outcome });
                     }
                     Some(Msg::RetryDue(task)) if !self.suspending => queue.push_back(Input::RetryDue { task }),
@@ -760,7 +760,13 @@ fn collect_outputs(
     declared: &[String],
 ) -> (AttemptOutcome, Vec<(String, String)>) {
     if !outcome.succeeded() {
-        return (outcome, Vec::new());
+        // What a failed attempt wrote still counts (a `when: always`
+        // cleanup may need it), as far as it reads; no complaints about it.
+        let outputs = std::fs::read_to_string(out_path)
+            .ok()
+            .and_then(|text| parse_outputs(&text).ok())
+            .unwrap_or_default();
+        return (outcome, outputs);
     }
     let text = match std::fs::read_to_string(out_path) {
         Ok(t) => t,

@@ -460,3 +460,20 @@ fn a_task_stopped_by_job_control_is_pointed_out() {
     signal(pid, "CONT");
     assert_eq!(wait_exit(&mut child, Duration::from_secs(20)), Some(130));
 }
+
+#[test]
+fn a_failed_tasks_outputs_reach_its_cleanup() {
+    let w = Weft::new();
+    w.write(
+        "cleanup.yaml",
+        "name: cleanup\ntasks:\n  build:\n    outputs: [scratch]\n    run: echo scratch=/tmp/half-built >> $WEFT_OUTPUT; exit 4\n  tidy:\n    needs: [build]\n    when: always\n    run: echo removing {{ tasks.build.outputs.scratch }} $WEFT_OUT_BUILD_SCRATCH\n",
+    );
+    let out = w.run(&["run", "cleanup.yaml"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        w.run(&["logs", "cleanup", "tidy"]).stdout,
+        "removing /tmp/half-built /tmp/half-built\n"
+    );
+    let out = w.run(&["output", "cleanup", "build", "scratch"]);
+    assert_eq!(out.stdout, "/tmp/half-built\n", "{}", out.stderr);
+}
