@@ -586,6 +586,18 @@ fn wait_waits_on_across_a_graceful_daemon_restart() {
         .to_string();
     assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
     std::fs::remove_file(&pid_file).unwrap();
+    // The daemon's open sockets: the waiter's long request adds one.
+    let daemon_pid = crate::harness::pid_in(&w.home.path().join("run").join("weft.pid"));
+    let sockets = || {
+        std::fs::read_dir(format!("/proc/{daemon_pid}/fd"))
+            .map(|d| {
+                d.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+                    .filter(|l| l.to_string_lossy().starts_with("socket:"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let idle = sockets();
     let err_path = w.path("wait.err");
     let mut waiter = std::process::Command::new(Weft::bin())
         .args(["wait", &id])
@@ -596,6 +608,16 @@ fn wait_waits_on_across_a_graceful_daemon_restart() {
         .spawn()
         .unwrap();
     let err = || std::fs::read_to_string(&err_path).unwrap_or_default();
+    // Stop only once `wait` is waiting (its request open twice in a row:
+    // not the short status check before it).
+    let mut seen = 0;
+    assert!(
+        crate::harness::wait_until(Duration::from_secs(20), || {
+            seen = if sockets() > idle { seen + 1 } else { 0 };
+            seen >= 3
+        }),
+        "wait never connected"
+    );
     assert_eq!(w.run(&["daemon", "stop"]).code, 0);
     // The run is suspended, not ended: `wait` says so and waits on,
     // without starting the daemon the user stopped.
