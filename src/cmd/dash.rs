@@ -32,7 +32,10 @@ pub fn dash(ctx: &Context) -> CmdResult {
     let client = rt.block_on(connect(ctx))?;
     let mut terminal = ratatui::try_init()?;
     let stats = std::env::var_os("WEFT_DASH_STATS").map(std::path::PathBuf::from);
-    let result = rt.block_on(run(&mut terminal, client, keymap, stats));
+    // NO_COLOR, `--color never` and `ui.color: never` hold here too:
+    // statuses keep their symbols and words, selections are reversed.
+    let color = ctx.style.color;
+    let result = rt.block_on(run(&mut terminal, client, keymap, stats, color));
     ratatui::restore();
     result.map(|()| EXIT_OK)
 }
@@ -76,6 +79,7 @@ async fn run(
     client: Client,
     keymap: Keymap,
     stats: Option<std::path::PathBuf>,
+    color: bool,
 ) -> Result<(), CmdError> {
     let mut stats = stats.map(|path| Stats {
         path,
@@ -116,7 +120,12 @@ async fn run(
         }
         if dirty && actions.is_empty() && last_draw.elapsed() >= frame_gap {
             let started = Instant::now();
-            terminal.draw(|f| crate::tui::render::render(&state, &keymap, f))?;
+            terminal.draw(|f| {
+                crate::tui::render::render(&state, &keymap, f);
+                if !color {
+                    crate::tui::render::drop_colours(f.buffer_mut());
+                }
+            })?;
             if let Some(stats) = &mut stats {
                 stats.frames.push((now_ms(), started.elapsed().as_micros()));
             }

@@ -76,6 +76,15 @@ pub fn list_height(screen: Rect) -> usize {
     areas(screen)[1].height.saturating_sub(2) as usize
 }
 
+/// Takes the colours out of a drawn frame (for NO_COLOR), keeping bold,
+/// reversed and the other modifiers: nothing depends on colour alone.
+pub fn drop_colours(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        cell.fg = Color::Reset;
+        cell.bg = Color::Reset;
+    }
+}
+
 pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame) {
     let [top, main, bottom] = areas(frame.area());
     render_top(state, frame, top);
@@ -452,7 +461,10 @@ fn log_line(log: &LogView, i: usize) -> Line<'static> {
         && let Ok(k) = search.matches.binary_search(&i)
     {
         line = line.style(if k == search.current {
-            Style::new().bg(Color::Yellow).fg(Color::Black)
+            Style::new()
+                .bg(Color::Yellow)
+                .fg(Color::Black)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
         } else {
             Style::new().add_modifier(Modifier::REVERSED)
         });

@@ -841,3 +841,37 @@ fn a_wide_terminal_shows_the_selected_tasks_outputs_and_attempts() {
     assert!(frame.contains("#1 exit 0"), "{frame}");
     insta::assert_snapshot!("wide_run", frame);
 }
+
+#[test]
+fn without_colour_statuses_still_read_and_the_selection_still_shows() {
+    let s = loaded();
+    let mut terminal = Terminal::new(TestBackend::new(100, 18)).unwrap();
+    terminal
+        .draw(|f| {
+            render::render(&s, &Keymap::default(), f);
+            render::drop_colours(f.buffer_mut());
+        })
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    assert!(
+        buffer
+            .content
+            .iter()
+            .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset),
+        "no colour is left"
+    );
+    let frame = format!("{}", terminal.backend());
+    assert!(
+        frame.contains("✗ failed") && frame.contains("● running"),
+        "{frame}"
+    );
+    let selected = (0..18)
+        .find(|&y| buffer[(0, y)].symbol() == "›")
+        .expect("a selected row");
+    assert!(
+        buffer[(4, selected)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED),
+        "the selection is reversed, not coloured"
+    );
+}
