@@ -4,22 +4,23 @@
 //! redrawn after each batch, and restored on every way out (quit, panic,
 //! SIGTERM, SIGHUP); a lost daemon shows a banner while it keeps trying.
 
+use super::dash_terminal::{TermCommand, attach};
 use super::remote::{connect, runtime};
 use super::{CmdError, CmdResult, Context, EXIT_OK};
-use crate::api::{Client, ClientError, Frame, PauseRequest, RetryRequest, RunsQuery};
-use crate::model::{TaskName, now_ms};
+use crate::api::{Client, ClientError, PauseRequest, RetryRequest, RunsQuery};
+use crate::model::now_ms;
 use crate::tui::action::{LogPiece, RunsPage};
+use crate::tui::keymap::Mode;
+use crate::tui::state::KnownWorkflow;
+use crate::tui::{Action, Effect, Keymap, State, View, update};
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 
 /// Log bytes asked for at once (a fast log is read piece after piece).
 const LOG_PIECE: usize = 2 << 20;
 /// How soon a log that is being written is read again.
 const LOG_POLL: Duration = Duration::from_millis(100);
-use crate::tui::keymap::Mode;
-use crate::tui::state::{KnownWorkflow, TermScreen};
-use crate::tui::{Action, Effect, Keymap, State, View, update};
-use std::io::IsTerminal;
-use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 pub fn dash(ctx: &Context) -> CmdResult {
     let keymap = Keymap::with_overrides(&ctx.config.dash.keys)
@@ -38,12 +39,6 @@ pub fn dash(ctx: &Context) -> CmdResult {
     let result = rt.block_on(run(&mut terminal, client, keymap, stats, color));
     ratatui::restore();
     result.map(|()| EXIT_OK)
-}
-
-/// What the runtime sends to the connection of the attached terminal.
-enum TermCommand {
-    Input(Vec<u8>),
-    Resize(u16, u16),
 }
 
 /// Frame times, written to `WEFT_DASH_STATS` on the way out (for the
@@ -224,102 +219,6 @@ fn key_action(state: &State, keymap: &Keymap, event: crossterm::event::Event) ->
         Mode::Normal
     };
     keymap.action(key, mode, &state.view)
-}
-
-/// Connects to a task's terminal: its output drives a screen whose
-/// snapshots come back as actions; the returned sender carries keys and
-/// resizes to it. Dropping the sender ends the connection (the task goes on).
-fn attach(
-    client: &Client,
-    tx: &mpsc::UnboundedSender<Action>,
-    run: String,
-    task: TaskName,
-    rows: u16,
-    cols: u16,
-) -> mpsc::UnboundedSender<TermCommand> {
-    let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<TermCommand>();
-    let (client, tx) = (client.clone(), tx.clone());
-    tokio::spawn(async move {
-        let ended = |why: String| Action::TermEnded {
-            task: task.clone(),
-            why,
-        };
-        let io = match client.attach(&run, task.as_str(), false).await {
-            Ok(io) => io,
-            Err(ClientError::Api(e)) => {
-                let _ = tx.send(ended(e.message));
-                return;
-            }
-            Err(e) => {
-                let _ = tx.send(ended(e.to_string()));
-                return;
-            }
-        };
-        let (mut reader, mut writer) = tokio::io::split(io);
-        let _ = Frame::Resize { rows, cols }.write(&mut writer).await;
-        // Frames are read on their own task (reading is not cancel-safe).
-        let (frames_tx, mut frames) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            loop {
-                let frame = Frame::read(&mut reader).await;
-                let end = !matches!(frame, Ok(Some(Frame::Output(_))));
-                if frames_tx.send(frame).is_err() || end {
-                    break;
-                }
-            }
-        });
-        let mut parser = vt100::Parser::new(rows.max(1), cols.max(1), 0);
-        loop {
-            tokio::select! {
-                command = cmd_rx.recv() => match command {
-                    Some(TermCommand::Input(bytes)) => {
-                        if Frame::Input(bytes).write(&mut writer).await.is_err() {
-                            let _ = tx.send(ended("the connection closed".into()));
-                            return;
-                        }
-                    }
-                    Some(TermCommand::Resize(r, c)) => {
-                        parser.screen_mut().set_size(r.max(1), c.max(1));
-                        let _ = Frame::Resize { rows: r, cols: c }.write(&mut writer).await;
-                    }
-                    // Detached: the task goes on.
-                    None => return,
-                },
-                frame = frames.recv() => {
-                    let mut next = frame;
-                    // Everything already here makes one screen.
-                    loop {
-                        match next {
-                            Some(Ok(Some(Frame::Output(bytes)))) => parser.process(&bytes),
-                            Some(Ok(Some(Frame::Exit { text, .. }))) => {
-                                let _ = tx.send(Action::TermScreen { task: task.clone(), screen: TermScreen(Box::new(parser.screen().clone())) });
-                                let _ = tx.send(ended(text));
-                                return;
-                            }
-                            Some(Ok(Some(_))) => {}
-                            Some(Ok(None)) | None => {
-                                let _ = tx.send(ended("the connection closed".into()));
-                                return;
-                            }
-                            Some(Err(e)) => {
-                                let _ = tx.send(ended(e.to_string()));
-                                return;
-                            }
-                        }
-                        match frames.try_recv() {
-                            Ok(f) => next = Some(f),
-                            Err(_) => break,
-                        }
-                    }
-                    let screen = TermScreen(Box::new(parser.screen().clone()));
-                    if tx.send(Action::TermScreen { task: task.clone(), screen }).is_err() {
-                        return;
-                    }
-                }
-            }
-        }
-    });
-    cmd_tx
 }
 
 /// Carries out an effect in the background; its answer comes back as an action.

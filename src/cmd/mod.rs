@@ -10,6 +10,7 @@ mod context;
 mod cron;
 mod daemon;
 mod dash;
+mod dash_terminal;
 mod local_terminal;
 mod logs;
 mod output;
