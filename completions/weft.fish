@@ -319,7 +319,7 @@ complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subc
 complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -f -a "rm" -d 'Remove weft\'s lines by id or workflow file; other lines stay as they are'
 complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -f -a "import" -d 'Turn your other crontab lines into `weft wrap` lines; shows the change, --apply makes it'
 complete -c weft -n "__fish_weft_using_subcommand cron; and not __fish_seen_subcommand_from install ls rm import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l at -d 'When: five cron fields (`30 2 * * *`) or @hourly, @daily, @weekly...' -r
+complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l at -d 'When: five cron fields (`30 2 * * *`) or @hourly, @daily, @weekly... (default: the workflow\'s own `cron:` schedule, when crontab can say it)' -r
 complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l overlap -d 'Written into the line as `weft run --overlap POLICY`' -r
 complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l id -d 'The line\'s id (default: the workflow\'s name)' -r
 complete -c weft -n "__fish_weft_using_subcommand cron; and __fish_seen_subcommand_from install" -l crontab -d 'The crontab program to read and write the table with' -r -F

@@ -232,8 +232,9 @@ pub enum CronCommand {
         /// The workflow file
         file: PathBuf,
         /// When: five cron fields (`30 2 * * *`) or @hourly, @daily, @weekly...
+        /// (default: the workflow's own `cron:` schedule, when crontab can say it)
         #[arg(long, value_name = "EXPR")]
-        at: String,
+        at: Option<String>,
         /// Written into the line as `weft run --overlap POLICY`
         #[arg(long, value_name = "POLICY", value_parser = parse_overlap)]
         overlap: Option<Overlap>,

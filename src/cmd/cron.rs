@@ -21,7 +21,7 @@ pub fn cron(ctx: &Context, cmd: CronCommand) -> CmdResult {
             overlap,
             id,
             crontab,
-        } => install(ctx, &file, &at, overlap, id, &crontab.crontab),
+        } => install(ctx, &file, at.as_deref(), overlap, id, &crontab.crontab),
         CronCommand::Ls { json, crontab } => ls(ctx, json, &crontab),
         CronCommand::Rm { targets, crontab } => rm(&targets, &crontab.crontab),
         CronCommand::Import {
@@ -117,22 +117,67 @@ fn invocation(ctx: &Context, with_path: bool) -> Result<Invocation, CmdError> {
     })
 }
 
+/// The crontab schedule of a workflow installed without `--at`: its one
+/// `cron:` schedule, when crontab can say it (five fields or an `@` name, in
+/// the system's zone).
+fn schedule_of(wf: &crate::workflow::Workflow, file: &Path) -> Result<String, CmdError> {
+    use crate::schedule::{Spec, Zone};
+    let usage =
+        |why: String| CmdError::Usage(format!("error: {why}; give the time with `--at EXPR`"));
+    let crons: Vec<(&String, &Zone)> = wf
+        .schedules
+        .iter()
+        .filter_map(|s| match s {
+            Spec::Cron { expr, zone, .. } => Some((expr, zone)),
+            _ => None,
+        })
+        .collect();
+    match crons.as_slice() {
+        [] => Err(usage(format!(
+            "{} has no `cron:` schedule to take the time from",
+            file.display()
+        ))),
+        [(expr, zone)] => {
+            if !expr.starts_with('@') && expr.split_whitespace().count() != 5 {
+                return Err(usage(format!(
+                    "its schedule `{expr}` has seconds, which crontab cannot say"
+                )));
+            }
+            if let Zone::Named(tz) = zone {
+                return Err(usage(format!(
+                    "its schedule is in {tz}, and crontab runs in the system's zone"
+                )));
+            }
+            Ok(expr.to_string())
+        }
+        more => Err(usage(format!(
+            "{} has {} `cron:` schedules, and a crontab line has one",
+            file.display(),
+            more.len()
+        ))),
+    }
+}
+
 fn install(
     ctx: &Context,
     file: &Path,
-    at: &str,
+    at: Option<&str>,
     overlap: Option<Overlap>,
     id: Option<String>,
     crontab: &Path,
 ) -> CmdResult {
-    let schedule = crontab::check_schedule(at)
-        .map_err(|e| CmdError::Usage(format!("error: bad `--at`: {e}")))?;
     if file == Path::new("-") {
         return Err(CmdError::Usage(
             "error: cron needs a workflow file; `-` (stdin) cannot be installed".into(),
         ));
     }
     let (loaded, abs) = super::run::load_workflow(file, &[])?;
+    let at = match at {
+        Some(at) => at.to_string(),
+        None => schedule_of(&loaded.workflow, file)?,
+    };
+    let schedule = crontab::check_schedule(&at)
+        .map_err(|e| CmdError::Usage(format!("error: bad `--at`: {e}")))?;
     let table = read_table(crontab)?;
     let id = match id {
         Some(id) if crontab::weft_lines(&table).iter().any(|l| l.id == id) => {

@@ -314,3 +314,45 @@ fn import_into_workflow_files_writes_them_only_with_apply() {
     assert!(out.stderr.contains("exists already"), "{}", out.stderr);
     assert_eq!(cron.text(), MINE);
 }
+
+#[test]
+fn install_without_at_takes_the_workflows_own_cron_schedule() {
+    let w = Weft::new();
+    let cron = FakeCrontab::new(&w, Some(OTHERS));
+    w.write(
+        "nightly.yaml",
+        "name: nightly\nschedule:\n  - cron: \"15 4 * * 1-5\"\ntasks:\n  t:\n    run: \"true\"\n",
+    );
+    let out = cron.weft(&w, &["install", "nightly.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let line = cron.text().lines().last().unwrap().to_string();
+    assert!(line.starts_with("15 4 * * 1-5 "), "{line}");
+    // What crontab cannot say is refused with the reason, changing nothing.
+    let before = cron.text();
+    for (name, schedule, why) in [
+        ("plain", "", "has no `cron:` schedule"),
+        (
+            "zoned",
+            "  - cron: \"0 3 * * *\"\n    timezone: Asia/Tokyo\n",
+            "is in Asia/Tokyo",
+        ),
+        ("fine", "  - cron: \"*/10 * * * * *\"\n", "has seconds"),
+        (
+            "twice",
+            "  - cron: \"0 1 * * *\"\n  - cron: \"0 2 * * *\"\n",
+            "has 2 `cron:` schedules",
+        ),
+    ] {
+        let text = if schedule.is_empty() {
+            format!("name: {name}\ntasks:\n  t:\n    run: \"true\"\n")
+        } else {
+            format!("name: {name}\nschedule:\n{schedule}tasks:\n  t:\n    run: \"true\"\n")
+        };
+        w.write(&format!("{name}.yaml"), &text);
+        let out = cron.weft(&w, &["install", &format!("{name}.yaml")]);
+        assert_eq!(out.code, 2, "{name}: {}", out.stderr);
+        assert!(out.stderr.contains(why), "{name}: {}", out.stderr);
+        assert!(out.stderr.contains("--at EXPR"), "{name}: {}", out.stderr);
+        assert_eq!(cron.text(), before, "{name} changed the crontab");
+    }
+}
