@@ -597,7 +597,12 @@ mod tests {
             .unwrap_err();
         assert!(err.to_string().contains("needs the daemon"), "{err}");
         assert!(Cli::try_parse_from(["weft", "run", "w.yaml", "--overlap", "x", "-d"]).is_err());
-        assert!(Cli::try_parse_from(["weft", "cron", "install", "w.yaml"]).is_err());
+        // `--at` may be left out: the workflow's own schedule is used.
+        let cli = Cli::try_parse_from(["weft", "cron", "install", "w.yaml"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Cron(CronCommand::Install { at: None, .. })
+        ));
     }
 
     #[test]
