@@ -74,7 +74,7 @@ fn in_tmux_the_dashboard_starts_a_workflow_and_types_into_its_terminal() {
     w.workflow_dir("wf");
     w.write(
         "wf/ask.yaml",
-        "name: ask\nparams:\n  greeting: { type: string, required: true }\ntasks:\n  ask:\n    interactive: true\n    run: 'printf \"{{ params.greeting }}, name? \"; read name; echo \"hello $name\"; printf \"again? \"; read x; echo \"bye $x\"'\n  after: { needs: [ask], run: 'echo after-ran' }\n",
+        "name: ask\nparams:\n  greeting: { type: string, required: true }\ntasks:\n  ask:\n    interactive: true\n    run: 'printf \"{{ params.greeting }}, name? \"; read name; echo \"hello $name, size $(stty size)\"; printf \"again? \"; read x; echo \"bye $x, size $(stty size)\"'\n  after: { needs: [ask], run: 'echo after-ran' }\n",
     );
     w.write("wf/broken.yaml", "name: broken\ntasks:\n  t: { rnu: x }\n");
     let _d = w.daemon();
@@ -101,8 +101,13 @@ fn in_tmux_the_dashboard_starts_a_workflow_and_types_into_its_terminal() {
     tmux.expect("Hi there, name?");
     tmux.text("weft");
     tmux.keys(&["Enter"]);
-    tmux.expect("hello weft");
+    // The task's terminal is the pane: 32 rows less the bars and the
+    // title, 120 columns.
+    tmux.expect("hello weft, size 29 120");
     tmux.expect("again?");
+    // Resizing the terminal resizes the task's PTY.
+    tmux.resize(100, 30);
+    tmux.expect("terminal · ask");
     // The detach key gives the keys back to the dashboard; the task goes on.
     tmux.keys(&["C-]"]);
     tmux.expect("keys are the dashboard's");
@@ -120,7 +125,7 @@ fn in_tmux_the_dashboard_starts_a_workflow_and_types_into_its_terminal() {
     // The log kept what the terminal showed.
     tmux.text("l");
     tmux.expect("log · ask · attempt 1");
-    tmux.expect("bye ok");
+    tmux.expect("bye ok, size 27 100");
     tmux.keys(&["Escape"]);
     tmux.keys(&["Escape"]);
     let screen = tmux.expect("runs (1)");

@@ -425,6 +425,25 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Resizes the window (and so the program's terminal).
+    pub fn resize(&self, cols: u16, rows: u16) {
+        let status = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args([
+                "resize-window",
+                "-t",
+                "0",
+                "-x",
+                &cols.to_string(),
+                "-y",
+                &rows.to_string(),
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
     /// Types text literally.
     pub fn text(&self, text: &str) {
         self.keys(&["-l", text]);
