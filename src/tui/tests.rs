@@ -942,3 +942,41 @@ fn every_view_draws_at_any_terminal_size_without_panicking() {
         }
     }
 }
+
+#[test]
+fn tab_switches_between_a_runs_interactive_tasks() {
+    let mut s = loaded();
+    update(&mut s, Action::Open);
+    let mut d = detail();
+    d.summary = runs()[0].clone();
+    d.tasks[1].interactive = true;
+    d.tasks[3].interactive = true;
+    update(&mut s, Action::DetailLoaded(Box::new(d)));
+    update(&mut s, Action::Down);
+    update(&mut s, Action::Attach);
+    let to = |effects: Vec<Effect>| match &effects[..] {
+        [Effect::Attach { task, .. }] => task.to_string(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(to(update(&mut s, Action::NextTerminal)), "publish");
+    assert_eq!(s.selected_task(), Some(TaskName::new("publish")));
+    assert_eq!(
+        to(update(&mut s, Action::NextTerminal)),
+        "test",
+        "round again"
+    );
+    assert!(
+        s.term.as_ref().unwrap().screen.is_none(),
+        "the other task's screen comes from its own connection"
+    );
+    // With one interactive task there is nowhere to go.
+    let mut d = detail();
+    d.summary = runs()[0].clone();
+    d.tasks[1].interactive = true;
+    update(&mut s, Action::DetailLoaded(Box::new(d)));
+    assert!(update(&mut s, Action::NextTerminal).is_empty());
+    assert_eq!(
+        s.notice.as_deref(),
+        Some("this run has no other interactive task")
+    );
+}
