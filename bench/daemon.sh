@@ -22,35 +22,26 @@
 #
 # See bench/README.md, "The daemon", for what is measured and how.
 set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 
 SUBMITS=${WEFT_BENCH_SUBMITS:-200}
 ATTACHES=${WEFT_BENCH_ATTACHES:-50}
 PUEUE_ADDS=${WEFT_BENCH_PUEUE_ADDS:-50}
 IDLE_WAIT=${WEFT_BENCH_IDLE_WAIT:-300}
 
-die() { echo "bench: $*" >&2; exit 1; }
 for v in SUBMITS ATTACHES PUEUE_ADDS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, got '${!v}'"
 done
 [[ $IDLE_WAIT =~ ^[0-9]+$ ]] || die "WEFT_BENCH_IDLE_WAIT must be a number of seconds"
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HELPER=$REPO/bench/daemon_bench.py
 PY=$(command -v python3) || die "python3 (3.11 or later) is required"
 "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || die "python3 must be 3.11 or later"
 
 # --- build -------------------------------------------------------------------
-if [[ -n ${WEFT_BENCH_BIN:-} ]]; then
-    SRC_BIN=$WEFT_BENCH_BIN
-else
-    if [[ -z ${WEFT_BENCH_NO_BUILD:-} ]]; then
-        echo "bench: cargo build --release" >&2
-        (cd "$REPO" && cargo build --release --quiet) || die "build failed"
-    fi
-    TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
-    SRC_BIN=$TARGET_DIR/release/weft
-fi
-[[ -x $SRC_BIN ]] || die "no weft binary at $SRC_BIN"
+build_weft
 
 # --- a quiet machine -----------------------------------------------------------
 # Someone compiling or running tests on a 2-core machine makes every latency
@@ -98,37 +89,6 @@ PUEUE=""
 PUEUED=""
 PUEUE_CFG=$WORK/pueue/pueue.yml
 
-# alive PID: a positive pid whose process still exists (and is not a zombie).
-alive() {
-    [[ $1 =~ ^[1-9][0-9]*$ ]] || return 1
-    [[ -e /proc/$1 ]] || return 1
-    [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]
-}
-# stop_pid PID: TERM, then KILL, to that single process only.
-stop_pid() {
-    local pid=$1 i
-    alive "$pid" || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-        alive "$pid" || return 0
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-}
-stop_weft_daemon() {
-    [[ -n $DAEMON_PID ]] || return 0
-    WEFT_HOME=$HOME_DIR "$WEFT" daemon stop >/dev/null 2>&1 || true
-    local i
-    for ((i = 0; i < 50; i++)); do
-        alive "$DAEMON_PID" || break
-        sleep 0.1
-    done
-    if alive "$DAEMON_PID"; then
-        echo "bench: warning: weft daemon $DAEMON_PID did not stop; sending it SIGTERM" >&2
-        stop_pid "$DAEMON_PID"
-    fi
-    DAEMON_PID=""
-}
 stop_pueued() {
     [[ -n $PUEUED_PID ]] || return 0
     "$PUEUE" -c "$PUEUE_CFG" shutdown >/dev/null 2>&1 || true

@@ -23,6 +23,9 @@
 # Needs python3 (3.11+), tmux (3.2+), and less for the `less +F` peer.
 # See bench/README.md, "The dashboard", for what is measured and how.
 set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 
 RUNS=${WEFT_BENCH_RUNS:-10000}
 LOG_MB=${WEFT_BENCH_LOG_MB:-10}
@@ -31,13 +34,11 @@ FLOOD_SECS=${WEFT_BENCH_FLOOD_SECS:-5}
 FLOOD_REPS=${WEFT_BENCH_FLOOD_REPS:-2}
 IDLE_WAIT=${WEFT_BENCH_IDLE_WAIT:-300}
 
-die() { echo "bench: $*" >&2; exit 1; }
 for v in RUNS LOG_MB FLOOD_MBPS FLOOD_SECS FLOOD_REPS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, got '${!v}'"
 done
 [[ $IDLE_WAIT =~ ^[0-9]+$ ]] || die "WEFT_BENCH_IDLE_WAIT must be a number of seconds"
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HELPER=$REPO/bench/dash_bench.py
 PY=$(command -v python3) || die "python3 (3.11 or later) is required"
 "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || die "python3 must be 3.11 or later"
@@ -46,17 +47,7 @@ LESS_FLAG=""
 if command -v less >/dev/null; then LESS_FLAG=--less; fi
 
 # --- build -------------------------------------------------------------------
-if [[ -n ${WEFT_BENCH_BIN:-} ]]; then
-    SRC_BIN=$WEFT_BENCH_BIN
-else
-    if [[ -z ${WEFT_BENCH_NO_BUILD:-} ]]; then
-        echo "bench: cargo build --release" >&2
-        (cd "$REPO" && cargo build --release --quiet) || die "build failed"
-    fi
-    TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
-    SRC_BIN=$TARGET_DIR/release/weft
-fi
-[[ -x $SRC_BIN ]] || die "no weft binary at $SRC_BIN"
+build_weft
 
 # A quiet machine: dash_bench.py waits before each timed phase (up to
 # IDLE_WAIT s) until no compiler or linker runs and the machine is less than
@@ -69,37 +60,6 @@ WEFT=$WORK/weft
 cp "$SRC_BIN" "$WEFT" # a private copy: target/ may be rebuilt meanwhile
 
 DAEMON_PID=""
-# alive PID: a positive pid whose process still exists (and is not a zombie).
-alive() {
-    [[ $1 =~ ^[1-9][0-9]*$ ]] || return 1
-    [[ -e /proc/$1 ]] || return 1
-    [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]
-}
-# stop_pid PID: TERM, then KILL, to that single process only.
-stop_pid() {
-    local pid=$1 i
-    alive "$pid" || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-        alive "$pid" || return 0
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-}
-stop_weft_daemon() {
-    [[ -n $DAEMON_PID ]] || return 0
-    WEFT_HOME=$HOME_DIR "$WEFT" daemon stop >/dev/null 2>&1 || true
-    local i
-    for ((i = 0; i < 50; i++)); do
-        alive "$DAEMON_PID" || break
-        sleep 0.1
-    done
-    if alive "$DAEMON_PID"; then
-        echo "bench: warning: weft daemon $DAEMON_PID did not stop; sending it SIGTERM" >&2
-        stop_pid "$DAEMON_PID"
-    fi
-    DAEMON_PID=""
-}
 # The private tmux servers the helper starts (one socket each under $WORK).
 stop_tmux_servers() {
     local s

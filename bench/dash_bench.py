@@ -488,7 +488,7 @@ def bench_list_and_log(weft, args, res, total_runs, big_run):
             for _ in range(3):
                 dash.press("PageDown", sel_changed, label="PgDn", optional=True)
             nz.poll()
-        for st in ["running", "failed", "succeeded", "cancelled", "interrupted", "paused", None]:
+        for st in ["running", "failed", "succeeded", "cancelled", "interrupted", "paused", "queued", None]:
             want = (lambda b, s, st=st: f"status: {st}" in s) if st else (lambda b, s: "status:" not in s)
             dash.press("S", want, label=f"S ({st or 'all'})")
         dash.press("/", lambda b, s: "filter: ▏" in s or "filter:" in s, label="/")

@@ -19,6 +19,9 @@
 #
 # See bench/README.md for what is measured and how to read the table.
 set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 
 N=1000
 DAEMON_BENCH=yes
@@ -54,9 +57,7 @@ if ! [[ $REPS =~ ^[1-9][0-9]*$ ]]; then
     exit 2
 fi
 
-die() { echo "bench: $*" >&2; exit 1; }
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # --- tools -------------------------------------------------------------------
 TIME_BIN=/usr/bin/time
@@ -75,17 +76,7 @@ command -v xargs >/dev/null || die "xargs is required"
 [[ -x /bin/true ]] || die "/bin/true is required"
 
 # --- build -------------------------------------------------------------------
-if [[ -n ${WEFT_BENCH_BIN:-} ]]; then
-    SRC_BIN=$WEFT_BENCH_BIN
-else
-    if [[ -z ${WEFT_BENCH_NO_BUILD:-} ]]; then
-        echo "bench: cargo build --release" >&2
-        (cd "$REPO" && cargo build --release --quiet) || die "build failed"
-    fi
-    TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
-    SRC_BIN=$TARGET_DIR/release/weft
-fi
-[[ -x $SRC_BIN ]] || die "no weft binary at $SRC_BIN"
+build_weft
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/weft-bench.XXXXXX")
 cleanup() {
