@@ -122,13 +122,22 @@ impl Client {
         serde_json::from_slice(&bytes).map_err(|e| self.transport(format!("bad answer: {e}")))
     }
 
+    /// POSTs `req` as JSON and reads the JSON answer.
+    async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        req: &impl serde::Serialize,
+    ) -> Result<T, ClientError> {
+        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
+        self.call(Method::POST, path, Some(body)).await
+    }
+
     pub async fn status(&self) -> Result<DaemonStatus, ClientError> {
         self.call(Method::GET, "/v1/status", None).await
     }
 
     pub async fn submit(&self, req: &SubmitRequest) -> Result<SubmitResponse, ClientError> {
-        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
-        self.call(Method::POST, "/v1/runs", Some(body)).await
+        self.post("/v1/runs", req).await
     }
 
     pub async fn runs(&self, query: &RunsQuery) -> Result<Vec<RunSummary>, ClientError> {
@@ -177,13 +186,8 @@ impl Client {
     }
 
     pub async fn pause(&self, name: &str, req: &PauseRequest) -> Result<RunState, ClientError> {
-        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
-        self.call(
-            Method::POST,
-            &format!("/v1/runs/{}/pause", encode(name)),
-            Some(body),
-        )
-        .await
+        self.post(&format!("/v1/runs/{}/pause", encode(name)), req)
+            .await
     }
 
     pub async fn resume(&self, name: &str) -> Result<RunState, ClientError> {
@@ -200,13 +204,8 @@ impl Client {
         name: &str,
         req: &RetryRequest,
     ) -> Result<SubmitResponse, ClientError> {
-        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
-        self.call(
-            Method::POST,
-            &format!("/v1/runs/{}/retry", encode(name)),
-            Some(body),
-        )
-        .await
+        self.post(&format!("/v1/runs/{}/retry", encode(name)), req)
+            .await
     }
 
     /// The workflow files the daemon loaded, valid or not.
@@ -232,13 +231,8 @@ impl Client {
         workflow: &str,
         req: &TriggerRequest,
     ) -> Result<TriggerResponse, ClientError> {
-        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
-        self.call(
-            Method::POST,
-            &format!("/v1/workflows/{}/trigger", encode(workflow)),
-            Some(body),
-        )
-        .await
+        self.post(&format!("/v1/workflows/{}/trigger", encode(workflow)), req)
+            .await
     }
 
     pub async fn fires(
@@ -260,8 +254,7 @@ impl Client {
     }
 
     pub async fn add(&self, req: &AddRequest) -> Result<AddResponse, ClientError> {
-        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
-        self.call(Method::POST, "/v1/add", Some(body)).await
+        self.post("/v1/add", req).await
     }
 
     /// Asks the daemon to stop: running tasks get SIGTERM and their grace.
@@ -396,12 +389,10 @@ impl Client {
         task: &str,
         req: &super::InputRequest,
     ) -> Result<(), ClientError> {
-        let body = serde_json::to_value(req).map_err(|e| self.transport(e))?;
         let _: serde_json::Value = self
-            .call(
-                Method::POST,
+            .post(
                 &format!("/v1/runs/{}/tasks/{}/input", encode(run), encode(task)),
-                Some(body),
+                req,
             )
             .await?;
         Ok(())
