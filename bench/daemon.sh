@@ -101,18 +101,6 @@ stop_pueued() {
     wait "$PUEUED_PID" 2>/dev/null || true
     PUEUED_PID=""
 }
-# helper ARGS...: runs daemon_bench.py in the background and waits for it,
-# so a signal to this script is handled at once (the trap stops the helper,
-# then the daemons), not when the helper is done.
-HELPER_PID=""
-helper() {
-    "$PY" "$HELPER" "$@" &
-    HELPER_PID=$!
-    local rc=0
-    wait "$HELPER_PID" || rc=$?
-    HELPER_PID=""
-    return "$rc"
-}
 cleanup() {
     if [[ -n $HELPER_PID ]]; then
         stop_pid "$HELPER_PID"

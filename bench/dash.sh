@@ -67,15 +67,6 @@ stop_tmux_servers() {
         [[ -S $s ]] && tmux -S "$s" kill-server >/dev/null 2>&1 || true
     done
 }
-HELPER_PID=""
-helper() {
-    "$PY" "$HELPER" "$@" &
-    HELPER_PID=$!
-    local rc=0
-    wait "$HELPER_PID" || rc=$?
-    HELPER_PID=""
-    return "$rc"
-}
 cleanup() {
     if [[ -n $HELPER_PID ]]; then
         stop_pid "$HELPER_PID"

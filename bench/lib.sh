@@ -55,3 +55,16 @@ stop_weft_daemon() {
     fi
     DAEMON_PID=""
 }
+
+# helper ARGS...: runs the script's python helper ($PY $HELPER) in the
+# background and waits for it, so a signal to the script is handled at once
+# (its trap stops the helper, then the daemons), not when the helper is done.
+HELPER_PID=""
+helper() {
+    "$PY" "$HELPER" "$@" &
+    HELPER_PID=$!
+    local rc=0
+    wait "$HELPER_PID" || rc=$?
+    HELPER_PID=""
+    return "$rc"
+}
