@@ -1,6 +1,7 @@
 //! Facts about processes from the operating system: whether a pid is still
 //! the process we started (pid plus kernel start time, so a reused pid is
-//! caught) and the host name. Pure queries; never signals anything.
+//! caught) and the host name; and the one place that stops a leftover
+//! process group, only once it is verified to be the process recorded.
 
 /// The kernel's start time of a process (clock ticks since boot on Linux),
 /// or `None` when there is no such process.
@@ -57,6 +58,25 @@ pub fn process_is(pid: u32, start: Option<u64>) -> bool {
         (Some(now), Some(then)) => now == then || cfg!(not(target_os = "linux")),
         (Some(_), None) => true,
     }
+}
+
+/// Kills the process group of a task attempt whose watcher died, when `pid`
+/// is still the process that was recorded (same kernel start time, so a
+/// reused pid is never hit). Returns whether it was there to stop.
+pub fn stop_leftover_group(pid: u32, start: Option<u64>) -> bool {
+    // Without a start time a reused pid cannot be told apart: leave it.
+    if start.is_none() || !process_is(pid, start) {
+        return false;
+    }
+    let Ok(raw) = i32::try_from(pid) else {
+        return false;
+    };
+    let pid = nix::unistd::Pid::from_raw(raw);
+    // A task leads its own process group; kill the process too in case
+    // it left that group.
+    let group = nix::sys::signal::killpg(pid, nix::sys::signal::Signal::SIGKILL).is_ok();
+    let single = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL).is_ok();
+    group || single
 }
 
 /// This machine's host name, to tell local runs from others in a shared store.

@@ -288,12 +288,8 @@ impl Manager {
             // After a crash its process may still run, cut off from its
             // output pipes; it cannot be watched again, so it is stopped.
             if let (Some(AttemptOutcome::Interrupted), Some(pid)) = (&attempt.outcome, attempt.pid)
-                && crate::sys::process_is(pid, attempt.pid_start)
+                && crate::sys::stop_leftover_group(pid, attempt.pid_start)
             {
-                let _ = nix::sys::signal::killpg(
-                    nix::unistd::Pid::from_raw(pid as i32),
-                    nix::sys::signal::Signal::SIGKILL,
-                );
                 tracing::warn!(run = %run, pid, "stopped a leftover task process");
             }
         }

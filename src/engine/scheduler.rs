@@ -165,9 +165,15 @@ impl Scheduler {
         }
         match input {
             Input::Start => {
+                // Tasks settled here (skipped because a need was already
+                // failed or skipped when the run was resumed or retried)
+                // settle their dependents exactly as a finish does.
                 for t in 0..self.specs.len() {
-                    if self.state[t] == State::Blocked && self.waiting_on[t] == 0 {
-                        self.resolve_blocked(t, &mut out);
+                    if self.state[t] == State::Blocked
+                        && self.waiting_on[t] == 0
+                        && self.resolve_blocked(t, &mut out)
+                    {
+                        self.settle_dependents(t, &mut out);
                     }
                 }
             }
@@ -302,6 +308,12 @@ impl Scheduler {
             status,
             reason,
         });
+        self.settle_dependents(task, out);
+    }
+
+    /// `task` is done: count it off its dependents, and resolve each whose
+    /// last dependency it was; one skipped there settles its own in turn.
+    fn settle_dependents(&mut self, task: usize, out: &mut Vec<Command>) {
         let mut settled = vec![task];
         while let Some(t) = settled.pop() {
             for i in 0..self.dag.dependents(t).len() {
@@ -407,5 +419,7 @@ impl Scheduler {
     }
 }
 
+#[cfg(test)]
+mod proptests;
 #[cfg(test)]
 mod tests;

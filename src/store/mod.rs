@@ -57,7 +57,9 @@ pub trait Store: Send + Sync {
     fn recent_events(&self, limit: usize) -> Result<Vec<RunEvent>, StoreError>;
 
     /// Marks `interrupted` every running run of this host whose owning process
-    /// is gone, with its unfinished tasks and attempts. Returns those runs.
+    /// is gone, with its unfinished tasks and attempts, after stopping what
+    /// those attempts left running (verified by pid and start time).
+    /// Returns those runs.
     fn reap_interrupted(&self) -> Result<Vec<RunId>, StoreError>;
 
     /// Records a fire (and, when it is queued, its waiting run) unless this

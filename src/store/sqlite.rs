@@ -546,6 +546,19 @@ impl Store for SqliteStore {
             if changed == 0 {
                 continue;
             }
+            // What its attempts left running is stopped before the run is
+            // recorded as ended, so a retry never runs beside it.
+            let leftovers: Vec<(u32, Option<i64>)> = {
+                let mut stmt = tx.prepare(
+                    "SELECT pid, pid_start FROM attempts
+                     WHERE run_id = ?1 AND finished_at IS NULL AND pid IS NOT NULL",
+                )?;
+                stmt.query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()?
+            };
+            for (pid, start) in leftovers {
+                crate::sys::stop_leftover_group(pid, start.map(|s| s as u64));
+            }
             let unfinished = if daemon {
                 "('running', 'retrying')"
             } else {

@@ -488,6 +488,50 @@ fn an_interrupted_task_without_retries_left_fails_on_resume() {
 }
 
 #[test]
+fn a_resumed_run_whose_first_task_gave_up_ends_with_everything_downstream_settled() {
+    // The chain of the report: a -> b -> c -> d plus a -> e, no retries;
+    // `kill -9` of the daemon while `a` runs.
+    let w = Weft::new();
+    let pid_file = w.path("a.pid");
+    w.write(
+        "chain.yaml",
+        &format!(
+            r#"name: chain
+tasks:
+  a:
+    run: echo $$ > {pid}; sleep 60
+  b: {{ needs: [a], run: 'true' }}
+  c: {{ needs: [b], run: 'true' }}
+  d: {{ needs: [c], run: 'true' }}
+  e: {{ needs: [a], run: 'true' }}
+"#,
+            pid = pid_file.display()
+        ),
+    );
+    let mut daemon = w.daemon();
+    let id = w
+        .run(&["submit", "-q", "chain.yaml"])
+        .stdout
+        .trim()
+        .to_string();
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    crate::harness::signal(daemon.child.id(), "KILL");
+    wait_exit(&mut daemon.child, Duration::from_secs(10));
+    let _again = w.daemon();
+    let mut wait = w.spawn(&["wait", &id]);
+    let code = wait_exit(&mut wait, Duration::from_secs(20));
+    if code.is_none() {
+        let _ = wait.kill();
+    }
+    assert_eq!(code, Some(1), "weft wait did not return");
+    assert_eq!(task_status(&w, &id, "a"), "failed");
+    for t in ["b", "c", "d", "e"] {
+        assert_eq!(task_status(&w, &id, t), "skipped", "task {t}");
+    }
+    assert_eq!(status_of(&w, &id), "failed");
+}
+
+#[test]
 fn daemon_stop_then_start_loses_no_run() {
     let w = Weft::new();
     let (gate, pid_file) = gated(&w, 1);

@@ -108,10 +108,19 @@ fn a_run_whose_weft_was_killed_becomes_interrupted() {
     assert_eq!(status_of(&w, "victim"), "running");
     signal(run.id(), "KILL");
     wait_exit(&mut run, Duration::from_secs(10));
-    // The task outlives weft (kill -9 gives no chance to clean up); stop it ourselves.
+    // The task outlives weft (kill -9 gives it no chance to clean up);
+    // the command that finds the run interrupted stops what it left.
     let task_pid = crate::harness::pid_in(&pid_file);
+    assert!(crate::harness::alive(task_pid), "the task died with weft");
     let show = w.show_json("victim");
-    kill_group(task_pid);
+    let stopped = wait_until(Duration::from_secs(10), || !crate::harness::alive(task_pid));
+    if !stopped {
+        kill_group(task_pid);
+    }
+    assert!(
+        stopped,
+        "the interrupted run's task {task_pid} was left running"
+    );
     assert_eq!(show["status"], "interrupted");
     let statuses: Vec<&str> = show["tasks"]
         .as_array()

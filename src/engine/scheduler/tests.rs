@@ -304,3 +304,31 @@ fn a_resumed_task_goes_on_numbering_its_attempts() {
         }]
     );
 }
+
+#[test]
+fn a_resumed_run_whose_first_task_gave_up_settles_everything_downstream() {
+    // a -> b -> c -> d, and a -> e; `a` failed with no attempts left while
+    // the run was down.
+    let names = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
+    let mut s = Scheduler::new(
+        vec![spec(); 5],
+        names,
+        Dag::new(vec![vec![], vec![0], vec![1], vec![2], vec![0]]).unwrap(),
+        4,
+        &[Some(TaskStatus::Failed)],
+        &[1],
+    );
+    let cmds = s.handle(Input::Start);
+    for t in 1..5 {
+        assert!(
+            cmds.iter().any(|c| matches!(c, Command::FinishTask { task, status: TaskStatus::Skipped, .. } if *task == t)),
+            "task {t} is skipped: {cmds:?}"
+        );
+    }
+    assert_eq!(
+        cmds.last(),
+        Some(&Command::FinishRun {
+            status: RunStatus::Failed
+        })
+    );
+}
