@@ -72,6 +72,16 @@ impl Context {
         Ok(Arc::new(store))
     }
 
+    /// The store for a command that only reads (`ps`, `show`, `logs`,
+    /// `output`): opened read-only when it cannot be written (a full disk,
+    /// a read-only `WEFT_HOME`), and reaping is best effort there.
+    pub fn reading_store(&self) -> Result<Arc<SqliteStore>, CmdError> {
+        let store =
+            SqliteStore::open_for_reading(&self.paths.database(), self.config.store.durability)?;
+        let _ = store.reap_interrupted();
+        Ok(Arc::new(store))
+    }
+
     /// The store as the engine sees it.
     pub fn dyn_store(&self) -> Result<Arc<dyn Store>, CmdError> {
         Ok(self.store()?)

@@ -7,7 +7,7 @@ use crate::workflow::did_you_mean;
 use std::io::Write;
 
 pub fn output(ctx: &Context, args: OutputArgs) -> CmdResult {
-    let store = ctx.store()?;
+    let store = ctx.reading_store()?;
     let id = store.resolve(&args.run)?;
     let run = store.run(&id)?;
     let Some(task) = run.tasks.iter().find(|t| t.name.as_str() == args.task) else {

@@ -22,7 +22,7 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
         .map(|s| parse_duration(s).map(|d| now_ms() - d.as_millis() as i64))
         .transpose()
         .map_err(|e| CmdError::Usage(format!("error: bad `--since`: {e}")))?;
-    let store = ctx.store()?;
+    let store = ctx.reading_store()?;
     let runs = store.runs(&RunFilter {
         active: false,
         offset: 0,

@@ -9,7 +9,7 @@ use crate::store::Store;
 use std::io::Write;
 
 pub fn show(ctx: &Context, args: ShowArgs) -> CmdResult {
-    let store = ctx.store()?;
+    let store = ctx.reading_store()?;
     let id = store.resolve(&args.run)?;
     let run = store.run(&id)?;
     let waiting: Vec<crate::model::TaskName> = if run.summary.status.is_terminal() {

@@ -251,8 +251,9 @@ impl Manager {
             let status = match driver.run(control_rx).await {
                 Ok(status) => status,
                 Err(e) => {
+                    // The driver has recorded it failed, with the reason.
                     tracing::error!(run = %run, error = %e, "run stopped");
-                    RunStatus::Interrupted
+                    RunStatus::Failed
                 }
             };
             tracing::info!(run = %run, status = %status, "run ended here");

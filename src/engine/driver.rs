@@ -189,8 +189,44 @@ impl Driver {
     /// Runs to the end, following `control`: `cancel` stops running
     /// attempts (their whole process tree) and starts nothing new; `pause`
     /// starts nothing new until it is lifted (and may SIGSTOP what runs).
+    ///
+    /// When the run cannot go on (the store refuses a write: a full disk,
+    /// say), what runs is stopped and the run is recorded `failed` with the
+    /// reason, the write retried until the store takes it, before the error
+    /// is returned: the stored run never stays `running` under a live owner.
     pub async fn run(
         mut self,
+        control: watch::Receiver<RunControl>,
+    ) -> Result<RunStatus, EngineError> {
+        let result = self.drive(control).await;
+        if let Err(e) = &result {
+            self.kill_all();
+            self.record_abandoned(e).await;
+        }
+        result
+    }
+
+    /// Records the run as ended by `error`, retrying (with a backoff of at
+    /// most two seconds) until the store accepts the write.
+    async fn record_abandoned(&self, error: &EngineError) {
+        let reason = format!("weft stopped the run: {error}");
+        let mut delay = std::time::Duration::from_millis(50);
+        loop {
+            let store = self.store.clone();
+            let run = self.setup.run_id.clone();
+            let why = reason.clone();
+            let done =
+                tokio::task::spawn_blocking(move || store.abandon_run(&run, &why, now_ms())).await;
+            if matches!(done, Ok(Ok(()))) {
+                return;
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(std::time::Duration::from_secs(2));
+        }
+    }
+
+    async fn drive(
+        &mut self,
         mut control: watch::Receiver<RunControl>,
     ) -> Result<RunStatus, EngineError> {
         std::fs::create_dir_all(&self.run_dir).map_err(|source| EngineError::Logs {

@@ -62,6 +62,11 @@ pub trait Store: Send + Sync {
     /// Returns those runs.
     fn reap_interrupted(&self) -> Result<Vec<RunId>, StoreError>;
 
+    /// Ends a run whose driver had to stop (its events could not all be
+    /// recorded): the run and its unfinished tasks become `failed` with
+    /// `reason`, open attempts `interrupted`. A no-op on an ended run.
+    fn abandon_run(&self, run: &RunId, reason: &str, at: Millis) -> Result<(), StoreError>;
+
     /// Records a fire (and, when it is queued, its waiting run) unless this
     /// workflow's schedule already fired at that time. True when recorded.
     fn record_fire(&self, fire: &Fire, queued: Option<&QueuedRun>) -> Result<bool, StoreError>;

@@ -48,6 +48,19 @@ fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreError
     Ok(conn)
 }
 
+/// A path as the path part of an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for b in path.as_os_str().as_encoded_bytes() {
+        match b {
+            b'?' | b'#' | b'%' => out.push_str(&format!("%{b:02X}")),
+            _ if b.is_ascii() => out.push(*b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
@@ -135,6 +148,56 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             writer: OnceLock::new(),
         })
+    }
+
+    /// Opens an existing database for reading when it cannot be opened
+    /// for writing (a full disk, a read-only `WEFT_HOME`): `ps`, `show`,
+    /// `logs` and `output` must answer then too. Writes through the
+    /// returned store fail with the store's own error.
+    pub fn open_for_reading(
+        path: &Path,
+        durability: Durability,
+    ) -> Result<SqliteStore, StoreError> {
+        let writable = Self::open(path, durability);
+        let Err(first) = writable else {
+            return writable;
+        };
+        if !path.exists() {
+            return Err(first);
+        }
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let read_only = |conn: Connection| -> Result<SqliteStore, StoreError> {
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            // Proves the file can be read (WAL needs its index).
+            let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if version > MIGRATIONS.len() as i64 {
+                return Err(StoreError::TooNew {
+                    path: path.display().to_string(),
+                    found: version,
+                    known: MIGRATIONS.len() as i64,
+                });
+            }
+            Ok(SqliteStore {
+                path: path.to_path_buf(),
+                durability,
+                conn: Mutex::new(conn),
+                writer: OnceLock::new(),
+            })
+        };
+        if let Ok(store) = Connection::open_with_flags(path, flags)
+            .map_err(StoreError::from)
+            .and_then(read_only)
+        {
+            return Ok(store);
+        }
+        // A WAL database on a read-only file system whose `-shm` index
+        // cannot be made: read the file as it is, without locking.
+        let uri = format!("file:{}?immutable=1", uri_path(path));
+        Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+            .map_err(StoreError::from)
+            .and_then(read_only)
+            .map_err(|_| first)
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -588,6 +651,44 @@ impl Store for SqliteStore {
         }
         tx.commit()?;
         Ok(reaped)
+    }
+
+    fn abandon_run(&self, run: &RunId, reason: &str, at: Millis) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let interrupted =
+            serde_json::to_string(&AttemptOutcome::Interrupted).expect("serialisable");
+        retry_busy_store(|| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
+                "UPDATE runs SET status = 'failed', finished_at = ?2, resumable = 0
+                 WHERE id = ?1 AND status IN ('running', 'paused')",
+                params![run.as_str(), at],
+            )?;
+            if changed == 0 {
+                return Ok(());
+            }
+            tx.execute(
+                "UPDATE tasks SET status = 'failed', finished_at = ?2, reason = ?3
+                 WHERE run_id = ?1 AND status IN ('pending', 'running', 'retrying')",
+                params![run.as_str(), at, reason],
+            )?;
+            tx.execute(
+                "UPDATE attempts SET finished_at = ?2, outcome = ?3 WHERE run_id = ?1 AND finished_at IS NULL",
+                params![run.as_str(), at, interrupted],
+            )?;
+            insert_event(
+                &tx,
+                &RunEvent {
+                    run: run.clone(),
+                    at,
+                    kind: EventKind::RunFinished {
+                        status: RunStatus::Failed,
+                    },
+                },
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     fn record_fire(&self, fire: &Fire, queued: Option<&QueuedRun>) -> Result<bool, StoreError> {

@@ -10,6 +10,7 @@ mod cron;
 mod daemon;
 mod dash;
 mod examples;
+mod faults;
 mod generated;
 mod inspect;
 mod json_shapes;
