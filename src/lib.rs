@@ -1,7 +1,7 @@
 //! weft: a terminal-first workflow orchestrator.
 //!
 //! Layers, lowest first (arrows point down only; see DESIGN.md §2):
-//! L0 `model`, `dag`, `paths`, `sys`; L1 `workflow`, `store`, `config`, `crontab`, `schedule`;
+//! L0 `model`, `dag`, `paths`, `private_fs`, `sys`; L1 `workflow`, `store`, `config`, `crontab`, `schedule`;
 //! L2 `engine`, `exec`; L3 `api`; L4 `daemon`, `output`; L5 `cli`, `cmd`.
 //! The core (L0–L2) never prints, never exits and never imports an upper layer.
 
@@ -17,6 +17,7 @@ pub mod exec;
 pub mod model;
 pub mod output;
 pub mod paths;
+pub mod private_fs;
 pub mod schedule;
 pub mod store;
 pub mod sys;

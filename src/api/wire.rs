@@ -59,6 +59,10 @@ pub struct DaemonStatus {
     pub socket: String,
     /// Runs this daemon is driving now.
     pub running: Vec<RunId>,
+    /// Why the store refuses writes (a full disk, say), while it does;
+    /// runs wait for it and go on or end recorded once it takes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_error: Option<String>,
 }
 
 /// `POST /v1/runs`: start a workflow. The client sends the file's text so

@@ -30,6 +30,7 @@ impl Context {
     pub fn new(global: &GlobalArgs) -> Result<Context, CmdError> {
         let paths = Paths::resolve(global.home.as_deref())
             .map_err(|e| CmdError::Usage(format!("error: {e}")))?;
+        crate::private_fs::tighten_home(&paths);
         let config_file = global
             .config
             .clone()

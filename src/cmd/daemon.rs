@@ -58,14 +58,14 @@ pub(super) fn spawn_daemon(ctx: &Context) -> Result<u32, CmdError> {
             "error: cannot find the weft binary to start the daemon: {e}"
         ))
     })?;
-    std::fs::create_dir_all(&ctx.paths.data_dir).map_err(|e| {
+    crate::private_fs::create_dir_all(&ctx.paths.data_dir).map_err(|e| {
         CmdError::Unavailable(format!(
             "error: cannot create `{}`: {e}",
             ctx.paths.data_dir.display()
         ))
     })?;
     let out_path = ctx.paths.data_dir.join("daemon.out");
-    let out = std::fs::OpenOptions::new()
+    let out = crate::private_fs::options()
         .create(true)
         .append(true)
         .open(&out_path)
@@ -194,6 +194,9 @@ fn status(ctx: &Context, json: bool) -> CmdResult {
         writeln!(out, "  version  {}", status.version)?;
         writeln!(out, "  socket   {}", status.socket)?;
         writeln!(out, "  pid file {}", pid_path(&ctx.paths).display())?;
+        if let Some(e) = &status.store_error {
+            writeln!(out, "  store    cannot write: {e}")?;
+        }
         let runs: Vec<String> = status.running.iter().map(ToString::to_string).collect();
         writeln!(
             out,

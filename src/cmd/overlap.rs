@@ -51,8 +51,8 @@ pub fn admit(
             path.display()
         ))
     };
-    std::fs::create_dir_all(&dir).map_err(unavailable)?;
-    let file = std::fs::OpenOptions::new()
+    crate::private_fs::create_dir_all(&dir).map_err(unavailable)?;
+    let file = crate::private_fs::options()
         .read(true)
         .write(true)
         .create(true)

@@ -152,6 +152,7 @@ impl Manager {
             started_at: self.started_at,
             socket: self.socket.display().to_string(),
             running,
+            store_error: self.store.write_error(),
         }
     }
 

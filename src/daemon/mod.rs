@@ -68,7 +68,8 @@ pub fn serve(paths: &Paths, config: &Config) -> Result<(), DaemonError> {
 
 async fn serve_async(paths: Paths, config: Config) -> Result<(), DaemonError> {
     let dir = &paths.runtime_dir;
-    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    crate::private_fs::create_dir_all(dir).map_err(io_err(dir))?;
+    crate::private_fs::tighten_home(&paths);
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io_err(dir))?;
     let socket = socket_path(&paths);
     // A live daemon answers on the socket; a dead one left only a file.

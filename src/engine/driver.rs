@@ -229,7 +229,7 @@ impl Driver {
         &mut self,
         mut control: watch::Receiver<RunControl>,
     ) -> Result<RunStatus, EngineError> {
-        std::fs::create_dir_all(&self.run_dir).map_err(|source| EngineError::Logs {
+        crate::private_fs::create_dir_all(&self.run_dir).map_err(|source| EngineError::Logs {
             path: self.run_dir.display().to_string(),
             source,
         })?;
@@ -591,6 +591,9 @@ impl Driver {
         let stem = format!("{}.{attempt}", t.name);
         let log_path = self.run_dir.join(format!("{stem}.log"));
         let out_path = self.run_dir.join(format!("{stem}.out"));
+        // Made here, private, so what the task appends to it is private too
+        // (a failure to make it shows when the task cannot write to it).
+        let _ = crate::private_fs::create(&out_path);
         let wf_env = self.workflow_env(sched);
         let ctx = if self.templated[task] {
             self.context(sched, true)

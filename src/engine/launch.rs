@@ -71,7 +71,7 @@ pub fn record_run_as(
         concurrency: launch.concurrency.map(|c| c as u32),
     };
     let run_logs = logs_dir.join(run_id.as_str());
-    std::fs::create_dir_all(&run_logs).map_err(|source| EngineError::Logs {
+    crate::private_fs::create_dir_all(&run_logs).map_err(|source| EngineError::Logs {
         path: run_logs.display().to_string(),
         source,
     })?;

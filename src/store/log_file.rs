@@ -78,7 +78,9 @@ impl LogWriter {
     pub fn line(&mut self, stream: Stream, text: &[u8]) -> io::Result<()> {
         let out = match &mut self.out {
             Some(out) => out,
-            None => self.out.insert(BufWriter::new(File::create(&self.path)?)),
+            None => self
+                .out
+                .insert(BufWriter::new(crate::private_fs::create(&self.path)?)),
         };
         let now = chrono::Utc::now();
         if now.timestamp_millis() != self.stamp.0 {

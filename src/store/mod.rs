@@ -67,6 +67,11 @@ pub trait Store: Send + Sync {
     /// `reason`, open attempts `interrupted`. A no-op on an ended run.
     fn abandon_run(&self, run: &RunId, reason: &str, at: Millis) -> Result<(), StoreError>;
 
+    /// Why the last write failed, until a write succeeds again.
+    fn write_error(&self) -> Option<String> {
+        None
+    }
+
     /// Records a fire (and, when it is queued, its waiting run) unless this
     /// workflow's schedule already fired at that time. True when recorded.
     fn record_fire(&self, fire: &Fire, queued: Option<&QueuedRun>) -> Result<bool, StoreError>;

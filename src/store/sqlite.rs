@@ -21,6 +21,7 @@ pub struct SqliteStore {
     /// For reads and the rare direct writes (creating a run, reaping).
     conn: Mutex<Connection>,
     writer: OnceLock<(Mutex<mpsc::Sender<Job>>, std::thread::JoinHandle<()>)>,
+    write_error: writer::WriteError,
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -123,12 +124,19 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path`.
     pub fn open(path: &Path, durability: Durability) -> Result<SqliteStore, StoreError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            crate::private_fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.display().to_string(),
                 source,
             })?;
         }
         let mut conn = connect(path, durability)?;
+        // SQLite creates its files under the umask; they hold every
+        // task's params and outputs, so they are the user's alone.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            let _ = crate::private_fs::tighten(Path::new(&file));
+        }
         // Several processes may open a new store at once: the one that
         // migrates holds the others off for a moment.
         let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
@@ -147,6 +155,7 @@ impl SqliteStore {
             durability,
             conn: Mutex::new(conn),
             writer: OnceLock::new(),
+            write_error: Default::default(),
         })
     }
 
@@ -183,6 +192,7 @@ impl SqliteStore {
                 durability,
                 conn: Mutex::new(conn),
                 writer: OnceLock::new(),
+                write_error: Default::default(),
             })
         };
         if let Ok(store) = Connection::open_with_flags(path, flags)
@@ -209,7 +219,7 @@ impl SqliteStore {
             return Ok(tx.lock().unwrap_or_else(|p| p.into_inner()).clone());
         }
         let conn = connect(&self.path, self.durability)?;
-        let (tx, handle) = writer::spawn(conn);
+        let (tx, handle) = writer::spawn(conn, self.write_error.clone());
         let _ = self.writer.set((Mutex::new(tx), handle));
         let (tx, _) = self.writer.get().expect("set just above");
         Ok(tx.lock().unwrap_or_else(|p| p.into_inner()).clone())
@@ -653,42 +663,17 @@ impl Store for SqliteStore {
         Ok(reaped)
     }
 
+    fn write_error(&self) -> Option<String> {
+        self.write_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     fn abandon_run(&self, run: &RunId, reason: &str, at: Millis) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let interrupted =
-            serde_json::to_string(&AttemptOutcome::Interrupted).expect("serialisable");
-        retry_busy_store(|| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let changed = tx.execute(
-                "UPDATE runs SET status = 'failed', finished_at = ?2, resumable = 0
-                 WHERE id = ?1 AND status IN ('running', 'paused')",
-                params![run.as_str(), at],
-            )?;
-            if changed == 0 {
-                return Ok(());
-            }
-            tx.execute(
-                "UPDATE tasks SET status = 'failed', finished_at = ?2, reason = ?3
-                 WHERE run_id = ?1 AND status IN ('pending', 'running', 'retrying')",
-                params![run.as_str(), at, reason],
-            )?;
-            tx.execute(
-                "UPDATE attempts SET finished_at = ?2, outcome = ?3 WHERE run_id = ?1 AND finished_at IS NULL",
-                params![run.as_str(), at, interrupted],
-            )?;
-            insert_event(
-                &tx,
-                &RunEvent {
-                    run: run.clone(),
-                    at,
-                    kind: EventKind::RunFinished {
-                        status: RunStatus::Failed,
-                    },
-                },
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
+        let result = self.abandon_run_once(run, reason, at);
+        writer::note(&self.write_error, &result);
+        result
     }
 
     fn record_fire(&self, fire: &Fire, queued: Option<&QueuedRun>) -> Result<bool, StoreError> {
@@ -841,6 +826,46 @@ pub(super) fn apply_event(
         }
     }
     insert_event(tx, event)
+}
+
+impl SqliteStore {
+    fn abandon_run_once(&self, run: &RunId, reason: &str, at: Millis) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let interrupted =
+            serde_json::to_string(&AttemptOutcome::Interrupted).expect("serialisable");
+        retry_busy_store(|| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let changed = tx.execute(
+                "UPDATE runs SET status = 'failed', finished_at = ?2, resumable = 0
+                 WHERE id = ?1 AND status IN ('running', 'paused')",
+                params![run.as_str(), at],
+            )?;
+            if changed == 0 {
+                return Ok(());
+            }
+            tx.execute(
+                "UPDATE tasks SET status = 'failed', finished_at = ?2, reason = ?3
+                 WHERE run_id = ?1 AND status IN ('pending', 'running', 'retrying')",
+                params![run.as_str(), at, reason],
+            )?;
+            tx.execute(
+                "UPDATE attempts SET finished_at = ?2, outcome = ?3 WHERE run_id = ?1 AND finished_at IS NULL",
+                params![run.as_str(), at, interrupted],
+            )?;
+            insert_event(
+                &tx,
+                &RunEvent {
+                    run: run.clone(),
+                    at,
+                    kind: EventKind::RunFinished {
+                        status: RunStatus::Failed,
+                    },
+                },
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
 }
 
 impl Drop for SqliteStore {

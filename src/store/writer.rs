@@ -16,7 +16,19 @@ pub(super) struct Job {
 /// Most jobs applied in one transaction, to bound latency under load.
 const MAX_BATCH: usize = 512;
 
-pub(super) fn spawn(mut conn: Connection) -> (mpsc::Sender<Job>, std::thread::JoinHandle<()>) {
+/// The last write that failed, until one succeeds (shown by `weft daemon
+/// status`, so a full disk is visible while weft waits for room).
+pub(super) type WriteError = std::sync::Arc<std::sync::Mutex<Option<String>>>;
+
+pub(super) fn note(health: &WriteError, result: &Result<(), StoreError>) {
+    let mut last = health.lock().unwrap_or_else(|p| p.into_inner());
+    *last = result.as_ref().err().map(ToString::to_string);
+}
+
+pub(super) fn spawn(
+    mut conn: Connection,
+    health: WriteError,
+) -> (mpsc::Sender<Job>, std::thread::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel::<Job>();
     let handle = std::thread::Builder::new()
         .name("weft-store-writer".into())
@@ -30,7 +42,9 @@ pub(super) fn spawn(mut conn: Connection) -> (mpsc::Sender<Job>, std::thread::Jo
                     }
                 }
                 let all: Vec<&RunEvent> = jobs.iter().flat_map(|j| j.events.iter()).collect();
-                if apply(&mut conn, &all).is_ok() {
+                let together = apply(&mut conn, &all);
+                note(&health, &together);
+                if together.is_ok() {
                     for job in jobs {
                         let _ = job.done.send(Ok(()));
                     }
@@ -38,7 +52,9 @@ pub(super) fn spawn(mut conn: Connection) -> (mpsc::Sender<Job>, std::thread::Jo
                     // One bad batch must not fail the others: retry each alone.
                     for job in jobs {
                         let events: Vec<&RunEvent> = job.events.iter().collect();
-                        let _ = job.done.send(apply(&mut conn, &events));
+                        let alone = apply(&mut conn, &events);
+                        note(&health, &alone);
+                        let _ = job.done.send(alone);
                     }
                 }
             }

@@ -25,6 +25,12 @@ const RULES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "private_fs.rs",
+        &[
+            "workflow", "store", "config", "engine", "exec", "cli", "cmd", "output",
+        ],
+    ),
+    (
         "sys.rs",
         &[
             "workflow", "store", "config", "engine", "exec", "cli", "cmd", "output",

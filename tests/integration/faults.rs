@@ -3,6 +3,7 @@
 //! root, as CI has; elsewhere these tests say so and pass vacuously).
 
 use crate::harness::{Weft, alive, wait_exit, wait_for_file, wait_until};
+use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -122,8 +123,20 @@ tasks:
     );
     let task = crate::harness::pid_in(&pid_file);
     assert!(wait_until(Duration::from_secs(10), || !alive(task)));
-    // Reading still works on the full disk, and the run is not shown
-    // ended before its end is recorded.
+    // The daemon says why nothing is recorded, and reading still works.
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            let status = w.run(&["daemon", "status", "--json"]).stdout;
+            serde_json::from_str::<serde_json::Value>(&status).is_ok_and(|v| {
+                v["store_error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("full"))
+            })
+        }),
+        "weft daemon status never said the store cannot write"
+    );
+    let status = w.run(&["daemon", "status"]);
+    assert!(status.stdout.contains("cannot write"), "{}", status.stdout);
     let ps = w.run(&["ps"]);
     assert_eq!(ps.code, 0, "{}", ps.stderr);
     assert!(ps.stdout.contains("running"), "{}", ps.stdout);
@@ -134,7 +147,6 @@ tasks:
         let _ = wait.kill();
     }
     assert_eq!(code, Some(1), "weft wait did not return with the failure");
-    assert!(w.daemon_log().contains("run stopped"), "{}", w.daemon_log());
     let show = w.show_json(&id);
     assert_eq!(show["status"], "failed", "{show}");
     let reasons: Vec<String> = show["tasks"]
@@ -151,4 +163,95 @@ tasks:
         show["tasks"][1]["status"], "succeeded",
         "`next` ran although `fill`'s end was never recorded"
     );
+}
+
+/// Every folder and file under `root` that grants anything to group or others.
+fn open_to_others(root: &Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut open = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&p).unwrap();
+        if meta.file_type().is_socket() || meta.file_type().is_symlink() {
+            continue;
+        }
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            open.push(format!("{} {:o}", p.display(), mode));
+        }
+        if meta.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        }
+    }
+    open
+}
+
+#[test]
+fn everything_weft_creates_is_private_to_its_user() {
+    let w = Weft::new();
+    w.write(
+        "private.yaml",
+        "name: private\ntasks:\n  say:\n    run: echo secret-ish; echo 'k=v' >> \"$WEFT_OUTPUT\"\n    interactive: false\n",
+    );
+    // A home made fresh, under the loosest umask: weft's own modes hold.
+    let home = w.home.path().join("fresh");
+    let out = w
+        .cmd()
+        .env("WEFT_HOME", &home)
+        .args(["run", "-q", "private.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let _daemon_home = {
+        let d = std::process::Command::new(Weft::bin())
+            .args(["daemon", "start"])
+            .env("WEFT_HOME", &home)
+            .output()
+            .unwrap();
+        assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    };
+    let submitted = w
+        .cmd()
+        .env("WEFT_HOME", &home)
+        .args(["submit", "-q", "private.yaml"])
+        .output()
+        .unwrap();
+    let id = String::from_utf8_lossy(&submitted.stdout)
+        .trim()
+        .to_string();
+    let waited = w
+        .cmd()
+        .env("WEFT_HOME", &home)
+        .args(["wait", &id])
+        .output()
+        .unwrap();
+    assert_eq!(waited.status.code(), Some(0));
+    let _ = std::process::Command::new(Weft::bin())
+        .args(["daemon", "stop"])
+        .env("WEFT_HOME", &home)
+        .output();
+    let open = open_to_others(&home);
+    assert!(open.is_empty(), "readable by others: {open:#?}");
+}
+
+#[test]
+fn a_home_left_open_is_tightened_when_weft_opens_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Weft::new();
+    w.write("o.yaml", "name: o\ntasks:\n  t:\n    run: echo hi\n");
+    assert_eq!(w.run(&["run", "-q", "o.yaml"]).code, 0);
+    let home = w.home.path();
+    for p in [home.to_path_buf(), home.join("logs"), home.join("weft.db")] {
+        let mode = if p.is_dir() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    assert_eq!(w.run(&["ps"]).code, 0);
+    for (p, want) in [
+        (home.to_path_buf(), 0o700),
+        (home.join("logs"), 0o700),
+        (home.join("weft.db"), 0o600),
+    ] {
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, want, "{}", p.display());
+    }
 }
