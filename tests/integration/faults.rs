@@ -202,14 +202,16 @@ fn everything_weft_creates_is_private_to_its_user() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let _daemon_home = {
-        let d = std::process::Command::new(Weft::bin())
-            .args(["daemon", "start"])
-            .env("WEFT_HOME", &home)
-            .output()
-            .unwrap();
-        assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
-    };
+    let started = std::process::Command::new(Weft::bin())
+        .args(["daemon", "start"])
+        .env("WEFT_HOME", &home)
+        .output()
+        .unwrap();
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
     let submitted = w
         .cmd()
         .env("WEFT_HOME", &home)
