@@ -515,6 +515,10 @@ tasks:
         .trim()
         .to_string();
     assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    // `a`'s attempt is on record (else the new daemon rightly runs it again).
+    assert!(wait_until(Duration::from_secs(20), || task_status(
+        &w, &id, "a"
+    ) == "running"));
     crate::harness::signal(daemon.child.id(), "KILL");
     wait_exit(&mut daemon.child, Duration::from_secs(10));
     let _again = w.daemon();
