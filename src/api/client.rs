@@ -99,7 +99,7 @@ impl Client {
         Err(match serde_json::from_slice::<ApiError>(&bytes) {
             Ok(e) => ClientError::Api(e),
             Err(_) if status == StatusCode::NOT_FOUND => ClientError::Api(
-                ApiError::new("version_mismatch", format!("the daemon does not know `{path}`"))
+                ApiError::new(ErrorCode::VersionMismatch, format!("the daemon does not know `{path}`"))
                     .hint("the daemon is probably another version; restart it with `weft daemon stop && weft daemon start`"),
             ),
             Err(_) => self.transport(format!("HTTP {status}: {}", String::from_utf8_lossy(&bytes))),
