@@ -11,6 +11,12 @@ pub const VERSION_HEADER: &str = "weft-version";
 /// This build's version, as sent in `VERSION_HEADER`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The longest Unix socket path, in bytes (`sun_path` less its NUL).
+#[cfg(target_os = "linux")]
+pub const SOCKET_PATH_MAX: usize = 107;
+#[cfg(not(target_os = "linux"))]
+pub const SOCKET_PATH_MAX: usize = 103;
+
 /// The stable, machine-readable code of an API error, and its HTTP status.
 /// Serialised as snake_case here and nowhere else; docs/json.md lists them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,6 +26,9 @@ pub(super) fn client_error(e: ClientError) -> CmdError {
         ClientError::NotRunning { socket, .. } => CmdError::Unavailable(format!(
             "error: no daemon is listening on `{socket}`; start one with `weft daemon start`"
         )),
+        e @ ClientError::SocketPathTooLong { .. } => CmdError::Unavailable(format!(
+            "error: {e}\n  set `WEFT_HOME` (or `XDG_RUNTIME_DIR`) to a shorter folder"
+        )),
         ClientError::Api(api) => {
             let hint = api.hint.map(|h| format!("\n  {h}")).unwrap_or_default();
             let text = format!("error: {}{hint}", api.message.trim_end());
