@@ -880,3 +880,33 @@ async fn add(
     let answer = m.add(req)?;
     Ok((StatusCode::CREATED, Json(answer)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        let token = "0123456789abcdef0123456789abcdef";
+        for scheme in ["Bearer", "bearer", "BEARER"] {
+            assert!(bearer_matches(&format!("{scheme} {token}"), token));
+        }
+        assert!(!bearer_matches(&format!("Basic {token}"), token));
+        assert!(!bearer_matches("Bearer wrong", token));
+        assert!(!bearer_matches(token, token));
+    }
+
+    #[test]
+    fn failed_token_attempts_lock_a_peer_out() {
+        let guard = TokenGuard::new("t");
+        let ip: IpAddr = [10, 0, 0, 1].into();
+        let now = Instant::now();
+        for _ in 0..MAX_FAILURES {
+            assert!(!guard.locked(ip, now));
+            guard.failed(ip, now);
+        }
+        assert!(guard.locked(ip, now));
+        assert!(!guard.locked(ip, now + LOCKOUT + Duration::from_secs(1)));
+        assert!(!guard.locked([10, 0, 0, 2].into(), now));
+    }
+}
