@@ -195,3 +195,24 @@ fn input_to_a_task_without_a_terminal_is_a_400() {
     std::fs::write(&gate, "").expect("gate");
     assert_eq!(w.run(&["wait", &id]).code, 0);
 }
+
+#[test]
+fn a_socket_path_too_long_gets_its_own_message() {
+    let w = Weft::new();
+    let home = w.dir.path().join("h".repeat(110));
+    for args in [&["daemon", "start"][..], &["daemon", "status"][..]] {
+        let out = std::process::Command::new(Weft::bin())
+            .args(args)
+            .env("WEFT_HOME", &home)
+            .env_remove("WEFT_CONFIG")
+            .output()
+            .expect("weft");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("longer than this platform allows") && stderr.contains("WEFT_HOME"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("start one with"), "{args:?}: {stderr}");
+    }
+}
