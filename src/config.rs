@@ -136,6 +136,9 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The shortest `daemon.token` the daemon accepts for TCP.
+pub const MIN_TOKEN_CHARS: usize = 32;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file `{path}`: {source}")]
@@ -214,6 +217,19 @@ impl Config {
                 "`daemon.tcp` needs `daemon.token`: the daemon refuses TCP without a token".into(),
             ));
         }
+        if let Some(token) = config.daemon.token.as_deref()
+            && config.daemon.tcp.is_some()
+            && token.chars().count() < MIN_TOKEN_CHARS
+        {
+            return Err(invalid(
+                1,
+                1,
+                format!(
+                    "`daemon.token` is {} characters; a TCP token needs at least {MIN_TOKEN_CHARS} (make one with `openssl rand -hex 32`)",
+                    token.chars().count()
+                ),
+            ));
+        }
         Ok(config)
     }
 
@@ -279,12 +295,19 @@ mod tests {
         assert!(err.to_string().contains("detach_key"), "{err}");
         let err = Config::parse("c.yaml", "daemon:\n  tcp: 127.0.0.1:7420\n").unwrap_err();
         assert!(err.to_string().contains("needs `daemon.token`"), "{err}");
-        let ok = Config::parse(
+        let err = Config::parse(
             "c.yaml",
             "daemon:\n  tcp: 127.0.0.1:7420\n  token: s3cret\n",
         )
+        .unwrap_err();
+        assert!(err.to_string().contains("at least 32"), "{err}");
+        let token = "0123456789abcdef0123456789abcdef";
+        let ok = Config::parse(
+            "c.yaml",
+            &format!("daemon:\n  tcp: 127.0.0.1:7420\n  token: {token}\n"),
+        )
         .unwrap();
-        assert_eq!(ok.daemon.token.as_deref(), Some("s3cret"));
+        assert_eq!(ok.daemon.token.as_deref(), Some(token));
     }
 
     #[test]

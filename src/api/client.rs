@@ -28,6 +28,11 @@ pub enum ClientError {
         #[source]
         source: std::io::Error,
     },
+    /// The socket's path is longer than a Unix socket address holds.
+    #[error(
+        "the daemon's socket path `{socket}` is {len} bytes, longer than this platform allows ({SOCKET_PATH_MAX})"
+    )]
+    SocketPathTooLong { socket: String, len: usize },
     /// The daemon answered with an error.
     #[error("{0}")]
     Api(ApiError),
@@ -61,6 +66,13 @@ impl Client {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Result<hyper::Response<hyper::body::Incoming>, ClientError> {
+        let len = self.socket.as_os_str().len();
+        if len > SOCKET_PATH_MAX {
+            return Err(ClientError::SocketPathTooLong {
+                socket: self.socket.display().to_string(),
+                len,
+            });
+        }
         let stream = tokio::net::UnixStream::connect(&self.socket)
             .await
             .map_err(|source| ClientError::NotRunning {
@@ -99,7 +111,7 @@ impl Client {
         Err(match serde_json::from_slice::<ApiError>(&bytes) {
             Ok(e) => ClientError::Api(e),
             Err(_) if status == StatusCode::NOT_FOUND => ClientError::Api(
-                ApiError::new("version_mismatch", format!("the daemon does not know `{path}`"))
+                ApiError::new(ErrorCode::VersionMismatch, format!("the daemon does not know `{path}`"))
                     .hint("the daemon is probably another version; restart it with `weft daemon stop && weft daemon start`"),
             ),
             Err(_) => self.transport(format!("HTTP {status}: {}", String::from_utf8_lossy(&bytes))),
@@ -270,6 +282,13 @@ impl Client {
         task: &str,
         read_only: bool,
     ) -> Result<TokioIo<hyper::upgrade::Upgraded>, ClientError> {
+        let len = self.socket.as_os_str().len();
+        if len > SOCKET_PATH_MAX {
+            return Err(ClientError::SocketPathTooLong {
+                socket: self.socket.display().to_string(),
+                len,
+            });
+        }
         let stream = tokio::net::UnixStream::connect(&self.socket)
             .await
             .map_err(|source| ClientError::NotRunning {

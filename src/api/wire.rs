@@ -11,21 +11,140 @@ pub const VERSION_HEADER: &str = "weft-version";
 /// This build's version, as sent in `VERSION_HEADER`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The longest Unix socket path, in bytes (`sun_path` less its NUL).
+#[cfg(target_os = "linux")]
+pub const SOCKET_PATH_MAX: usize = 107;
+#[cfg(not(target_os = "linux"))]
+pub const SOCKET_PATH_MAX: usize = 103;
+
+/// The stable, machine-readable code of an API error, and its HTTP status.
+/// Serialised as snake_case here and nowhere else; docs/json.md lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// No such run, task, workflow or route.
+    NotFound,
+    /// A run-id prefix matching several runs.
+    Ambiguous,
+    /// A workflow file that does not validate.
+    InvalidWorkflow,
+    /// Malformed JSON, a bad query string or a bad field value.
+    BadRequest,
+    /// Well-formed JSON of the wrong shape (a missing field, a wrong type).
+    InvalidBody,
+    /// A body that is not `application/json`.
+    UnsupportedMediaType,
+    /// A body over the daemon's limit.
+    PayloadTooLarge,
+    /// The route exists, the method does not.
+    MethodNotAllowed,
+    /// The task has no terminal (attach, `weft send`).
+    NotInteractive,
+    /// The run's state forbids the request now.
+    Conflict,
+    /// The daemon is stopping and suspended the run.
+    Suspended,
+    /// Client and daemon are different versions.
+    VersionMismatch,
+    /// The TCP listener needs its token.
+    Unauthorized,
+    /// Too many failed token attempts from this peer.
+    RateLimited,
+    /// The request did not arrive in time.
+    Timeout,
+    /// The store failed (disk, database).
+    Store,
+    /// A code this build does not know (a newer daemon's).
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The HTTP status that goes with the code.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::NotFound => 404,
+            ErrorCode::Ambiguous
+            | ErrorCode::BadRequest
+            | ErrorCode::InvalidWorkflow
+            | ErrorCode::NotInteractive => 400,
+            ErrorCode::InvalidBody => 422,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::Timeout => 408,
+            ErrorCode::VersionMismatch => 426,
+            ErrorCode::Conflict | ErrorCode::Suspended => 409,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Store | ErrorCode::Unknown => 500,
+        }
+    }
+
+    /// Its wire name (`not_found`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Ambiguous => "ambiguous",
+            ErrorCode::InvalidWorkflow => "invalid_workflow",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::InvalidBody => "invalid_body",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::NotInteractive => "not_interactive",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Suspended => "suspended",
+            ErrorCode::VersionMismatch => "version_mismatch",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Store => "store",
+            ErrorCode::Unknown => "unknown",
+        }
+    }
+
+    /// Every code, for docs and tests.
+    pub const ALL: [ErrorCode; 17] = [
+        ErrorCode::NotFound,
+        ErrorCode::Ambiguous,
+        ErrorCode::InvalidWorkflow,
+        ErrorCode::BadRequest,
+        ErrorCode::InvalidBody,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::NotInteractive,
+        ErrorCode::Conflict,
+        ErrorCode::Suspended,
+        ErrorCode::VersionMismatch,
+        ErrorCode::Unauthorized,
+        ErrorCode::RateLimited,
+        ErrorCode::Timeout,
+        ErrorCode::Store,
+        ErrorCode::Unknown,
+    ];
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// An error as the API reports it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
 pub struct ApiError {
-    /// Stable, machine-readable: `not_found`, `ambiguous`, `invalid_workflow`,
-    /// `version_mismatch`, `bad_request`, `conflict`, `store`, `unauthorized`.
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     pub hint: Option<String>,
 }
 
 impl ApiError {
-    pub fn new(code: &str, message: impl Into<String>) -> ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError {
-            code: code.to_string(),
+            code,
             message: message.into(),
             hint: None,
         }
@@ -38,14 +157,21 @@ impl ApiError {
 
     /// The HTTP status that goes with the code.
     pub fn status(&self) -> u16 {
-        match self.code.as_str() {
-            "not_found" => 404,
-            "ambiguous" | "bad_request" | "invalid_workflow" => 400,
-            "version_mismatch" => 426,
-            "conflict" => 409,
-            "unauthorized" => 401,
-            _ => 500,
-        }
+        self.code.status()
+    }
+}
+
+/// The one conversion of store errors: a missing thing is a 404 wherever
+/// it is looked up.
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> ApiError {
+        use crate::store::StoreError;
+        let code = match &e {
+            StoreError::NotFound(_) | StoreError::Queued { .. } => ErrorCode::NotFound,
+            StoreError::Ambiguous { .. } => ErrorCode::Ambiguous,
+            _ => ErrorCode::Store,
+        };
+        ApiError::new(code, e.to_string())
     }
 }
 
@@ -77,6 +203,30 @@ pub struct SubmitRequest {
     pub params: Vec<(String, String)>,
     #[serde(default)]
     pub concurrency: Option<u32>,
+}
+
+impl SubmitRequest {
+    /// Refuses a `file` the daemon cannot run in: empty, relative, or
+    /// holding a NUL byte.
+    pub fn check(&self) -> Result<(), ApiError> {
+        let refuse = |why: &str| {
+            Err(ApiError::new(
+                ErrorCode::BadRequest,
+                format!("`file` {why}: {:?}", self.file),
+            )
+            .hint("send the workflow file's absolute path"))
+        };
+        if self.file.is_empty() {
+            return refuse("is empty");
+        }
+        if self.file.contains('\0') {
+            return refuse("holds a NUL byte");
+        }
+        if !std::path::Path::new(&self.file).is_absolute() {
+            return refuse("is not an absolute path");
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -245,4 +395,43 @@ pub struct AddResponse {
 pub struct ReloadResponse {
     pub workflows: u32,
     pub invalid: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialise_as_their_names() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            let back: ErrorCode = serde_json::from_str(&json).expect("parses");
+            assert_eq!(back, code);
+        }
+        let newer: ErrorCode = serde_json::from_str("\"from_the_future\"").expect("parses");
+        assert_eq!(newer, ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn submit_refuses_bad_files() {
+        let req = |file: &str| SubmitRequest {
+            file: file.to_string(),
+            source: String::new(),
+            params: Vec::new(),
+            concurrency: None,
+        };
+        for bad in ["", "relative/wf.yaml", "/tmp/a\0b.yaml"] {
+            let e = req(bad).check().expect_err(bad);
+            assert_eq!(e.code, ErrorCode::BadRequest, "{bad:?}");
+        }
+        assert!(req("/tmp/wf.yaml").check().is_ok());
+    }
+
+    #[test]
+    fn store_not_found_is_a_404() {
+        let e = ApiError::from(crate::store::StoreError::NotFound("run abc".into()));
+        assert_eq!(e.code, ErrorCode::NotFound);
+        assert_eq!(e.status(), 404);
+    }
 }

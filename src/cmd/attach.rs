@@ -9,7 +9,7 @@
 use super::remote::{client_error, connect, runtime};
 use super::terminal::{RawMode, key_reader};
 use super::{CmdError, CmdResult, Context, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE};
-use crate::api::{ClientError, Frame, InputRequest};
+use crate::api::{ClientError, ErrorCode, Frame, InputRequest};
 use crate::cli::{AttachArgs, LogsArgs, SendArgs};
 use std::io::{IsTerminal, Write};
 use tokio::signal::unix::{SignalKind, signal};
@@ -32,7 +32,7 @@ pub fn attach(ctx: &Context, args: AttachArgs) -> CmdResult {
         let client = connect(ctx).await?;
         match client.attach(&args.run, &args.task, args.read_only).await {
             Ok(io) => Ok(Some(io)),
-            Err(ClientError::Api(e)) if e.code == "not_interactive" => Ok(None),
+            Err(ClientError::Api(e)) if e.code == ErrorCode::NotInteractive => Ok(None),
             Err(e) => Err(client_error(e)),
         }
     })?;
@@ -145,7 +145,7 @@ pub fn send(ctx: &Context, args: SendArgs) -> CmdResult {
         };
         match client.send_input(&args.run, &args.task, &req).await {
             Ok(()) => Ok(EXIT_OK),
-            Err(ClientError::Api(e)) if e.code == "not_interactive" => {
+            Err(ClientError::Api(e)) if e.code == ErrorCode::NotInteractive => {
                 eprintln!("error: {}\n  {}", e.message, e.hint.unwrap_or_default());
                 Ok(EXIT_USAGE)
             }

@@ -19,7 +19,8 @@ pub fn daemon(ctx: &Context, cmd: DaemonCommand) -> CmdResult {
                 paths.config_file = file.clone();
             }
             serve(&paths, &ctx.config).map_err(|e| match e {
-                crate::daemon::DaemonError::AlreadyRunning { .. } => {
+                crate::daemon::DaemonError::AlreadyRunning { .. }
+                | crate::daemon::DaemonError::ConfigReadable { .. } => {
                     CmdError::Usage(format!("error: {e}"))
                 }
                 other => CmdError::Unavailable(format!("error: {other}")),
@@ -101,7 +102,29 @@ pub(super) fn spawn_daemon(ctx: &Context) -> Result<u32, CmdError> {
     Ok(child.id())
 }
 
+/// The daemon's own checks, run here too so their message reaches the
+/// terminal rather than only the daemon's log.
+fn preflight(ctx: &Context) -> Result<(), CmdError> {
+    let config_file = ctx
+        .config_file_override
+        .clone()
+        .unwrap_or_else(|| ctx.paths.config_file.clone());
+    match crate::daemon::preflight(&ctx.paths, &config_file, &ctx.config) {
+        Ok(warnings) => {
+            for w in warnings {
+                eprintln!("weft: warning: {w}");
+            }
+            Ok(())
+        }
+        Err(e @ crate::daemon::DaemonError::ConfigReadable { .. }) => {
+            Err(CmdError::Usage(format!("error: {e}")))
+        }
+        Err(e) => Err(CmdError::Unavailable(format!("error: {e}"))),
+    }
+}
+
 fn start(ctx: &Context) -> CmdResult {
+    preflight(ctx)?;
     let socket = socket_path(&ctx.paths);
     let client = Client::new(&socket);
     runtime()?.block_on(async {

@@ -3,7 +3,9 @@
 //! daemon on its socket, starting it when allowed.
 
 use super::{CmdError, CmdResult, Context, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
-use crate::api::{Client, ClientError, PauseRequest, RetryRequest, RunState, SubmitRequest};
+use crate::api::{
+    Client, ClientError, ErrorCode, PauseRequest, RetryRequest, RunState, SubmitRequest,
+};
 use crate::cli::{EventsArgs, PauseArgs, RunNameArgs, SubmitArgs, WaitArgs};
 use crate::model::RunStatus;
 use std::io::Write;
@@ -24,12 +26,16 @@ pub(super) fn client_error(e: ClientError) -> CmdError {
         ClientError::NotRunning { socket, .. } => CmdError::Unavailable(format!(
             "error: no daemon is listening on `{socket}`; start one with `weft daemon start`"
         )),
+        e @ ClientError::SocketPathTooLong { .. } => CmdError::Unavailable(format!(
+            "error: {e}\n  set `WEFT_HOME` (or `XDG_RUNTIME_DIR`) to a shorter folder"
+        )),
         ClientError::Api(api) => {
             let hint = api.hint.map(|h| format!("\n  {h}")).unwrap_or_default();
             let text = format!("error: {}{hint}", api.message.trim_end());
-            match api.code.as_str() {
-                "store" => CmdError::Unavailable(text),
-                "version_mismatch" => CmdError::Unavailable(text),
+            match api.code {
+                ErrorCode::Store | ErrorCode::VersionMismatch | ErrorCode::Unknown => {
+                    CmdError::Unavailable(text)
+                }
                 _ => CmdError::Usage(text),
             }
         }
@@ -185,7 +191,7 @@ pub fn wait(ctx: &Context, args: WaitArgs) -> CmdResult {
 async fn wait_through_restarts(client: &Client, run: &str) -> Result<RunState, ClientError> {
     loop {
         match client.wait(run).await {
-            Err(ClientError::Api(e)) if e.code == "suspended" => {
+            Err(ClientError::Api(e)) if e.code == ErrorCode::Suspended => {
                 eprintln!("weft: {}; waiting for it (`weft daemon start`)", e.message);
                 loop {
                     tokio::time::sleep(std::time::Duration::from_millis(500)).await;

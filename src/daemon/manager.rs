@@ -2,7 +2,7 @@
 //! them (cancel, pause, resume), and fanning their events out to API
 //! subscribers.
 
-use crate::api::{ApiError, DaemonStatus, RetryRequest, RunState, SubmitRequest};
+use crate::api::{ApiError, DaemonStatus, ErrorCode, RetryRequest, RunState, SubmitRequest};
 use crate::config::Config;
 use crate::engine::{
     Driver, EngineError, Launch, RetryError, RunControl, plan_resume, plan_retry, record_run,
@@ -111,19 +111,19 @@ impl Manager {
         let active = self.active();
         let Some(run) = active.get(&id) else {
             return Err(AttachRefusal::Api(
-                ApiError::new("conflict", format!("run {id} is not running"))
+                ApiError::new(ErrorCode::Conflict, format!("run {id} is not running"))
                     .hint(format!("its output is in its log: `weft logs {id} {task}`")),
             ));
         };
         match run.tasks.iter().find(|(n, _)| *n == name) {
             None => Err(AttachRefusal::Api(ApiError::new(
-                "not_found",
+                ErrorCode::NotFound,
                 format!("run {id} has no task `{task}`"),
             ))),
             Some((_, false)) => Err(AttachRefusal::NotInteractive),
             Some((_, true)) => Err(AttachRefusal::Api(
                 ApiError::new(
-                    "conflict",
+                    ErrorCode::Conflict,
                     format!("task `{task}` of run {id} is not running now"),
                 )
                 .hint("it has not started yet, or it has ended; see `weft show`"),
@@ -177,7 +177,7 @@ impl Manager {
     pub fn submit(self: &Arc<Self>, req: SubmitRequest) -> Result<RunId, ApiError> {
         let loaded =
             load_str(&req.file, &req.source, &req.params, &|_| None).map_err(|report| {
-                ApiError::new("invalid_workflow", report.render())
+                ApiError::new(ErrorCode::InvalidWorkflow, report.render())
                     .hint("check it with `weft validate`")
             })?;
         self.launch(Launch {
@@ -195,9 +195,9 @@ impl Manager {
         let old = self.store.run(&id).map_err(store_error)?;
         let plan = plan_retry(&old, req.from.as_deref()).map_err(|e| {
             let code = match e {
-                RetryError::UnknownTask { .. } => "not_found",
-                RetryError::Invalid { .. } => "invalid_workflow",
-                _ => "conflict",
+                RetryError::UnknownTask { .. } => ErrorCode::NotFound,
+                RetryError::Invalid { .. } => ErrorCode::InvalidWorkflow,
+                _ => ErrorCode::Conflict,
             };
             ApiError::new(code, e.to_string())
         })?;
@@ -339,7 +339,7 @@ impl Manager {
         if !sent {
             let status = self.store.run(&id).map_err(store_error)?.summary.status;
             return Err(ApiError::new(
-                "conflict",
+                ErrorCode::Conflict,
                 format!("run {id} is {status}, not running here"),
             )
             .hint("only runs this daemon is driving can be controlled; see `weft ps`"));
@@ -393,7 +393,7 @@ impl Manager {
                 .is_ok_and(|left| left.iter().any(|r| r.run == id))
             {
                 return Err(ApiError::new(
-                    "suspended",
+                    ErrorCode::Suspended,
                     format!("the daemon stopped before run {id} ended; it goes on when a daemon starts again"),
                 )
                 .hint("`weft daemon start`"));
@@ -433,18 +433,12 @@ impl Manager {
 }
 
 fn store_error(e: StoreError) -> ApiError {
-    match e {
-        StoreError::NotFound(_) | StoreError::Queued { .. } => {
-            ApiError::new("not_found", e.to_string())
-        }
-        StoreError::Ambiguous { .. } => ApiError::new("ambiguous", e.to_string()),
-        other => ApiError::new("store", other.to_string()),
-    }
+    ApiError::from(e)
 }
 
-fn engine_error(e: EngineError) -> ApiError {
+pub(super) fn engine_error(e: EngineError) -> ApiError {
     match e {
         EngineError::Store(e) => store_error(e),
-        other => ApiError::new("store", other.to_string()),
+        other => ApiError::new(ErrorCode::Store, other.to_string()),
     }
 }

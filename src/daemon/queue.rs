@@ -5,7 +5,7 @@
 
 use super::Manager;
 use super::scheduler::store_err;
-use crate::api::{AddRequest, AddResponse, ApiError};
+use crate::api::{AddRequest, AddResponse, ApiError, ErrorCode};
 use crate::model::{RunId, Trigger, now_ms};
 use crate::store::{QueuedRun, Store, StoreError};
 use crate::workflow::load_str;
@@ -66,7 +66,7 @@ impl Manager {
         let file = file.display().to_string();
         // Refuse a bad name or command now, not when the wait is over.
         load_str(&file, &source, &[], &|_| None).map_err(|report| {
-            ApiError::new("invalid_workflow", report.render())
+            ApiError::new(ErrorCode::InvalidWorkflow, report.render())
                 .hint("`--name` takes letters, digits, `-`, `_` and `.`")
         })?;
         let run = RunId::generate();
@@ -107,7 +107,7 @@ impl Manager {
     fn resolve_waitable(&self, name: &str) -> Result<RunId, ApiError> {
         match self.resolve(name) {
             Ok(id) => Ok(id),
-            Err(e) if e.code == "not_found" => {
+            Err(e) if e.code == ErrorCode::NotFound => {
                 let queued = self.store.queued_runs().map_err(store_err)?;
                 let matches: Vec<&QueuedRun> = queued
                     .iter()

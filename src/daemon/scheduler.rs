@@ -6,7 +6,7 @@
 
 use super::Manager;
 use crate::api::{
-    ApiError, ParamInfo, ReloadResponse, ScheduleInfo, TriggerResponse, WorkflowInfo,
+    ApiError, ErrorCode, ParamInfo, ReloadResponse, ScheduleInfo, TriggerResponse, WorkflowInfo,
 };
 use crate::engine::{Launch, record_run_as};
 use crate::model::{Millis, Overlap, RunId, Trigger, now_ms};
@@ -29,7 +29,7 @@ struct Due {
 }
 
 pub(super) fn store_err(e: StoreError) -> ApiError {
-    ApiError::new("store", e.to_string())
+    ApiError::from(e)
 }
 
 impl Manager {
@@ -267,7 +267,8 @@ impl Manager {
         trigger: Trigger,
     ) -> Result<RunId, ApiError> {
         let loaded = load_str(file, source, params, &|_| None).map_err(|report| {
-            ApiError::new("invalid_workflow", report.render()).hint("check it with `weft validate`")
+            ApiError::new(ErrorCode::InvalidWorkflow, report.render())
+                .hint("check it with `weft validate`")
         })?;
         let setup = record_run_as(
             &*self.store,
@@ -284,7 +285,7 @@ impl Manager {
             Owner::this_daemon(),
             id,
         )
-        .map_err(|e| ApiError::new("store", e.to_string()))?;
+        .map_err(super::manager::engine_error)?;
         Ok(self.drive(setup))
     }
 
@@ -454,7 +455,7 @@ impl Manager {
         };
         // Bad params are refused before anything is recorded.
         load_str(&file.display().to_string(), &wf.source, params, &|_| None).map_err(|report| {
-            ApiError::new("invalid_workflow", report.render())
+            ApiError::new(ErrorCode::InvalidWorkflow, report.render())
                 .hint("pass params with `-p KEY=VALUE`")
         })?;
         let (outcome, run) = self

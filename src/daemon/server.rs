@@ -4,19 +4,53 @@
 
 use super::Manager;
 use crate::api::{
-    ApiError, PauseRequest, RetryRequest, RunsQuery, SubmitRequest, SubmitResponse, VERSION,
-    VERSION_HEADER,
+    ApiError, ErrorCode, PauseRequest, RetryRequest, RunsQuery, SubmitRequest, SubmitResponse,
+    VERSION, VERSION_HEADER,
 };
 use crate::model::RunStatus;
 use crate::store::{RunFilter, Store};
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::net::{UnixListener, UnixStream};
+
+/// How long a client may take to send a request's head, and then its body:
+/// a half-sent request cannot hold a connection for longer.
+pub(super) const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+pub(super) const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest request body the daemon reads (a workflow file's text).
+pub(super) const BODY_LIMIT: usize = 2 << 20;
+
+/// The bounds every connection is served with.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Limits {
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    pub body_limit: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            header_timeout: HEADER_TIMEOUT,
+            body_timeout: BODY_TIMEOUT,
+            body_limit: BODY_LIMIT,
+        }
+    }
+}
+
+/// Failed token attempts a TCP peer may make before it is refused for a
+/// while, and for how long.
+const MAX_FAILURES: u32 = 5;
+const FAILURE_WINDOW: Duration = Duration::from_secs(60);
+const LOCKOUT: Duration = Duration::from_secs(60);
 
 type AppState = State<Arc<Manager>>;
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -76,7 +110,8 @@ pub async fn run(
     tcp: Option<TcpAccess>,
     manager: Arc<Manager>,
 ) -> std::io::Result<()> {
-    let app = router(manager.clone());
+    let limits = Limits::default();
+    let app = router(manager.clone(), limits);
     let listener = OwnerOnly {
         inner: listener,
         uid: nix::unistd::getuid().as_raw(),
@@ -99,49 +134,213 @@ pub async fn run(
         manager_for_stop.request_stop();
         manager_for_stop.shutdown().await;
     };
-    let unix = axum::serve(listener, app.clone()).with_graceful_shutdown(shutdown);
+    let unix = serve(listener, app.clone(), limits, |_| None, shutdown);
     let Some(tcp) = tcp else {
-        return unix.await;
+        unix.await;
+        return Ok(());
     };
-    let token = Arc::new(format!("Bearer {}", tcp.token));
+    let guard = Arc::new(TokenGuard::new(&tcp.token));
     let guarded = app.layer(axum::middleware::from_fn(
         move |request: Request, next: Next| {
-            let token = token.clone();
-            async move { bearer(&token, request, next).await }
+            let guard = guard.clone();
+            async move { guard.check(request, next).await }
         },
     ));
     let mut tcp_stop = manager.stopping();
-    let tcp_server = axum::serve(tcp.listener, guarded).with_graceful_shutdown(async move {
-        let _ = tcp_stop.wait_for(|s| *s).await;
-    });
-    let (a, b) = tokio::join!(unix, tcp_server);
-    a.and(b)
+    let tcp_server = serve(
+        tcp.listener,
+        guarded,
+        limits,
+        |addr: &std::net::SocketAddr| Some(addr.ip()),
+        async move {
+            let _ = tcp_stop.wait_for(|s| *s).await;
+        },
+    );
+    tokio::join!(unix, tcp_server);
+    Ok(())
 }
 
-/// TCP clients must send `Authorization: Bearer <daemon.token>`.
-async fn bearer(expected: &str, request: Request, next: Next) -> Response {
-    let given = request
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    // Compare in constant time: the token is a secret.
-    let same = given.len() == expected.len()
-        && given
-            .bytes()
-            .zip(expected.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if !same {
-        return ApiError::new("unauthorized", "this daemon's TCP listener needs its token")
+/// The peer of a TCP connection, for the token guard.
+#[derive(Clone, Copy, Debug)]
+struct Peer(IpAddr);
+
+/// Serves `app` on `listener` until `stop` ends, then lets the open
+/// connections finish. Each connection reads request heads within the
+/// header timeout (hyper closes it otherwise).
+async fn serve<L>(
+    mut listener: L,
+    app: Router,
+    limits: Limits,
+    peer: fn(&L::Addr) -> Option<IpAddr>,
+    stop: impl std::future::Future<Output = ()>,
+) where
+    L: axum::serve::Listener,
+{
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    // Every connection holds a receiver; `closed` waits for the last one.
+    let (open_tx, open_rx) = tokio::sync::watch::channel(());
+    tokio::pin!(stop);
+    loop {
+        let (io, addr) = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = &mut stop => break,
+        };
+        let ip = peer(&addr);
+        let app = app.clone();
+        let mut stop_rx = stop_rx.clone();
+        let open = open_rx.clone();
+        tokio::spawn(async move {
+            let inner = hyper_util::service::TowerToHyperService::new(app);
+            let service = hyper::service::service_fn(
+                move |mut request: hyper::Request<hyper::body::Incoming>| {
+                    if let Some(ip) = ip {
+                        request.extensions_mut().insert(Peer(ip));
+                    }
+                    hyper::service::Service::call(&inner, request)
+                },
+            );
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_timeout);
+            let conn = builder
+                .serve_connection(hyper_util::rt::TokioIo::new(io), service)
+                .with_upgrades();
+            tokio::pin!(conn);
+            tokio::select! {
+                result = conn.as_mut() => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, "connection ended");
+                    }
+                }
+                _ = async { let _ = stop_rx.wait_for(|s| *s).await; } => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+            drop(open);
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    drop(open_rx);
+    open_tx.closed().await;
+}
+
+/// TCP clients must send `Authorization: Bearer <daemon.token>` (the
+/// scheme in any case). A peer that fails too often is refused for a
+/// while without its token being looked at.
+struct TokenGuard {
+    token: String,
+    failures: Mutex<HashMap<IpAddr, Failures>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Failures {
+    count: u32,
+    since: Instant,
+    locked_until: Option<Instant>,
+}
+
+impl TokenGuard {
+    fn new(token: &str) -> TokenGuard {
+        TokenGuard {
+            token: token.to_string(),
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn check(&self, request: Request, next: Next) -> Response {
+        let peer = request.extensions().get::<Peer>().map(|p| p.0);
+        let now = Instant::now();
+        if let Some(ip) = peer
+            && self.locked(ip, now)
+        {
+            return ApiError::new(
+                ErrorCode::RateLimited,
+                "too many failed token attempts from this address",
+            )
+            .hint(format!(
+                "wait {} seconds, then send the right `daemon.token`",
+                LOCKOUT.as_secs()
+            ))
+            .into_response();
+        }
+        let given = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !bearer_matches(given, &self.token) {
+            if let Some(ip) = peer {
+                self.failed(ip, now);
+            }
+            return ApiError::new(
+                ErrorCode::Unauthorized,
+                "this daemon's TCP listener needs its token",
+            )
             .hint("send `Authorization: Bearer <token>` with the `daemon.token` from its config")
             .into_response();
+        }
+        if let Some(ip) = peer
+            && let Ok(mut map) = self.failures.lock()
+        {
+            map.remove(&ip);
+        }
+        next.run(request).await
     }
-    next.run(request).await
+
+    fn locked(&self, ip: IpAddr, now: Instant) -> bool {
+        let Ok(map) = self.failures.lock() else {
+            return false;
+        };
+        map.get(&ip)
+            .and_then(|f| f.locked_until)
+            .is_some_and(|until| now < until)
+    }
+
+    fn failed(&self, ip: IpAddr, now: Instant) {
+        let Ok(mut map) = self.failures.lock() else {
+            return;
+        };
+        // Forget peers whose lockout or window is over: the map stays small.
+        map.retain(|_, f| match f.locked_until {
+            Some(until) => now < until,
+            None => now.duration_since(f.since) < FAILURE_WINDOW,
+        });
+        let f = map.entry(ip).or_insert(Failures {
+            count: 0,
+            since: now,
+            locked_until: None,
+        });
+        f.count += 1;
+        if f.count >= MAX_FAILURES {
+            f.locked_until = Some(now + LOCKOUT);
+            tracing::warn!(peer = %ip, failures = f.count, "too many failed token attempts; refusing this peer for a while");
+        }
+    }
 }
 
-fn router(manager: Arc<Manager>) -> Router {
-    Router::new()
+/// `Bearer <token>`, the scheme in any case; the token compared in
+/// constant time (it is a secret).
+fn bearer_matches(given: &str, token: &str) -> bool {
+    let Some((scheme, rest)) = given.split_once(' ') else {
+        return false;
+    };
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return false;
+    }
+    let rest = rest.trim_start_matches(' ');
+    rest.len() == token.len()
+        && rest
+            .bytes()
+            .zip(token.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+fn router(manager: Arc<Manager>, limits: Limits) -> Router {
+    let api = Router::new()
         .route("/v1/status", get(status))
         .route("/v1/runs", get(list_runs).post(submit))
         .route("/v1/runs/{run}", get(show_run))
@@ -164,11 +363,140 @@ fn router(manager: Arc<Manager>) -> Router {
         .route("/v1/events", get(events))
         .route("/v1/shutdown", post(shutdown))
         .fallback(|| async {
-            ApiError::new("not_found", "no such route")
+            ApiError::new(ErrorCode::NotFound, "no such route")
                 .hint("the routes are listed in weft's README, under \"The API\"")
         })
-        .layer(axum::middleware::from_fn(handshake))
-        .with_state(manager)
+        .with_state(manager);
+    with_limits(api, limits).layer(axum::middleware::from_fn(handshake))
+}
+
+/// Bodies read within the limits, and every error answered as JSON.
+fn with_limits(router: Router, limits: Limits) -> Router {
+    router
+        .layer(axum::extract::DefaultBodyLimit::max(limits.body_limit))
+        .layer(axum::middleware::from_fn(
+            move |request: Request, next: Next| read_body(limits, request, next),
+        ))
+        .layer(axum::middleware::from_fn(json_errors))
+}
+
+/// Reads the whole body before the handler runs, within the body timeout
+/// and size limit (an upgrade carries none).
+async fn read_body(limits: Limits, request: Request, next: Next) -> Response {
+    if request.headers().contains_key(header::UPGRADE) {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let read = axum::body::to_bytes(body, limits.body_limit);
+    let bytes = match tokio::time::timeout(limits.body_timeout, read).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(e)) if too_large(&e) => {
+            return ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("the request body is over {} bytes", limits.body_limit),
+            )
+            .into_response();
+        }
+        Ok(Err(e)) => {
+            return ApiError::new(
+                ErrorCode::BadRequest,
+                format!("cannot read the request body: {e}"),
+            )
+            .into_response();
+        }
+        Err(_) => {
+            return ApiError::new(
+                ErrorCode::Timeout,
+                format!(
+                    "the request body did not arrive within {} seconds",
+                    limits.body_timeout.as_secs()
+                ),
+            )
+            .hint("send the whole request at once")
+            .into_response();
+        }
+    };
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+fn too_large(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// Turns the framework's own refusals (plain text or empty bodies: bad
+/// JSON, a wrong method, ...) into `{code, message, hint}`.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let text = axum::body::to_bytes(response.into_body(), 64 << 10)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let mut answer = framework_error(status, &method, &path, text).into_response();
+    // Keep the framework's status; the code says the rest.
+    *answer.status_mut() = status;
+    answer
+}
+
+/// The API error for a refusal the framework answered with `status`.
+fn framework_error(status: StatusCode, method: &Method, path: &str, text: String) -> ApiError {
+    let said = |fallback: String| {
+        if text.is_empty() {
+            fallback
+        } else {
+            text.clone()
+        }
+    };
+    match status {
+        StatusCode::BAD_REQUEST => ApiError::new(ErrorCode::BadRequest, said("bad request".into()))
+            .hint("the request and its JSON shapes are in docs/json.md"),
+        StatusCode::UNPROCESSABLE_ENTITY => ApiError::new(
+            ErrorCode::InvalidBody,
+            said("the JSON body has the wrong shape".into()),
+        )
+        .hint("the request and its JSON shapes are in docs/json.md"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            said("the body must be JSON".into()),
+        )
+        .hint("send `Content-Type: application/json`"),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            said("the request body is too large".into()),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("`{path}` does not take {method}"),
+        )
+        .hint("the routes and their methods are listed in weft's README, under \"The API\""),
+        StatusCode::NOT_FOUND => {
+            ApiError::new(ErrorCode::NotFound, said(format!("no route `{path}`")))
+                .hint("the routes are listed in weft's README, under \"The API\"")
+        }
+        StatusCode::REQUEST_TIMEOUT => {
+            ApiError::new(ErrorCode::Timeout, said("the request took too long".into()))
+        }
+        s if s.is_client_error() => ApiError::new(ErrorCode::BadRequest, said(s.to_string())),
+        s => ApiError::new(ErrorCode::Store, said(s.to_string())),
+    }
 }
 
 /// A client that names its version must be this daemon's version.
@@ -182,7 +510,7 @@ async fn handshake(request: Request, next: Next) -> Response {
         && theirs != VERSION
     {
         return ApiError::new(
-            "version_mismatch",
+            ErrorCode::VersionMismatch,
             format!("the daemon is weft {VERSION}, this client is weft {theirs}"),
         )
         .hint("restart the daemon with the same weft: `weft daemon stop && weft daemon start`")
@@ -208,7 +536,7 @@ async fn list_runs(
         .as_deref()
         .map(|s| s.parse::<RunStatus>())
         .transpose()
-        .map_err(|e| ApiError::new("bad_request", e))?;
+        .map_err(|e| ApiError::new(ErrorCode::BadRequest, e))?;
     let filter = RunFilter {
         workflow: q.workflow,
         status,
@@ -218,16 +546,14 @@ async fn list_runs(
         queued: true,
         limit: q.limit.unwrap_or(50),
     };
-    m.store()
-        .runs(&filter)
-        .map(Json)
-        .map_err(|e| ApiError::new("store", e.to_string()))
+    m.store().runs(&filter).map(Json).map_err(ApiError::from)
 }
 
 async fn submit(
     State(m): AppState,
     Json(req): Json<SubmitRequest>,
 ) -> Result<(StatusCode, Json<SubmitResponse>), ApiError> {
+    req.check()?;
     let run = m.submit(req)?;
     Ok((StatusCode::CREATED, Json(SubmitResponse { run })))
 }
@@ -237,10 +563,7 @@ async fn show_run(
     Path(run): Path<String>,
 ) -> ApiResult<crate::store::RunDetail> {
     let id = m.resolve(&run)?;
-    let mut detail = m
-        .store()
-        .run(&id)
-        .map_err(|e| ApiError::new("store", e.to_string()))?;
+    let mut detail = m.store().run(&id)?;
     for (name, interactive) in m.task_kinds(&id) {
         if let Some(t) = detail.tasks.iter_mut().find(|t| t.name == name) {
             t.interactive = interactive;
@@ -299,7 +622,7 @@ async fn events(State(m): AppState, Query(q): Query<EventsQuery>) -> Response {
     if !q.follow {
         let recent = match m.store().recent_events(100) {
             Ok(events) => events,
-            Err(e) => return ApiError::new("store", e.to_string()).into_response(),
+            Err(e) => return ApiError::from(e).into_response(),
         };
         let mut body = String::new();
         for e in recent {
@@ -361,7 +684,7 @@ fn refusal(r: super::AttachRefusal, task: &str) -> ApiError {
     match r {
         super::AttachRefusal::Api(e) => e,
         super::AttachRefusal::NotInteractive => ApiError::new(
-            "not_interactive",
+            ErrorCode::NotInteractive,
             format!("task `{task}` is not interactive: it has no terminal to attach to"),
         )
         .hint("follow its output with `weft logs -f RUN TASK`"),
@@ -411,9 +734,12 @@ async fn input(
     if req.enter {
         bytes.push(b'\r');
     }
-    session
-        .write(&bytes)
-        .map_err(|e| ApiError::new("conflict", format!("cannot type into task `{task}`: {e}")))?;
+    session.write(&bytes).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Conflict,
+            format!("cannot type into task `{task}`: {e}"),
+        )
+    })?;
     Ok(Json(serde_json::json!({"written": bytes.len()})))
 }
 
@@ -441,13 +767,10 @@ async fn task_log(
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     let id = m.resolve(&run)?;
-    let detail = m
-        .store()
-        .run(&id)
-        .map_err(|e| ApiError::new("store", e.to_string()))?;
+    let detail = m.store().run(&id)?;
     let Some(record) = detail.tasks.iter().find(|t| t.name.as_str() == task) else {
         return Err(ApiError::new(
-            "not_found",
+            ErrorCode::NotFound,
             format!("run {id} has no task `{task}`"),
         ));
     };
@@ -457,7 +780,7 @@ async fn task_log(
     };
     let max = q.max.unwrap_or(LOG_CHUNK).max(1);
     let read_error =
-        |e: std::io::Error| ApiError::new("store", format!("cannot read the log: {e}"));
+        |e: std::io::Error| ApiError::new(ErrorCode::Store, format!("cannot read the log: {e}"));
     if q.format.as_deref() == Some("raw") {
         // The file's own lines, with the chunk's facts in headers: no JSON
         // to build or parse for a follower of a fast log.
@@ -556,4 +879,34 @@ async fn add(
 ) -> Result<(StatusCode, Json<crate::api::AddResponse>), ApiError> {
     let answer = m.add(req)?;
     Ok((StatusCode::CREATED, Json(answer)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        let token = "0123456789abcdef0123456789abcdef";
+        for scheme in ["Bearer", "bearer", "BEARER"] {
+            assert!(bearer_matches(&format!("{scheme} {token}"), token));
+        }
+        assert!(!bearer_matches(&format!("Basic {token}"), token));
+        assert!(!bearer_matches("Bearer wrong", token));
+        assert!(!bearer_matches(token, token));
+    }
+
+    #[test]
+    fn failed_token_attempts_lock_a_peer_out() {
+        let guard = TokenGuard::new("t");
+        let ip: IpAddr = [10, 0, 0, 1].into();
+        let now = Instant::now();
+        for _ in 0..MAX_FAILURES {
+            assert!(!guard.locked(ip, now));
+            guard.failed(ip, now);
+        }
+        assert!(guard.locked(ip, now));
+        assert!(!guard.locked(ip, now + LOCKOUT + Duration::from_secs(1)));
+        assert!(!guard.locked([10, 0, 0, 2].into(), now));
+    }
 }

@@ -4,7 +4,7 @@
 //! rendered problems, and where each schedule's fires stand. Writes only to
 //! the daemon log.
 
-use crate::api::ApiError;
+use crate::api::{ApiError, ErrorCode};
 use crate::model::Millis;
 use crate::workflow::{Workflow, did_you_mean, validate_str};
 use std::collections::{BTreeMap, HashMap};
@@ -165,7 +165,7 @@ impl Registry {
             }
         });
         Err(ApiError::new(
-            "not_found",
+            ErrorCode::NotFound,
             format!("the daemon knows no valid workflow `{name}`"),
         )
         .hint(hint))

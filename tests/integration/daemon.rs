@@ -570,6 +570,8 @@ fn daemon_stop_then_start_loses_no_run() {
     assert_eq!(w.run(&["daemon", "stop"]).code, 0);
 }
 
+const TOKEN: &str = "s3cret-token-s3cret-token-s3cret-token";
+
 #[test]
 fn the_tcp_listener_serves_only_clients_with_the_token() {
     let w = Weft::new();
@@ -580,7 +582,12 @@ fn the_tcp_listener_serves_only_clients_with_the_token() {
         .port();
     std::fs::write(
         w.home.path().join("config.yaml"),
-        format!("daemon:\n  tcp: 127.0.0.1:{port}\n  token: s3cret-token\n"),
+        format!("daemon:\n  tcp: 127.0.0.1:{port}\n  token: {TOKEN}\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        w.home.path().join("config.yaml"),
+        std::fs::Permissions::from_mode(0o600),
     )
     .unwrap();
     let _d = w.daemon();
@@ -600,7 +607,7 @@ fn the_tcp_listener_serves_only_clients_with_the_token() {
     assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
     assert!(refused.contains("\"code\":\"unauthorized\""), "{refused}");
     assert!(ask("Authorization: Bearer wrong-token!\r\n").starts_with("HTTP/1.1 401"));
-    let served = ask("Authorization: Bearer s3cret-token\r\n");
+    let served = ask(&format!("Authorization: Bearer {TOKEN}\r\n"));
     assert!(served.starts_with("HTTP/1.1 200"), "{served}");
     assert!(served.contains("\"version\":\"0.1.0\""), "{served}");
     // Without a token the daemon will not listen on TCP at all.

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod api_errors;
 mod architecture;
 mod attach;
 mod cli;
