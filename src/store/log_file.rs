@@ -100,6 +100,11 @@ fn create_log_file(path: &Path) -> io::Result<File> {
 pub struct LogWriter {
     path: PathBuf,
     out: Option<BufWriter<File>>,
+    /// Boxed: the writer travels in `Result`s, kept small.
+    s: Box<Counters>,
+}
+
+struct Counters {
     /// Bytes in the file (written or buffered), header included.
     len: u64,
     /// Length of the file's header line.
@@ -118,17 +123,19 @@ impl LogWriter {
         LogWriter {
             path: path.to_path_buf(),
             out: None,
-            len: 0,
-            header_len: 0,
-            start: 0,
-            cap: DEFAULT_MAX_ATTEMPT_SIZE,
-            last_ms: i64::MIN,
+            s: Box::new(Counters {
+                len: 0,
+                header_len: 0,
+                start: 0,
+                cap: DEFAULT_MAX_ATTEMPT_SIZE,
+                last_ms: i64::MIN,
+            }),
         }
     }
 
     /// The same writer with another size cap (bytes on disk).
     pub fn with_cap(mut self, cap: u64) -> LogWriter {
-        self.cap = cap.max(MIN_ATTEMPT_SIZE);
+        self.s.cap = cap.max(MIN_ATTEMPT_SIZE);
         self
     }
 
@@ -149,7 +156,7 @@ impl LogWriter {
             rest = &rest[i + 1..];
         }
         self.record(stream, rest, end)?;
-        if self.len > self.cap {
+        if self.s.len > self.s.cap {
             self.compact()?;
         }
         Ok(())
@@ -160,19 +167,19 @@ impl LogWriter {
             let mut out = BufWriter::with_capacity(64 << 10, create_log_file(&self.path)?);
             let header = format!("{HEADER} start=0\n");
             out.write_all(header.as_bytes())?;
-            self.header_len = header.len() as u64;
-            self.len = self.header_len;
+            self.s.header_len = header.len() as u64;
+            self.s.len = self.s.header_len;
             self.out = Some(out);
         }
         let Some(out) = self.out.as_mut() else {
             return Ok(());
         };
         let now = chrono::Utc::now().timestamp_millis();
-        if now != self.last_ms {
-            self.last_ms = now;
+        if now != self.s.last_ms {
+            self.s.last_ms = now;
             let stamp = format!("@{now}\n");
             out.write_all(stamp.as_bytes())?;
-            self.len += stamp.len() as u64;
+            self.s.len += stamp.len() as u64;
         }
         let tag = stream.tag();
         let text = match end {
@@ -188,11 +195,11 @@ impl LogWriter {
             out.write_all(&[tag])?;
             out.write_all(text)?;
             out.write_all(b"\n")?;
-            self.len += 2 + text.len() as u64;
+            self.s.len += 2 + text.len() as u64;
         }
         if end == LineEnd::Unterminated {
             out.write_all(&[b'-', stream.tag(), b'\n'])?;
-            self.len += 3;
+            self.s.len += 3;
         }
         Ok(())
     }
@@ -206,7 +213,7 @@ impl LogWriter {
         out.flush()?;
         drop(out);
         let mut old = File::open(&self.path)?;
-        let cut = self.len - self.cap / 2;
+        let cut = self.s.len - self.s.cap / 2;
         old.seek(SeekFrom::Start(cut))?;
         let mut reader = BufReader::with_capacity(64 << 10, old);
         let mut skipped = 0u64;
@@ -230,9 +237,9 @@ impl LogWriter {
             }
         }
         let keep_from = cut + skipped;
-        let at = time_before(reader.get_mut(), keep_from, self.header_len)?;
+        let at = time_before(reader.get_mut(), keep_from, self.s.header_len)?;
         reader.seek(SeekFrom::Start(keep_from))?;
-        let start = self.start + (keep_from - self.header_len);
+        let start = self.s.start + (keep_from - self.s.header_len);
         let tmp = self.path.with_extension("log.cap");
         let mut new = BufWriter::with_capacity(64 << 10, create_log_file(&tmp)?);
         let header = match at {
@@ -243,9 +250,9 @@ impl LogWriter {
         let copied = io::copy(&mut reader, &mut new)?;
         new.flush()?;
         std::fs::rename(&tmp, &self.path)?;
-        self.header_len = header.len() as u64;
-        self.start = start;
-        self.len = self.header_len + copied;
+        self.s.header_len = header.len() as u64;
+        self.s.start = start;
+        self.s.len = self.s.header_len + copied;
         self.out = Some(new);
         Ok(())
     }
@@ -597,10 +604,7 @@ pub fn read_log_chunk(
     let mut lines = Vec::new();
     let mut joiner = Joiner::default();
     let (mut committed, mut kept, mut bytes, mut more) = (r.offset(), 0, 0usize, false);
-    loop {
-        let Some((rec, raw)) = r.next_record()? else {
-            break;
-        };
+    while let Some((rec, raw)) = r.next_record()? {
         bytes += raw.len();
         match rec {
             Record::Dropped(n) => lines.push(LogLine {
@@ -651,10 +655,7 @@ pub fn read_log_bytes(path: &Path, offset: u64, max: usize) -> io::Result<(Vec<u
     let mut buf = Vec::new();
     let (mut committed, mut kept, mut more) = (r.offset(), 0, false);
     let mut open: Vec<Stream> = Vec::new();
-    loop {
-        let Some((rec, raw)) = r.next_record()? else {
-            break;
-        };
+    while let Some((rec, raw)) = r.next_record()? {
         match rec {
             Record::Dropped(n) => {
                 buf.push(b'w');

@@ -13,6 +13,7 @@ mod examples;
 mod generated;
 mod inspect;
 mod json_shapes;
+mod logs;
 mod readme_scripts;
 mod run;
 mod schedule;
