@@ -28,7 +28,8 @@ name: big
 tasks:
   out: { run: "yes 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789 | head -c ${MB}000000" }
 YAML
-(cd "$TMP" && "$SRC_BIN" run big.yaml --quiet) || die "the run failed"
+# `yes` ends on SIGPIPE, which pipefail reports: the run "fails", its log is whole.
+(cd "$TMP" && "$SRC_BIN" run big.yaml --quiet) >/dev/null 2>&1 || true
 id=$(cd "$TMP" && "$SRC_BIN" ps --json | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -n 1)
 log=$(find "$WEFT_HOME/logs" -name '*.log' | head -n 1)
 measure "$TMP/t.weft" "$SRC_BIN" logs "$id" out
