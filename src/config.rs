@@ -16,10 +16,55 @@ pub struct Config {
     pub ui: UiConfig,
     pub daemon: DaemonConfig,
     pub dash: DashConfig,
+    pub logs: LogsConfig,
     /// Folders whose workflow files (`*.yaml`, `*.yml`) the daemon loads
     /// and fires on their `schedule:`. `~/` is the home folder; a relative
     /// path is relative to the config file's folder.
     pub workflow_dirs: Vec<String>,
+}
+
+/// Task output logs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogsConfig {
+    /// The most one attempt's log keeps on disk (`100MiB`, `1GB`, `500KB`,
+    /// bytes without a unit); past it the oldest output is dropped.
+    pub max_attempt_size: String,
+}
+
+impl Default for LogsConfig {
+    fn default() -> Self {
+        LogsConfig {
+            max_attempt_size: "100MiB".into(),
+        }
+    }
+}
+
+/// A size in bytes: a number with an optional unit, `B`, `KB`/`MB`/`GB`
+/// (powers of 1000) or `KiB`/`MiB`/`GiB` (powers of 1024).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size such as `100MiB`"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "mb" => 1000 * 1000,
+        "gb" => 1000 * 1000 * 1000,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown size unit `{other}` in `{text}` (use KB, MB, GB, KiB, MiB or GiB)"
+            ));
+        }
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{text}` is too large"))
 }
 
 /// The dashboard's settings.
@@ -200,6 +245,17 @@ impl Config {
         if let Err(why) = parse_duration(&config.daemon.input_wait) {
             return Err(invalid(1, 1, format!("bad `daemon.input_wait`: {why}")));
         }
+        match parse_size(&config.logs.max_attempt_size) {
+            Err(why) => return Err(invalid(1, 1, format!("bad `logs.max_attempt_size`: {why}"))),
+            Ok(n) if n < crate::store::MIN_ATTEMPT_SIZE => {
+                return Err(invalid(
+                    1,
+                    1,
+                    "bad `logs.max_attempt_size`: at least 64KiB".to_string(),
+                ));
+            }
+            Ok(_) => {}
+        }
         if parse_key(&config.daemon.detach_key).is_none() {
             return Err(invalid(
                 1,
@@ -255,6 +311,11 @@ impl Config {
             .collect()
     }
 
+    /// `logs.max_attempt_size` in bytes.
+    pub fn max_attempt_size(&self) -> u64 {
+        parse_size(&self.logs.max_attempt_size).unwrap_or(crate::store::DEFAULT_MAX_ATTEMPT_SIZE)
+    }
+
     pub fn kill_grace(&self) -> Duration {
         parse_duration(&self.run.kill_grace).unwrap_or(Duration::from_secs(5))
     }
@@ -269,6 +330,7 @@ mod tests {
         let c = Config::parse("c.yaml", "").unwrap();
         assert_eq!(c.store.durability, Durability::Normal);
         assert_eq!(c.kill_grace(), Duration::from_secs(5));
+        assert_eq!(c.max_attempt_size(), 100 << 20);
         assert!(c.workflow_dirs.is_empty());
         let c = Config::parse("c.yaml", "workflow_dirs: [flows, /srv/flows]\n").unwrap();
         assert_eq!(

@@ -4,7 +4,10 @@
 
 use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::cli::LogsArgs;
-use crate::store::{LogLine, RunDetail, Store, Stream, read_log, strip_escapes};
+use crate::store::{
+    LineEnd, LogLine, LogReader, Record, RunDetail, Store, Stream, dropped_message, read_log_chunk,
+    strip_escapes,
+};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -18,50 +21,104 @@ struct Printer<'a> {
     /// Width of the task-name prefix; 0 = no prefix (one task).
     prefix: usize,
     last_header: Option<(String, u32)>,
+    open: Open,
+}
+
+/// Whether the last thing printed left a line open.
+#[derive(Clone, PartialEq)]
+enum Open {
+    No,
+    /// This task's attempt's stream goes on on this line.
+    Continues(String, u32, Stream),
+    /// The output ended without a newline: anything else starts a new line.
+    Dangling,
 }
 
 impl Printer<'_> {
-    fn print(
+    /// Prints a piece of a line as it is in the log (one record: constant
+    /// memory whatever the length of the line).
+    #[allow(clippy::too_many_arguments)]
+    fn piece(
         &mut self,
         out: &mut impl Write,
         task: &str,
         attempt: u32,
         attempts: usize,
-        line: &LogLine,
+        stream: Stream,
+        text: &[u8],
+        end: LineEnd,
     ) -> std::io::Result<()> {
-        if self.json {
-            let v = serde_json::json!({"task": task, "attempt": attempt, "stream": line.stream, "at": line.at, "text": line.text});
-            serde_json::to_writer(&mut *out, &v)?;
-            return writeln!(out);
-        }
         let s = &self.ctx.style;
-        let key = (task.to_string(), attempt);
-        if attempts > 1 && self.last_header.as_ref() != Some(&key) {
-            writeln!(out, "{}", s.dim(&format!("── {task} attempt {attempt} ──")))?;
-        }
-        self.last_header = Some(key);
-        let prefix = if self.prefix > 0 {
-            s.dim(&format!("{task:<w$} │ ", w = self.prefix))
-        } else {
-            String::new()
+        let continues = match &self.open {
+            Open::Continues(t, a, st) => t == task && *a == attempt && *st == stream,
+            _ => false,
         };
-        match line.stream {
-            Stream::Stdout => writeln!(out, "{prefix}{}", line.text),
-            Stream::Stderr => writeln!(
-                out,
-                "{prefix}{}",
-                if s.color {
-                    s.warn(&line.text)
-                } else {
-                    line.text.clone()
-                }
-            ),
+        if !continues {
+            if self.open != Open::No {
+                out.write_all(b"\n")?;
+            }
+            let key = (task.to_string(), attempt);
+            if attempts > 1 && self.last_header.as_ref() != Some(&key) {
+                writeln!(out, "{}", s.dim(&format!("── {task} attempt {attempt} ──")))?;
+            }
+            self.last_header = Some(key);
+            if self.prefix > 0 {
+                write!(out, "{}", s.dim(&format!("{task:<w$} │ ", w = self.prefix)))?;
+            }
+        }
+        match stream {
+            Stream::Stdout => out.write_all(text)?,
+            Stream::Stderr if s.color => {
+                write!(out, "{}", s.warn(&String::from_utf8_lossy(text)))?;
+            }
+            Stream::Stderr => out.write_all(text)?,
             // A PTY's output as text: its colours and cursor moves would
             // garble this terminal (`--json` keeps them).
-            Stream::Terminal if self.raw => writeln!(out, "{prefix}{}", line.text),
-            Stream::Terminal => writeln!(out, "{prefix}{}", strip_escapes(&line.text)),
-            Stream::Weft => writeln!(out, "{prefix}{}", s.dim(&format!("weft: {}", line.text))),
+            Stream::Terminal if self.raw => out.write_all(text)?,
+            Stream::Terminal => {
+                write!(out, "{}", strip_escapes(&String::from_utf8_lossy(text)))?;
+            }
+            Stream::Weft => {
+                let text = String::from_utf8_lossy(text);
+                let text = if continues {
+                    s.dim(&text)
+                } else {
+                    s.dim(&format!("weft: {text}"))
+                };
+                write!(out, "{text}")?;
+            }
         }
+        self.open = match end {
+            LineEnd::Newline => {
+                out.write_all(b"\n")?;
+                Open::No
+            }
+            LineEnd::Continues => Open::Continues(task.to_string(), attempt, stream),
+            LineEnd::Unterminated => Open::Dangling,
+        };
+        Ok(())
+    }
+
+    /// One whole line as JSON.
+    fn json_line(
+        &mut self,
+        out: &mut impl Write,
+        task: &str,
+        attempt: u32,
+        line: &LogLine,
+    ) -> std::io::Result<()> {
+        let v = serde_json::json!({"task": task, "attempt": attempt, "stream": line.stream, "at": line.at, "text": line.text});
+        serde_json::to_writer(&mut *out, &v)?;
+        writeln!(out)
+    }
+
+    /// Ends a line left open, before something that is not log output.
+    fn close(&mut self, out: &mut impl Write) -> std::io::Result<()> {
+        if self.open != Open::No {
+            out.write_all(b"\n")?;
+            self.open = Open::No;
+        }
+        Ok(())
     }
 }
 
@@ -93,9 +150,11 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
         json: args.json,
         prefix,
         last_header: None,
+        open: Open::No,
     };
     let mut offsets: HashMap<String, u64> = HashMap::new();
-    let mut out = std::io::stdout().lock();
+    // Buffered (stdout alone flushes every line), flushed after each read.
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     let mut run = run;
     let mut ticks = 0u32;
     loop {
@@ -114,6 +173,7 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
         run = store.run(&id)?;
     }
     if args.follow && !args.json {
+        printer.close(&mut out)?;
         let s = &ctx.style;
         writeln!(
             out,
@@ -121,6 +181,7 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
             s.dim(&format!("run {} {}", id, run.summary.status))
         )?;
     }
+    out.flush()?;
     Ok(EXIT_OK)
 }
 
@@ -143,17 +204,48 @@ fn print_new(
             if args.attempt.is_some_and(|a| a != attempt.attempt) {
                 continue;
             }
+            let shown = if args.attempt.is_some() {
+                1
+            } else {
+                task.attempts.len()
+            };
             let offset = offsets.entry(attempt.log.clone()).or_insert(0);
-            let (lines, next) = read_log(Path::new(&attempt.log), *offset)?;
-            *offset = next;
-            for line in &lines {
-                let shown = if args.attempt.is_some() {
-                    1
-                } else {
-                    task.attempts.len()
-                };
-                printer.print(out, task.name.as_str(), attempt.attempt, shown, line)?;
+            let path = Path::new(&attempt.log);
+            let name = task.name.as_str();
+            if printer.json {
+                // Whole lines, read in pieces of about 1 MiB.
+                loop {
+                    let (lines, next, more) = read_log_chunk(path, *offset, 1 << 20)?;
+                    *offset = next;
+                    for line in &lines {
+                        printer.json_line(out, name, attempt.attempt, line)?;
+                    }
+                    if !more {
+                        break;
+                    }
+                }
+                continue;
             }
+            let Some(mut reader) = LogReader::open(path, *offset)? else {
+                continue;
+            };
+            while let Some((record, _)) = reader.next_record()? {
+                match record {
+                    Record::Dropped(n) => printer.piece(
+                        out,
+                        name,
+                        attempt.attempt,
+                        shown,
+                        Stream::Weft,
+                        dropped_message(n).as_bytes(),
+                        LineEnd::Newline,
+                    )?,
+                    Record::Text {
+                        stream, text, end, ..
+                    } => printer.piece(out, name, attempt.attempt, shown, stream, text, end)?,
+                }
+            }
+            *offset = reader.offset();
         }
     }
     Ok(())

@@ -9,7 +9,7 @@ use crate::cli::{RunArgs, RunOutputArgs};
 use crate::engine::{Driver, EngineError, Launch, RunControl, record_run};
 use crate::model::{RunId, RunStatus, TaskStatus, Trigger};
 use crate::output::{Progress, ProgressMode};
-use crate::store::{Owner, Store, read_log};
+use crate::store::{Owner, Store, tail_lines};
 use crate::workflow::{LoadError, Loaded, load_file, load_str};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -318,8 +318,8 @@ fn print_failures(ctx: &Context, store: &dyn Store, run_id: &RunId) -> Result<()
             // Its log holds only the reason, which the run's output already showed.
             continue;
         }
-        let (lines, _) = read_log(Path::new(&attempt.log), 0).unwrap_or_default();
-        let tail = &lines[lines.len().saturating_sub(10)..];
+        // Read from the end backwards: instant whatever the log's size.
+        let tail = tail_lines(Path::new(&attempt.log), 10, 4096).unwrap_or_default();
         writeln!(
             out,
             "\n{} {} {}",
@@ -327,13 +327,13 @@ fn print_failures(ctx: &Context, store: &dyn Store, run_id: &RunId) -> Result<()
             ctx.style.bold(task.name.as_str()),
             task.reason.as_deref().unwrap_or("")
         )?;
-        if tail.is_empty() {
+        if tail.lines.is_empty() {
             writeln!(out, "  {}", ctx.style.dim("(no output)"))?;
         }
-        for line in tail {
-            writeln!(out, "  {} {}", ctx.style.dim("│"), line.text)?;
+        for (_, text) in &tail.lines {
+            writeln!(out, "  {} {}", ctx.style.dim("│"), text)?;
         }
-        if lines.len() > tail.len() {
+        if tail.earlier {
             writeln!(
                 out,
                 "  {}",

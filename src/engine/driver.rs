@@ -37,6 +37,8 @@ pub struct RunSetup {
     pub concurrency: usize,
     pub grace: Duration,
     pub shell: Shell,
+    /// The most bytes one attempt's log keeps (`logs.max_attempt_size`).
+    pub log_cap: u64,
     /// Per task: what happened to it before this driver took the run over
     /// (a retry's reused successes, a resumed run's finished tasks).
     pub prior: Vec<Prior>,
@@ -615,7 +617,13 @@ impl Driver {
                 }
                 Err(e) => {
                     let why = format!("cannot evaluate `if: {cond}`: {e}");
-                    return self.failed_start(task, attempt, LogWriter::new(&log_path), why, queue);
+                    return self.failed_start(
+                        task,
+                        attempt,
+                        LogWriter::new(&log_path).with_cap(self.setup.log_cap),
+                        why,
+                        queue,
+                    );
                 }
             }
         }
@@ -624,10 +632,16 @@ impl Driver {
         let Prepared { action, env, cwd } = match prepared {
             Ok(p) => p,
             Err(why) => {
-                return self.failed_start(task, attempt, LogWriter::new(&log_path), why, queue);
+                return self.failed_start(
+                    task,
+                    attempt,
+                    LogWriter::new(&log_path).with_cap(self.setup.log_cap),
+                    why,
+                    queue,
+                );
             }
         };
-        let log = LogWriter::new(&log_path);
+        let log = LogWriter::new(&log_path).with_cap(self.setup.log_cap);
         let job = Job {
             action,
             env,

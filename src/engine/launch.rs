@@ -85,6 +85,7 @@ pub fn record_run_as(
         concurrency,
         grace: config.kill_grace(),
         shell: config.run.shell,
+        log_cap: config.max_attempt_size(),
         prior: (0..wf.tasks.len())
             .map(|i| match reused_of(i) {
                 Some(r) => Prior {
@@ -198,6 +199,7 @@ pub fn plan_resume(
         concurrency: concurrency_for(old.concurrency.map(|c| c as usize), &loaded, config),
         grace: config.kill_grace(),
         shell: config.run.shell,
+        log_cap: config.max_attempt_size(),
         prior,
         resumed: true,
         ptys: None,

@@ -5,7 +5,7 @@
 
 use super::{Action, Executor, Job, StartError, Started};
 use crate::model::AttemptOutcome;
-use crate::store::{LogWriter, Stream};
+use crate::store::{LineEnd, LogWriter, Stream};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use std::process::Stdio;
@@ -105,41 +105,57 @@ fn spawn_error(program: &str, e: &std::io::Error) -> String {
     }
 }
 
-/// The longest line kept whole; a longer run of bytes without a newline
-/// (binary output, a progress bar redrawn with `\r`) is cut into lines of
-/// this size, so memory stays bounded whatever a task prints.
+/// The longest piece of a line written at once; a longer run of bytes
+/// without a newline (binary output, a progress bar redrawn with `\r`) is
+/// written in pieces of this size that readers join again, so memory stays
+/// bounded whatever a task prints.
 const MAX_LINE: usize = 64 * 1024;
 
 async fn pump(stream: impl AsyncRead + Unpin, tag: Stream, log: Arc<Mutex<LogWriter>>) {
     let mut reader = BufReader::new(stream);
     let mut line: Vec<u8> = Vec::with_capacity(256);
+    // A piece of the current line was written already.
+    let mut continuing = false;
     loop {
-        let (complete, used, eof) = match reader.fill_buf().await {
-            Err(_) => break,
-            Ok([]) => (!line.is_empty(), 0, true),
+        let (end, used, eof) = match reader.fill_buf().await {
+            Err(_) => (
+                (!line.is_empty() || continuing).then_some(LineEnd::Unterminated),
+                0,
+                true,
+            ),
+            Ok([]) => (
+                (!line.is_empty() || continuing).then_some(LineEnd::Unterminated),
+                0,
+                true,
+            ),
             Ok(buf) => {
                 let room = MAX_LINE - line.len();
                 match buf.iter().take(room).position(|&b| b == b'\n') {
                     Some(i) => {
                         line.extend_from_slice(&buf[..i]);
-                        (true, i + 1, false)
+                        (Some(LineEnd::Newline), i + 1, false)
                     }
                     None => {
                         let n = buf.len().min(room);
                         line.extend_from_slice(&buf[..n]);
-                        (line.len() >= MAX_LINE, n, false)
+                        (
+                            (line.len() >= MAX_LINE).then_some(LineEnd::Continues),
+                            n,
+                            false,
+                        )
                     }
                 }
             }
         };
         reader.consume(used);
-        if complete {
+        if let Some(end) = end {
             let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
-            let _ = w.line(tag, &line);
+            let _ = w.piece(tag, &line, end);
             // Flush when nothing more is waiting, so followers see it now.
             if eof || reader.buffer().is_empty() {
                 let _ = w.flush();
             }
+            continuing = end == LineEnd::Continues;
             line.clear();
         }
         if eof {

@@ -8,7 +8,7 @@
 //! async. Must not depend on the engine or anything above it; never prints.
 
 use super::{StartError, find_on};
-use crate::store::{LogWriter, Stream};
+use crate::store::{LineEnd, LogWriter, Stream};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
@@ -660,15 +660,15 @@ fn read_output(mut reader: Box<dyn Read + Send>, shared: &Shared, closed: watch:
             }
         }
         let mut log = lock(&shared.log);
-        lines.push(chunk, |line| {
-            let _ = log.line(Stream::Terminal, line);
+        lines.push(chunk, |line, end| {
+            let _ = log.piece(Stream::Terminal, line, end);
         });
         let _ = log.flush();
     }
     {
         let mut log = lock(&shared.log);
-        lines.finish(|line| {
-            let _ = log.line(Stream::Terminal, line);
+        lines.finish(|line, end| {
+            let _ = log.piece(Stream::Terminal, line, end);
         });
         let _ = log.flush();
     }
@@ -710,21 +710,24 @@ fn wait_for_exit(pid: u32) -> Result<ExitStatus, std::io::ErrorKind> {
 }
 
 /// Cuts output into log lines at `\n` (the `\r` before it is dropped by the
-/// log), and lines longer than [`MAX_LINE`] into pieces.
+/// log), and lines longer than [`MAX_LINE`] into pieces the log joins again.
 #[derive(Default)]
 struct LineSplitter {
     partial: Vec<u8>,
+    /// A piece of the current line went out already.
+    continuing: bool,
 }
 
 impl LineSplitter {
-    fn push(&mut self, mut chunk: &[u8], mut emit: impl FnMut(&[u8])) {
+    fn push(&mut self, mut chunk: &[u8], mut emit: impl FnMut(&[u8], LineEnd)) {
         while !chunk.is_empty() {
             let room = MAX_LINE - self.partial.len();
             match chunk.iter().take(room).position(|&b| b == b'\n') {
                 Some(i) => {
                     self.partial.extend_from_slice(&chunk[..i]);
-                    emit(&self.partial);
+                    emit(&self.partial, LineEnd::Newline);
                     self.partial.clear();
+                    self.continuing = false;
                     chunk = &chunk[i + 1..];
                 }
                 None => {
@@ -732,8 +735,9 @@ impl LineSplitter {
                     self.partial.extend_from_slice(&chunk[..n]);
                     chunk = &chunk[n..];
                     if self.partial.len() >= MAX_LINE {
-                        emit(&self.partial);
+                        emit(&self.partial, LineEnd::Continues);
                         self.partial.clear();
+                        self.continuing = true;
                     }
                 }
             }
@@ -741,10 +745,11 @@ impl LineSplitter {
     }
 
     /// The last line, when the output did not end with a newline.
-    fn finish(&mut self, mut emit: impl FnMut(&[u8])) {
-        if !self.partial.is_empty() {
-            emit(&self.partial);
+    fn finish(&mut self, mut emit: impl FnMut(&[u8], LineEnd)) {
+        if !self.partial.is_empty() || self.continuing {
+            emit(&self.partial, LineEnd::Unterminated);
             self.partial.clear();
+            self.continuing = false;
         }
     }
 }
@@ -1167,10 +1172,16 @@ mod tests {
     fn output_is_cut_into_log_lines() {
         let mut lines = Vec::new();
         let mut split = LineSplitter::default();
-        split.push(b"one\r\ntw", |l| lines.push(l.to_vec()));
-        split.push(b"o\n\nthree", |l| lines.push(l.to_vec()));
-        split.push(&vec![b'x'; MAX_LINE + 10], |l| lines.push(l.to_vec()));
-        split.finish(|l| lines.push(l.to_vec()));
+        let mut ends = Vec::new();
+        let mut add = |l: &[u8], end| {
+            lines.push(l.to_vec());
+            ends.push(end);
+        };
+        split.push(b"one\r\ntw", &mut add);
+        split.push(b"o\n\nthree", &mut add);
+        split.push(&vec![b'x'; MAX_LINE + 10], &mut add);
+        split.finish(&mut add);
+        assert_eq!(ends[3..], [LineEnd::Continues, LineEnd::Unterminated]);
         assert_eq!(
             lines[..3],
             [b"one\r".to_vec(), b"two".to_vec(), b"".to_vec()]

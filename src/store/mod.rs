@@ -10,9 +10,12 @@ mod sqlite;
 mod writer;
 
 pub use fires::{Fire, FireOutcome, FireRecord, QueuedRun};
+#[cfg(test)]
+pub use log_file::read_log;
 pub use log_file::{
-    LogLine, LogWriter, Stream, log_entries, read_log, read_log_bytes, read_log_chunk,
-    strip_escapes,
+    DEFAULT_MAX_ATTEMPT_SIZE, LineEnd, LogLine, LogReader, LogWriter, MIN_ATTEMPT_SIZE, Record,
+    Stream, Tail, dropped_message, log_entries, read_log_bytes, read_log_chunk, strip_escapes,
+    tail_lines,
 };
 pub use records::{
     AttemptRecord, NewRun, NewTask, Owner, Resumable, ReusedTask, RunDetail, RunFilter, RunSummary,

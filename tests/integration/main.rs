@@ -15,6 +15,7 @@ mod faults;
 mod generated;
 mod inspect;
 mod json_shapes;
+mod logs;
 mod readme_scripts;
 mod run;
 mod schedule;
