@@ -8,6 +8,11 @@ use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;
 
+/// The default cap on one attempt's log (`logs.max_attempt_size`).
+pub const DEFAULT_MAX_ATTEMPT_SIZE: u64 = 100 << 20;
+/// The smallest cap accepted: a cap must leave room for a useful tail.
+pub const MIN_ATTEMPT_SIZE: u64 = 64 << 10;
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -247,7 +252,7 @@ impl Config {
         }
         match parse_size(&config.logs.max_attempt_size) {
             Err(why) => return Err(invalid(1, 1, format!("bad `logs.max_attempt_size`: {why}"))),
-            Ok(n) if n < crate::store::MIN_ATTEMPT_SIZE => {
+            Ok(n) if n < MIN_ATTEMPT_SIZE => {
                 return Err(invalid(
                     1,
                     1,
@@ -313,7 +318,7 @@ impl Config {
 
     /// `logs.max_attempt_size` in bytes.
     pub fn max_attempt_size(&self) -> u64 {
-        parse_size(&self.logs.max_attempt_size).unwrap_or(crate::store::DEFAULT_MAX_ATTEMPT_SIZE)
+        parse_size(&self.logs.max_attempt_size).unwrap_or(DEFAULT_MAX_ATTEMPT_SIZE)
     }
 
     pub fn kill_grace(&self) -> Duration {

@@ -24,15 +24,12 @@
 //! This module must not depend on the database, the engine or anything
 //! above the store.
 
+use crate::config::{DEFAULT_MAX_ATTEMPT_SIZE, MIN_ATTEMPT_SIZE};
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-/// The default for `logs.max_attempt_size`: 100 MiB.
-pub const DEFAULT_MAX_ATTEMPT_SIZE: u64 = 100 << 20;
-/// The smallest cap accepted (smaller caps are raised to it).
-pub const MIN_ATTEMPT_SIZE: u64 = 64 << 10;
 const HEADER: &str = "#weft-log 2";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -13,9 +13,8 @@ pub use fires::{Fire, FireOutcome, FireRecord, QueuedRun};
 #[cfg(test)]
 pub use log_file::read_log;
 pub use log_file::{
-    DEFAULT_MAX_ATTEMPT_SIZE, LineEnd, LogLine, LogReader, LogWriter, MIN_ATTEMPT_SIZE, Record,
-    Stream, Tail, dropped_message, log_entries, read_log_bytes, read_log_chunk, strip_escapes,
-    tail_lines,
+    LineEnd, LogLine, LogReader, LogWriter, Record, Stream, Tail, dropped_message, log_entries,
+    read_log_bytes, read_log_chunk, strip_escapes, tail_lines,
 };
 pub use records::{
     AttemptRecord, NewRun, NewTask, Owner, Resumable, ReusedTask, RunDetail, RunFilter, RunSummary,
