@@ -10,6 +10,9 @@ use std::time::Duration;
 pub fn retry_delay(policy: &RetryPolicy, failed_attempt: AttemptNo, random: f64) -> Duration {
     let exponent = failed_attempt.saturating_sub(1).min(63) as i32;
     let mut secs = policy.delay.as_secs_f64() * policy.backoff.powi(exponent);
+    if secs.is_nan() {
+        secs = 0.0;
+    }
     if let Some(max) = policy.max_delay {
         secs = secs.min(max.as_secs_f64());
     }
@@ -18,7 +21,8 @@ pub fn retry_delay(policy: &RetryPolicy, failed_attempt: AttemptNo, random: f64)
     if policy.jitter {
         secs *= 0.5 + 0.5 * random.clamp(0.0, 1.0);
     }
-    Duration::from_secs_f64(secs)
+    // Validation bounds every input; still, no value may panic here.
+    Duration::try_from_secs_f64(secs).unwrap_or(Duration::ZERO)
 }
 
 #[cfg(test)]

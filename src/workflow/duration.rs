@@ -2,7 +2,13 @@
 
 use std::time::Duration;
 
-/// Parses a duration; the error says what is wrong in words.
+/// The longest duration `parse_duration` takes at all (100 years): far above
+/// every field's own bound (see `super::bounds`), and far below where the
+/// arithmetic on it could overflow.
+pub const PARSE_MAX: Duration = Duration::from_secs(36_600 * 86_400);
+
+/// Parses a duration; the error says what is wrong in words. Never panics:
+/// an enormous number is an error, not an overflow.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let s = text.trim();
     if s.is_empty() {
@@ -43,10 +49,37 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
                 ));
             }
         };
-        total += Duration::from_secs_f64(number * secs);
+        let part = Duration::try_from_secs_f64(number * secs)
+            .ok()
+            .filter(|d| *d <= PARSE_MAX)
+            .ok_or_else(|| too_long(s))?;
+        total = total
+            .checked_add(part)
+            .filter(|d| *d <= PARSE_MAX)
+            .ok_or_else(|| too_long(s))?;
         rest = &rest[digits + unit_len..];
     }
     Ok(total)
+}
+
+fn too_long(s: &str) -> String {
+    format!("`{s}` is too long; no duration in weft is longer than 36600d (100 years)")
+}
+
+/// A duration the way a user writes it: `366d`, `1h30m`, `500ms`.
+pub fn format_bound(d: Duration) -> String {
+    if d.subsec_millis() != 0 || d.is_zero() {
+        return format!("{}ms", d.as_millis());
+    }
+    let mut secs = d.as_secs();
+    let mut out = String::new();
+    for (unit, len) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if secs >= len {
+            out.push_str(&format!("{}{unit}", secs / len));
+            secs %= len;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
