@@ -6,7 +6,7 @@
 use super::definition::{RetryPolicy, ScriptLang, Task, TaskBody, When, Workflow};
 use super::diagnostic::{Diagnostic, did_you_mean};
 use super::bounds::{self, DurationBound, IntBound};
-use super::duration::parse_duration;
+use super::duration;
 use super::params::{ParamDef, ParamType, ParamValue};
 use super::template::Templates;
 use super::yaml::{Loc, Node, Value};
@@ -1277,9 +1277,11 @@ impl<'a> Validator<'a> {
 
     /// A duration within `bound`.
     fn duration(&mut self, node: &Node, what: &str, bound: DurationBound) -> Option<Duration> {
-        let d = self.any_duration(node, what)?;
-        if bound.contains(d) {
-            return Some(d);
+        let d = self.any_duration(node, what);
+        match d {
+            Some(Some(d)) if bound.contains(d) => return Some(d),
+            None => return None,
+            _ => {}
         }
         let text = node.text(self.source).unwrap_or_default();
         self.err(
@@ -1291,7 +1293,8 @@ impl<'a> Validator<'a> {
         None
     }
 
-    fn any_duration(&mut self, node: &Node, what: &str) -> Option<Duration> {
+    /// A duration; `Some(None)` when it is too long to hold at all.
+    fn any_duration(&mut self, node: &Node, what: &str) -> Option<Option<Duration>> {
         let text = match &node.value {
             Value::Str(s) => s.clone(),
             Value::Int(i) => i.to_string(),
@@ -1307,9 +1310,10 @@ impl<'a> Validator<'a> {
                 return None;
             }
         };
-        match parse_duration(&text) {
-            Ok(d) => Some(d),
-            Err(why) => {
+        match duration::parse(&text) {
+            Ok(d) => Some(Some(d)),
+            Err(duration::Error::TooLong) => Some(None),
+            Err(duration::Error::Bad(why)) => {
                 self.err(
                     node.loc,
                     node.width(self.source),
