@@ -407,4 +407,66 @@ mod tests {
         let err = Config::parse("c.yaml", "run:\n  kill_grace: soon\n").unwrap_err();
         assert!(err.to_string().contains("kill_grace"));
     }
+
+    #[test]
+    fn numbers_in_the_config_are_bounded_and_located() {
+        let err = |text: &str| Config::parse("c.yaml", text).unwrap_err().to_string();
+        let e = err("run:\n  kill_grace: 2h\n");
+        assert!(
+            e.starts_with("c.yaml:2:15: `run.kill_grace` must be at most 1h"),
+            "{e}"
+        );
+        let e = err("run:\n  concurrency: 5000\n");
+        assert!(
+            e.starts_with("c.yaml:2:16: `run.concurrency` must be a whole number from 0 to 1024"),
+            "{e}"
+        );
+        let e = err("daemon:\n  input_wait: 99999999999999999999999d\n");
+        assert!(e.starts_with("c.yaml:2:15: bad `daemon.input_wait`"), "{e}");
+        let e = err("daemon:\n  token: t\n  tcp: 127.0.0.1:70000\n");
+        assert!(e.starts_with("c.yaml:3:8: bad `daemon.tcp`"), "{e}");
+        assert!(e.contains("from 1 to 65535"), "{e}");
+        let e = err("daemon:\n  token: t\n  tcp: 127.0.0.1:0\n");
+        assert!(e.contains("from 1 to 65535"), "{e}");
+        assert!(Config::parse("c.yaml", "daemon:\n  token: t\n  tcp: 127.0.0.1:65535\n").is_ok());
+    }
+
+    #[test]
+    fn a_config_that_is_not_utf8_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yaml");
+        std::fs::write(&path, b"run:\n  shell: b\xffash\n").unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(e.contains("config.yaml:2:11: the file is not UTF-8"), "{e}");
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn no_config_text_panics(text in "\\PC{0,80}") {
+                let _ = Config::parse("c.yaml", &text);
+            }
+
+            #[test]
+            fn no_config_number_panics(
+                grace in "[0-9]{1,25}(ms|s|m|h|d|)",
+                wait in "[0-9]{1,25}(\\.[0-9]{1,5})?(ms|s|d)",
+                n in any::<i64>(),
+                port in any::<i64>(),
+            ) {
+                let text = format!("run:\n  kill_grace: {grace}\n  concurrency: {n}\ndaemon:\n  input_wait: {wait}\n  tcp: \"127.0.0.1:{port}\"\n  token: t\n");
+                if let Ok(c) = Config::parse("c.yaml", &text) {
+                    prop_assert!(c.kill_grace() <= Duration::from_secs(3600));
+                    prop_assert!(c.run.concurrency <= 1024);
+                    prop_assert!((1..=65535).contains(&port));
+                    let _ = c.input_wait();
+                }
+            }
+        }
+    }
 }

@@ -59,4 +59,30 @@ mod tests {
         assert_eq!(retry_delay(&flat, 9, 0.5), Duration::from_secs(1));
         assert!(retry_delay(&policy(false, None), 60, 0.0) <= Duration::from_secs(86_400));
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn no_policy_panics_or_waits_over_a_day(
+            attempts in any::<u32>(),
+            delay_ms in any::<u64>(),
+            backoff in any::<f64>(),
+            max_ms in proptest::option::of(any::<u64>()),
+            jitter in any::<bool>(),
+            random in any::<f64>(),
+        ) {
+            let p = RetryPolicy {
+                attempts,
+                delay: Duration::from_millis(delay_ms),
+                backoff,
+                max_delay: max_ms.map(Duration::from_millis),
+                jitter,
+                on_exit: vec![],
+            };
+            prop_assert!(retry_delay(&p, attempts, random) <= Duration::from_secs(86_400));
+        }
+    }
 }

@@ -73,7 +73,10 @@ pub const INPUT_WAIT: DurationBound = DurationBound {
     max: secs(DAY),
 };
 /// config.yaml `daemon.tcp`: the port of `host:port`.
-pub const PORT: IntBound = IntBound { min: 1, max: 65_535 };
+pub const PORT: IntBound = IntBound {
+    min: 1,
+    max: 65_535,
+};
 
 impl DurationBound {
     pub fn contains(&self, d: Duration) -> bool {
@@ -105,4 +108,5 @@ impl IntBound {
 }
 
 /// Where every bound is listed, for the hints.
-pub const HINT: &str = "the bounds of every number weft reads are listed under \"Bounds\" in README.md";
+pub const HINT: &str =
+    "the bounds of every number weft reads are listed under \"Bounds\" in README.md";

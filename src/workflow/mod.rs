@@ -160,4 +160,6 @@ fn load_with(file: &str, source: &str, params: Option<ParamInput<'_>>) -> Result
 }
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;

@@ -3,9 +3,9 @@
 //! dependencies, cycles, bad durations, task bodies, params and template
 //! references.
 
+use super::bounds::{self, DurationBound, IntBound};
 use super::definition::{RetryPolicy, ScriptLang, Task, TaskBody, When, Workflow};
 use super::diagnostic::{Diagnostic, did_you_mean};
-use super::bounds::{self, DurationBound, IntBound};
 use super::duration;
 use super::params::{ParamDef, ParamType, ParamValue};
 use super::template::Templates;
@@ -183,7 +183,8 @@ impl<'a> Validator<'a> {
                 "env" => env = self.env(v, "workflow", &mut env_fields),
                 "defaults" => defaults = self.defaults(v),
                 "concurrency" => {
-                    concurrency = self.int_in(v, "`concurrency`", bounds::CONCURRENCY)
+                    concurrency = self
+                        .int_in(v, "`concurrency`", bounds::CONCURRENCY)
                         .map(|n| n as usize)
                 }
                 "tasks" => tasks_node = Some((k, v)),
@@ -464,7 +465,8 @@ impl<'a> Validator<'a> {
                             draft.fields.push(field(&code, "script", false));
                             TaskBody::Script { lang, code }
                         }),
-                        _ => self.duration(v, "`delay`", bounds::DELAY_TASK)
+                        _ => self
+                            .duration(v, "`delay`", bounds::DELAY_TASK)
                             .map(TaskBody::Delay),
                     };
                     // Record the key even when its value is bad: it is not "missing".
@@ -560,14 +562,14 @@ impl<'a> Validator<'a> {
                         .map(|n| n as u32)
                 }
                 "delay" => r.delay = self.duration(v, "`delay`", bounds::RETRY_DELAY),
-                "max_delay" => {
-                    r.max_delay = self.duration(v, "`max_delay`", bounds::RETRY_DELAY)
-                }
+                "max_delay" => r.max_delay = self.duration(v, "`max_delay`", bounds::RETRY_DELAY),
                 "jitter" => r.jitter = self.boolean(v, "`jitter`"),
                 "backoff" => {
                     r.backoff = match v.value {
                         Value::Int(i) if (1..=10).contains(&i) => Some(i as f64),
-                        Value::Float(f) if (bounds::BACKOFF_MIN..=bounds::BACKOFF_MAX).contains(&f) => {
+                        Value::Float(f)
+                            if (bounds::BACKOFF_MIN..=bounds::BACKOFF_MAX).contains(&f) =>
+                        {
                             Some(f)
                         }
                         _ => {
@@ -583,7 +585,9 @@ impl<'a> Validator<'a> {
                         Value::Seq(items) => {
                             for item in items {
                                 match item.value {
-                                    Value::Int(c) if bounds::EXIT_CODE.contains(c) => codes.push(c as i32),
+                                    Value::Int(c) if bounds::EXIT_CODE.contains(c) => {
+                                        codes.push(c as i32)
+                                    }
                                     _ => {
                                         self.err(
                                             item.loc,
@@ -1287,7 +1291,11 @@ impl<'a> Validator<'a> {
         self.err(
             node.loc,
             node.width(self.source),
-            format!("{what} must be {}, found `{}`", bound.describe(), text.trim()),
+            format!(
+                "{what} must be {}, found `{}`",
+                bound.describe(),
+                text.trim()
+            ),
         )
         .help = Some(bounds::HINT.into());
         None
