@@ -11,6 +11,7 @@ mod daemon;
 mod dash;
 mod examples;
 mod generated;
+mod hostile;
 mod inspect;
 mod json_shapes;
 mod readme_scripts;
