@@ -2,8 +2,9 @@
 //! `config.example.yaml`, unknown keys rejected. Read through the workflow
 //! layer's YAML module, the one place YAML is parsed.
 
+use crate::workflow::bounds::{self, DurationBound};
 use crate::workflow::parse_duration;
-use crate::workflow::yaml;
+use crate::workflow::yaml::{self, Loc, Node, Value};
 use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;
@@ -211,13 +212,28 @@ pub enum ConfigError {
 impl Config {
     /// Reads the config file; a missing file means all defaults.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
+        let bytes = match std::fs::read(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(source) => {
                 return Err(ConfigError::Read {
                     path: path.display().to_string(),
                     source,
+                });
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let (loc, offset) = crate::workflow::utf8_error_at(e.as_bytes());
+                return Err(ConfigError::Invalid {
+                    path: path.display().to_string(),
+                    line: loc.line,
+                    col: loc.col,
+                    message: format!(
+                        "the file is not UTF-8: byte 0x{:02X} at offset {offset} is not valid UTF-8 text",
+                        e.as_bytes().get(offset).copied().unwrap_or(0)
+                    ),
                 });
             }
         };
@@ -244,11 +260,56 @@ impl Config {
         }
         let config: Config =
             yaml::decode(text).map_err(|e| invalid(e.loc.line, e.loc.col, e.message))?;
-        if let Err(why) = parse_duration(&config.run.kill_grace) {
-            return Err(invalid(1, 1, format!("bad `run.kill_grace`: {why}")));
+        let at = |keys: &[&str]| locate(text, keys);
+        let duration = |keys: &[&str], value: &str, bound: DurationBound| {
+            let name = keys.join(".");
+            let loc = at(keys);
+            match parse_duration(value) {
+                Err(why) => Err(invalid(loc.line, loc.col, format!("bad `{name}`: {why}"))),
+                Ok(d) if !bound.contains(d) => Err(invalid(
+                    loc.line,
+                    loc.col,
+                    format!(
+                        "`{name}` must be {}, found `{}`",
+                        bound.describe(),
+                        value.trim()
+                    ),
+                )),
+                Ok(_) => Ok(()),
+            }
+        };
+        duration(
+            &["run", "kill_grace"],
+            &config.run.kill_grace,
+            bounds::KILL_GRACE,
+        )?;
+        duration(
+            &["daemon", "input_wait"],
+            &config.daemon.input_wait,
+            bounds::INPUT_WAIT,
+        )?;
+        let concurrency = i64::try_from(config.run.concurrency).unwrap_or(i64::MAX);
+        if !bounds::CONFIG_CONCURRENCY.contains(concurrency) {
+            let loc = at(&["run", "concurrency"]);
+            return Err(invalid(
+                loc.line,
+                loc.col,
+                format!(
+                    "`run.concurrency` must be a whole number {} (0: as many as CPUs), found `{}`",
+                    bounds::CONFIG_CONCURRENCY.describe(),
+                    config.run.concurrency
+                ),
+            ));
         }
-        if let Err(why) = parse_duration(&config.daemon.input_wait) {
-            return Err(invalid(1, 1, format!("bad `daemon.input_wait`: {why}")));
+        if let Some(tcp) = &config.daemon.tcp
+            && let Err(why) = check_tcp(tcp)
+        {
+            let loc = at(&["daemon", "tcp"]);
+            return Err(invalid(
+                loc.line,
+                loc.col,
+                format!("bad `daemon.tcp` `{tcp}`: {why}"),
+            ));
         }
         match parse_size(&config.logs.max_attempt_size) {
             Err(why) => return Err(invalid(1, 1, format!("bad `logs.max_attempt_size`: {why}"))),
@@ -262,9 +323,10 @@ impl Config {
             Ok(_) => {}
         }
         if parse_key(&config.daemon.detach_key).is_none() {
+            let loc = at(&["daemon", "detach_key"]);
             return Err(invalid(
-                1,
-                1,
+                loc.line,
+                loc.col,
                 format!(
                     "bad `daemon.detach_key` `{}`: use `ctrl-]` or `ctrl-<letter>`",
                     config.daemon.detach_key
@@ -272,9 +334,10 @@ impl Config {
             ));
         }
         if config.daemon.tcp.is_some() && config.daemon.token.as_deref().is_none_or(str::is_empty) {
+            let loc = at(&["daemon", "tcp"]);
             return Err(invalid(
-                1,
-                1,
+                loc.line,
+                loc.col,
                 "`daemon.tcp` needs `daemon.token`: the daemon refuses TCP without a token".into(),
             ));
         }
@@ -324,6 +387,54 @@ impl Config {
     pub fn kill_grace(&self) -> Duration {
         parse_duration(&self.run.kill_grace).unwrap_or(Duration::from_secs(5))
     }
+}
+
+/// `host:port` with a port from 1 to 65535.
+fn check_tcp(addr: &str) -> Result<(), String> {
+    let Some((host, port)) = addr.rsplit_once(':') else {
+        return Err("write `host:port`, e.g. `127.0.0.1:7420`".into());
+    };
+    if host.is_empty() {
+        return Err("the host is missing; write e.g. `127.0.0.1:7420`".into());
+    }
+    match port.parse::<i64>() {
+        Ok(p) if bounds::PORT.contains(p) => Ok(()),
+        _ => Err(format!(
+            "the port must be a whole number {}",
+            bounds::PORT.describe()
+        )),
+    }
+}
+
+/// Where the value at `keys` (`run`, `kill_grace`) is written, or where the
+/// nearest enclosing key is; 1:1 when the text does not parse.
+fn locate(text: &str, keys: &[&str]) -> Loc {
+    let Ok(mut node) = yaml::parse(text) else {
+        return Loc { line: 1, col: 1 };
+    };
+    let mut loc = Loc { line: 1, col: 1 };
+    for key in keys {
+        let next: Option<Node> = match &node.value {
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.value == Value::Str((*key).to_string()))
+                .map(|(k, v)| {
+                    loc = k.loc;
+                    v.clone()
+                }),
+            _ => None,
+        };
+        match next {
+            Some(n) => {
+                if !matches!(n.value, Value::Map(_) | Value::Null) {
+                    loc = n.loc;
+                }
+                node = n;
+            }
+            None => break,
+        }
+    }
+    loc
 }
 
 #[cfg(test)]
@@ -385,5 +496,67 @@ mod tests {
         assert!(msg.contains("durabilty"), "{msg}");
         let err = Config::parse("c.yaml", "run:\n  kill_grace: soon\n").unwrap_err();
         assert!(err.to_string().contains("kill_grace"));
+    }
+
+    #[test]
+    fn numbers_in_the_config_are_bounded_and_located() {
+        let err = |text: &str| Config::parse("c.yaml", text).unwrap_err().to_string();
+        let e = err("run:\n  kill_grace: 2h\n");
+        assert!(
+            e.starts_with("c.yaml:2:15: `run.kill_grace` must be at most 1h"),
+            "{e}"
+        );
+        let e = err("run:\n  concurrency: 5000\n");
+        assert!(
+            e.starts_with("c.yaml:2:16: `run.concurrency` must be a whole number from 0 to 1024"),
+            "{e}"
+        );
+        let e = err("daemon:\n  input_wait: 99999999999999999999999d\n");
+        assert!(e.starts_with("c.yaml:2:15: bad `daemon.input_wait`"), "{e}");
+        let e = err("daemon:\n  token: t\n  tcp: 127.0.0.1:70000\n");
+        assert!(e.starts_with("c.yaml:3:8: bad `daemon.tcp`"), "{e}");
+        assert!(e.contains("from 1 to 65535"), "{e}");
+        let e = err("daemon:\n  token: t\n  tcp: 127.0.0.1:0\n");
+        assert!(e.contains("from 1 to 65535"), "{e}");
+        assert!(Config::parse("c.yaml", "daemon:\n  token: t\n  tcp: 127.0.0.1:65535\n").is_ok());
+    }
+
+    #[test]
+    fn a_config_that_is_not_utf8_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yaml");
+        std::fs::write(&path, b"run:\n  shell: b\xffash\n").unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(e.contains("config.yaml:2:11: the file is not UTF-8"), "{e}");
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn no_config_text_panics(text in "\\PC{0,80}") {
+                let _ = Config::parse("c.yaml", &text);
+            }
+
+            #[test]
+            fn no_config_number_panics(
+                grace in "[0-9]{1,25}(ms|s|m|h|d|)",
+                wait in "[0-9]{1,25}(\\.[0-9]{1,5})?(ms|s|d)",
+                n in any::<i64>(),
+                port in any::<i64>(),
+            ) {
+                let text = format!("run:\n  kill_grace: {grace}\n  concurrency: {n}\ndaemon:\n  input_wait: {wait}\n  tcp: \"127.0.0.1:{port}\"\n  token: t\n");
+                if let Ok(c) = Config::parse("c.yaml", &text) {
+                    prop_assert!(c.kill_grace() <= Duration::from_secs(3600));
+                    prop_assert!(c.run.concurrency <= 1024);
+                    prop_assert!((1..=65535).contains(&port));
+                    let _ = c.input_wait();
+                }
+            }
+        }
     }
 }

@@ -68,13 +68,14 @@ fn load_one(file: &std::path::Path, params: &[(String, String)]) -> Result<Loade
     if file != std::path::Path::new("-") {
         return load_file(file, params, &env);
     }
-    let mut source = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin(), &mut source).map_err(|source| {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map_err(|source| {
         LoadError::Read {
             path: "-".into(),
             source,
         }
     })?;
+    let source = crate::workflow::decode_utf8("-", bytes).map_err(LoadError::Invalid)?;
     load_str("-", &source, params, &env).map_err(LoadError::Invalid)
 }
 

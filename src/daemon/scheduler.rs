@@ -20,6 +20,19 @@ use std::time::Duration;
 /// The schedule key of `weft schedule trigger`.
 pub const TRIGGER_KEY: &str = "trigger";
 
+/// Runs one schedule computation; a panic in it (a bug: validation bounds
+/// every input and the arithmetic is checked) costs that schedule this
+/// pass, never the daemon's scheduler.
+fn guarded<T>(workflow: &str, key: &str, f: impl FnOnce() -> T) -> Option<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            tracing::error!(workflow = %workflow, schedule = %key, "schedule computation failed; skipped");
+            None
+        }
+    }
+}
+
 /// A fire about to happen.
 struct Due {
     file: PathBuf,
@@ -81,7 +94,7 @@ impl Manager {
         // Sleep until the next fire, but look at the files now and then.
         let next = self.next_fire();
         let now = now_ms();
-        let until = next.map_or(1000, |n| (n - now).clamp(5, 1000));
+        let until = next.map_or(1000, |n| n.saturating_sub(now).clamp(5, 1000));
         Duration::from_millis(until as u64)
     }
 
@@ -112,14 +125,20 @@ impl Manager {
                         let seen = self.store.schedule_seen(&wf.name, &key, now).unwrap_or(now);
                         let last = self.store.last_fire(&wf.name, &key).ok().flatten();
                         let from = last.map_or(seen, |f| f.fire.fire_at).max(seen);
-                        times = schedule::missed(spec, from, now, &wf.policy);
+                        times = guarded(&wf.name, &key, || {
+                            schedule::missed(spec, from, now, &wf.policy)
+                        })
+                        .unwrap_or_default();
                         if !times.is_empty() {
                             tracing::info!(workflow = %wf.name, schedule = %key, missed = times.len(), "catching up");
                         }
                         now
                     }
                 };
-                let regular = spec.fires_between(cursor, now, schedule::MAX_CATCHUP);
+                let regular = guarded(&wf.name, &key, || {
+                    spec.fires_between(cursor, now, schedule::MAX_CATCHUP)
+                })
+                .unwrap_or_default();
                 let advanced = if regular.len() == schedule::MAX_CATCHUP {
                     *regular.last().expect("not empty")
                 } else {
@@ -148,7 +167,7 @@ impl Manager {
             .flat_map(|(_, wf)| {
                 wf.schedules.iter().filter_map(|s| {
                     let cursor = reg.cursors.get(&(wf.name.clone(), s.key()))?;
-                    s.next_after(*cursor)
+                    guarded(&wf.name, &s.key(), || s.next_after(*cursor)).flatten()
                 })
             })
             .min()

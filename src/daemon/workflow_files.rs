@@ -121,8 +121,10 @@ impl Registry {
 
     fn read(&self, path: &Path) -> Result<Arc<Workflow>, String> {
         let file = path.display().to_string();
-        let source = std::fs::read_to_string(path)
-            .map_err(|e| format!("error: cannot read `{file}`: {e}\n"))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("error: cannot read `{file}`: {e}\n"))?;
+        let source =
+            crate::workflow::decode_utf8(&file, bytes).map_err(|report| report.render())?;
         let wf = validate_str(&file, &source).map_err(|report| report.render())?;
         if !wf.schedules.is_empty()
             && let Some(p) = wf.params.iter().find(|p| p.required && p.default.is_none())

@@ -10,6 +10,9 @@ use std::time::Duration;
 pub fn retry_delay(policy: &RetryPolicy, failed_attempt: AttemptNo, random: f64) -> Duration {
     let exponent = failed_attempt.saturating_sub(1).min(63) as i32;
     let mut secs = policy.delay.as_secs_f64() * policy.backoff.powi(exponent);
+    if secs.is_nan() {
+        secs = 0.0;
+    }
     if let Some(max) = policy.max_delay {
         secs = secs.min(max.as_secs_f64());
     }
@@ -18,7 +21,8 @@ pub fn retry_delay(policy: &RetryPolicy, failed_attempt: AttemptNo, random: f64)
     if policy.jitter {
         secs *= 0.5 + 0.5 * random.clamp(0.0, 1.0);
     }
-    Duration::from_secs_f64(secs)
+    // Validation bounds every input; still, no value may panic here.
+    Duration::try_from_secs_f64(secs).unwrap_or(Duration::ZERO)
 }
 
 #[cfg(test)]
@@ -54,5 +58,31 @@ mod tests {
         };
         assert_eq!(retry_delay(&flat, 9, 0.5), Duration::from_secs(1));
         assert!(retry_delay(&policy(false, None), 60, 0.0) <= Duration::from_secs(86_400));
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn no_policy_panics_or_waits_over_a_day(
+            attempts in any::<u32>(),
+            delay_ms in any::<u64>(),
+            backoff in any::<f64>(),
+            max_ms in proptest::option::of(any::<u64>()),
+            jitter in any::<bool>(),
+            random in any::<f64>(),
+        ) {
+            let p = RetryPolicy {
+                attempts,
+                delay: Duration::from_millis(delay_ms),
+                backoff,
+                max_delay: max_ms.map(Duration::from_millis),
+                jitter,
+                on_exit: vec![],
+            };
+            prop_assert!(retry_delay(&p, attempts, random) <= Duration::from_secs(86_400));
+        }
     }
 }

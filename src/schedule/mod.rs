@@ -83,6 +83,8 @@ pub enum ScheduleError {
     BadTime(String),
     #[error("an `every` interval must be at least 1s")]
     TooShort,
+    #[error("an `every` interval must be at most 366d")]
+    TooLong,
 }
 
 impl Spec {
@@ -114,6 +116,9 @@ impl Spec {
     pub fn every(interval: Duration) -> Result<Spec, ScheduleError> {
         if interval < Duration::from_secs(1) {
             return Err(ScheduleError::TooShort);
+        }
+        if interval > EVERY_MAX {
+            return Err(ScheduleError::TooLong);
         }
         Ok(Spec::Every { interval })
     }
@@ -177,8 +182,8 @@ impl Spec {
                 next.filter(|&n| n > after.timestamp_millis())
             }
             Spec::Every { interval } => {
-                let step = interval.as_millis().max(1) as i64;
-                Some((after.div_euclid(step) + 1) * step)
+                let step = every_step(*interval)?;
+                after.div_euclid(step).checked_add(1)?.checked_mul(step)
             }
             Spec::At { at, .. } => (*at > after).then_some(*at),
         }
@@ -201,8 +206,8 @@ impl Spec {
                 }
             }
             Spec::Every { interval } => {
-                let step = interval.as_millis().max(1) as i64;
-                Some(t.div_euclid(step) * step)
+                let step = every_step(*interval)?;
+                t.div_euclid(step).checked_mul(step)
             }
             Spec::At { at, .. } => (*at <= t).then_some(*at),
         }
@@ -223,6 +228,15 @@ impl Spec {
         }
         out
     }
+}
+
+/// The longest `every` interval (the workflow layer checks the same bound
+/// with a located message).
+pub const EVERY_MAX: Duration = Duration::from_secs(366 * 86_400);
+
+/// An `every` interval in milliseconds, at least 1; `None` past `i64`.
+fn every_step(interval: Duration) -> Option<i64> {
+    i64::try_from(interval.as_millis()).ok().map(|s| s.max(1))
 }
 
 /// What happens to fires missed while no daemon ran.
@@ -284,7 +298,8 @@ pub const MAX_CATCHUP: usize = 100;
 /// this schedule was handled: its last fire, or when a daemon first saw
 /// it) and at or before `now`, as `catchup` and the window decide.
 pub fn missed(spec: &Spec, last: Millis, now: Millis, policy: &Policy) -> Vec<Millis> {
-    let window_start = now - policy.catchup_window.as_millis() as i64;
+    let window = i64::try_from(policy.catchup_window.as_millis()).unwrap_or(i64::MAX);
+    let window_start = now.saturating_sub(window);
     let from = last.max(window_start);
     match policy.catchup {
         Catchup::None => Vec::new(),

@@ -225,3 +225,127 @@ fn the_latest_fire_at_or_before_a_time_includes_that_time() {
     let every = Spec::every(Duration::from_secs(1)).unwrap();
     assert_eq!(every.latest_at_or_before(t + 500), Some(t));
 }
+
+mod properties {
+    //! No expression, interval or instant panics the schedule code.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    fn field() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("*".to_string()),
+            "[0-9]{1,3}",
+            "[0-9]{1,2}-[0-9]{1,2}",
+            "\\*/[0-9]{1,3}",
+            "[0-9]{1,2},[0-9]{1,2}",
+            "[0-9]{1,2}[LW#?]?[0-9]?",
+            Just("L".to_string()),
+            Just("?".to_string()),
+            "(MON|SUN|JAN|DEC|FOO)(-[A-Z]{3})?",
+            "[-*/,#?LW0-9A-Z]{0,4}",
+        ]
+    }
+
+    fn expression() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::collection::vec(field(), 4..8).prop_map(|f| f.join(" ")),
+            "\\PC{0,24}",
+            Just("@yearly".to_string()),
+            Just("0 0 29 2 1".to_string()),
+        ]
+    }
+
+    fn instant() -> impl Strategy<Value = Millis> {
+        prop_oneof![
+            any::<i64>(),
+            0i64..4_102_444_800_000,
+            Just(i64::MAX),
+            Just(i64::MIN)
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn no_cron_expression_panics(expr in expression(), zone in prop::sample::select(vec!["UTC", "Europe/Berlin", "Australia/Lord_Howe"]), now in instant()) {
+            let zone = Zone::parse(zone).unwrap();
+            if let Ok(spec) = Spec::cron(&expr, zone) {
+                if let Some(n) = spec.next_after(now) {
+                    prop_assert!(n > now);
+                }
+                let _ = spec.latest_at_or_before(now);
+                let _ = spec.describe();
+                let policy = Policy { catchup: Catchup::All, ..Policy::default() };
+                let _ = missed(&spec, now.saturating_sub(3_600_000), now, &policy);
+            }
+        }
+
+        #[test]
+        fn no_interval_or_instant_panics(secs in any::<u64>(), nanos in 0u32..1_000_000_000, now in instant(), window in any::<u64>(), catchup in 0..3usize) {
+            let interval = Duration::new(secs, nanos);
+            match Spec::every(interval) {
+                Ok(spec) => {
+                    prop_assert!(interval <= EVERY_MAX);
+                    if let Some(n) = spec.next_after(now) {
+                        prop_assert!(n > now);
+                    }
+                    if let Some(l) = spec.latest_at_or_before(now) {
+                        prop_assert!(l <= now);
+                    }
+                    let policy = Policy {
+                        catchup: [Catchup::None, Catchup::Latest, Catchup::All][catchup],
+                        catchup_window: Duration::from_millis(window),
+                        ..Policy::default()
+                    };
+                    prop_assert!(missed(&spec, now.saturating_sub(1), now, &policy).len() <= MAX_CATCHUP);
+                    let _ = (spec.key(), spec.describe(), spec.expression());
+                }
+                Err(_) => prop_assert!(interval < Duration::from_secs(1) || interval > EVERY_MAX),
+            }
+        }
+
+        #[test]
+        fn no_at_text_panics(text in "\\PC{0,30}", zone in prop::sample::select(vec!["UTC", "Europe/Berlin"])) {
+            if let Ok(spec) = Spec::at(&text, Zone::parse(zone).unwrap()) {
+                let _ = (spec.describe(), spec.next_after(0));
+            }
+        }
+    }
+
+    #[test]
+    fn the_largest_intervals_do_not_overflow() {
+        // `every: 9223372036854775807s` once divided by zero; now the
+        // validator refuses it and the arithmetic is checked anyway.
+        for interval in [
+            Duration::MAX,
+            Duration::from_secs(i64::MAX as u64),
+            Duration::from_secs(18_446_744_073_709_551),
+        ] {
+            assert!(Spec::every(interval).is_err());
+            let spec = Spec::Every { interval };
+            let _ = spec.next_after(now_like());
+            let _ = spec.latest_at_or_before(now_like());
+        }
+        let spec = Spec::every(EVERY_MAX).unwrap();
+        assert!(spec.next_after(i64::MAX).is_none());
+        let policy = Policy {
+            catchup: Catchup::All,
+            catchup_window: Duration::MAX,
+            ..Policy::default()
+        };
+        assert!(missed(&spec, i64::MIN, i64::MIN, &policy).is_empty());
+    }
+
+    fn now_like() -> Millis {
+        1_796_000_000_000
+    }
+}

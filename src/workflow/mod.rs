@@ -2,6 +2,7 @@
 //! resolved. Reports every problem at once as `Diagnostic`s. Must not depend
 //! on the engine, the store or anything above them; never prints.
 
+pub mod bounds;
 mod definition;
 mod diagnostic;
 mod duration;
@@ -40,11 +41,56 @@ pub fn load_file(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Loaded, LoadError> {
     let file = path.display().to_string();
-    let source = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         path: file.clone(),
         source,
     })?;
+    let source = decode_utf8(&file, bytes).map_err(LoadError::Invalid)?;
     load_str(&file, &source, overrides, env).map_err(LoadError::Invalid)
+}
+
+/// A workflow file's bytes as text; bytes that are not UTF-8 are a problem
+/// located like any other (line, column and byte offset of the first one).
+pub fn decode_utf8(file: &str, bytes: Vec<u8>) -> Result<String, Report> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let (loc, offset) = utf8_error_at(&bytes);
+            let bad = bytes.get(offset).copied().unwrap_or(0);
+            Err(Report {
+                file: file.to_string(),
+                source: String::from_utf8_lossy(&bytes).into_owned(),
+                diagnostics: vec![
+                    Diagnostic::new(
+                        loc,
+                        1,
+                        format!("the file is not UTF-8: byte 0x{bad:02X} at offset {offset} is not valid UTF-8 text"),
+                    )
+                    .help("save the file as UTF-8"),
+                ],
+            })
+        }
+    }
+}
+
+/// Where the first byte that is not UTF-8 is: its line and column (counted
+/// in characters, as everywhere) and its byte offset. `(1:1, 0)` for valid
+/// text, which callers do not ask about.
+pub fn utf8_error_at(bytes: &[u8]) -> (Loc, usize) {
+    let offset = match std::str::from_utf8(bytes) {
+        Ok(_) => 0,
+        Err(e) => e.valid_up_to(),
+    };
+    let good = std::str::from_utf8(&bytes[..offset]).unwrap_or("");
+    let line_start = good.rfind('\n').map_or(0, |i| i + 1);
+    let line = good.matches('\n').count() + 1;
+    let col = good[line_start..].chars().count() + 1;
+    let loc = Loc {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        col: u32::try_from(col).unwrap_or(u32::MAX),
+    };
+    (loc, offset)
 }
 
 /// Validates workflow text without resolving its params (a required param
@@ -113,5 +159,7 @@ fn load_with(file: &str, source: &str, params: Option<ParamInput<'_>>) -> Result
     }
 }
 
+#[cfg(test)]
+mod proptests;
 #[cfg(test)]
 mod tests;

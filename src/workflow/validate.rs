@@ -3,9 +3,10 @@
 //! dependencies, cycles, bad durations, task bodies, params and template
 //! references.
 
+use super::bounds::{self, DurationBound, IntBound};
 use super::definition::{RetryPolicy, ScriptLang, Task, TaskBody, When, Workflow};
 use super::diagnostic::{Diagnostic, did_you_mean};
-use super::duration::parse_duration;
+use super::duration;
 use super::params::{ParamDef, ParamType, ParamValue};
 use super::template::Templates;
 use super::yaml::{Loc, Node, Value};
@@ -182,7 +183,9 @@ impl<'a> Validator<'a> {
                 "env" => env = self.env(v, "workflow", &mut env_fields),
                 "defaults" => defaults = self.defaults(v),
                 "concurrency" => {
-                    concurrency = self.positive_int(v, "`concurrency`").map(|n| n as usize)
+                    concurrency = self
+                        .int_in(v, "`concurrency`", bounds::CONCURRENCY)
+                        .map(|n| n as usize)
                 }
                 "tasks" => tasks_node = Some((k, v)),
                 "schedule" => schedules = self.schedules(v),
@@ -203,7 +206,7 @@ impl<'a> Validator<'a> {
                     }
                 }
                 "catchup_window" => {
-                    if let Some(d) = self.duration(v, "`catchup_window`") {
+                    if let Some(d) = self.duration(v, "`catchup_window`", bounds::CATCHUP_WINDOW) {
                         policy.catchup_window = d;
                     }
                 }
@@ -462,7 +465,9 @@ impl<'a> Validator<'a> {
                             draft.fields.push(field(&code, "script", false));
                             TaskBody::Script { lang, code }
                         }),
-                        _ => self.duration(v, "`delay`").map(TaskBody::Delay),
+                        _ => self
+                            .duration(v, "`delay`", bounds::DELAY_TASK)
+                            .map(TaskBody::Delay),
                     };
                     // Record the key even when its value is bad: it is not "missing".
                     body = Some((key.clone(), parsed.unwrap_or(TaskBody::Run(String::new()))));
@@ -503,7 +508,7 @@ impl<'a> Validator<'a> {
     fn setting(&mut self, k: &Node, v: &Node, s: &mut Settings, fields: &mut Vec<TemplateField>) {
         let Value::Str(key) = &k.value else { return };
         match key.as_str() {
-            "timeout" => s.timeout = self.duration(v, "`timeout`"),
+            "timeout" => s.timeout = self.duration(v, "`timeout`", bounds::TIMEOUT),
             "retry" => s.retry = self.retry(v),
             "env" => s.env = self.env(v, "task", fields),
             "working_dir" => {
@@ -539,7 +544,9 @@ impl<'a> Validator<'a> {
     fn retry(&mut self, node: &Node) -> RetryFields {
         let mut r = RetryFields::default();
         if let Value::Int(_) = node.value {
-            r.attempts = self.positive_int(node, "`retry`").map(|n| n as u32);
+            r.attempts = self
+                .int_in(node, "`retry`", bounds::ATTEMPTS)
+                .map(|n| n as u32);
             return r;
         }
         let Some(entries) = self.map(node, "`retry`") else {
@@ -549,16 +556,24 @@ impl<'a> Validator<'a> {
         for (k, v) in entries {
             let Value::Str(key) = &k.value else { continue };
             match key.as_str() {
-                "attempts" => r.attempts = self.positive_int(v, "`attempts`").map(|n| n as u32),
-                "delay" => r.delay = self.duration(v, "`delay`"),
-                "max_delay" => r.max_delay = self.duration(v, "`max_delay`"),
+                "attempts" => {
+                    r.attempts = self
+                        .int_in(v, "`attempts`", bounds::ATTEMPTS)
+                        .map(|n| n as u32)
+                }
+                "delay" => r.delay = self.duration(v, "`delay`", bounds::RETRY_DELAY),
+                "max_delay" => r.max_delay = self.duration(v, "`max_delay`", bounds::RETRY_DELAY),
                 "jitter" => r.jitter = self.boolean(v, "`jitter`"),
                 "backoff" => {
                     r.backoff = match v.value {
-                        Value::Int(i) if i >= 1 => Some(i as f64),
-                        Value::Float(f) if f >= 1.0 && f.is_finite() => Some(f),
+                        Value::Int(i) if (1..=10).contains(&i) => Some(i as f64),
+                        Value::Float(f)
+                            if (bounds::BACKOFF_MIN..=bounds::BACKOFF_MAX).contains(&f) =>
+                        {
+                            Some(f)
+                        }
                         _ => {
-                            self.err(v.loc, v.width(self.source), "`backoff` must be a number of at least 1.0")
+                            self.err(v.loc, v.width(self.source), format!("`backoff` must be a number from {:.1} to {:.1}", bounds::BACKOFF_MIN, bounds::BACKOFF_MAX))
                                 .help = Some("each wait is the previous one times this factor; 1.0 keeps it constant".into());
                             None
                         }
@@ -570,7 +585,9 @@ impl<'a> Validator<'a> {
                         Value::Seq(items) => {
                             for item in items {
                                 match item.value {
-                                    Value::Int(c) if (0..=255).contains(&c) => codes.push(c as i32),
+                                    Value::Int(c) if bounds::EXIT_CODE.contains(c) => {
+                                        codes.push(c as i32)
+                                    }
                                     _ => {
                                         self.err(
                                             item.loc,
@@ -1074,7 +1091,7 @@ impl<'a> Validator<'a> {
                     );
                     return None;
                 }
-                let interval = self.duration(v, "`every`")?;
+                let interval = self.duration(v, "`every`", bounds::EVERY)?;
                 match Spec::every(interval) {
                     Ok(spec) => Some(spec),
                     Err(e) => {
@@ -1232,9 +1249,22 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn positive_int(&mut self, node: &Node, what: &str) -> Option<u64> {
+    /// A whole number within `bound`.
+    fn int_in(&mut self, node: &Node, what: &str, bound: IntBound) -> Option<u64> {
         match node.value {
-            Value::Int(i) if i >= 1 => Some(i as u64),
+            Value::Int(i) if i >= 1 && bound.contains(i) => u64::try_from(i).ok(),
+            Value::Int(i) if i >= 1 => {
+                self.err(
+                    node.loc,
+                    node.width(self.source),
+                    format!(
+                        "{what} must be a whole number {}, found `{i}`",
+                        bound.describe()
+                    ),
+                )
+                .help = Some(bounds::HINT.into());
+                None
+            }
             ref other => {
                 self.err(
                     node.loc,
@@ -1249,7 +1279,30 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn duration(&mut self, node: &Node, what: &str) -> Option<Duration> {
+    /// A duration within `bound`.
+    fn duration(&mut self, node: &Node, what: &str, bound: DurationBound) -> Option<Duration> {
+        let d = self.any_duration(node, what);
+        match d {
+            Some(Some(d)) if bound.contains(d) => return Some(d),
+            None => return None,
+            _ => {}
+        }
+        let text = node.text(self.source).unwrap_or_default();
+        self.err(
+            node.loc,
+            node.width(self.source),
+            format!(
+                "{what} must be {}, found `{}`",
+                bound.describe(),
+                text.trim()
+            ),
+        )
+        .help = Some(bounds::HINT.into());
+        None
+    }
+
+    /// A duration; `Some(None)` when it is too long to hold at all.
+    fn any_duration(&mut self, node: &Node, what: &str) -> Option<Option<Duration>> {
         let text = match &node.value {
             Value::Str(s) => s.clone(),
             Value::Int(i) => i.to_string(),
@@ -1265,9 +1318,10 @@ impl<'a> Validator<'a> {
                 return None;
             }
         };
-        match parse_duration(&text) {
-            Ok(d) => Some(d),
-            Err(why) => {
+        match duration::parse(&text) {
+            Ok(d) => Some(Some(d)),
+            Err(duration::Error::TooLong) => Some(None),
+            Err(duration::Error::Bad(why)) => {
                 self.err(
                     node.loc,
                     node.width(self.source),

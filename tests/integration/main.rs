@@ -13,6 +13,7 @@ mod dash;
 mod examples;
 mod faults;
 mod generated;
+mod hostile;
 mod inspect;
 mod json_shapes;
 mod logs;
