@@ -280,6 +280,9 @@ pub enum Quoting {
     Heredoc,
     /// In the body of a here-document whose delimiter is quoted.
     QuotedHeredoc,
+    /// Outside quotes inside backticks, where `\\`, `` ` `` and `$` are
+    /// escapes before the command inside is read.
+    Backtick,
     /// In a `#` comment.
     Comment,
 }
@@ -293,6 +296,14 @@ pub fn shell_escape(value: &str, quoting: Quoting) -> String {
             out.push('\'');
             out.push_str(&value.replace('\'', "'\\''"));
             out.push('\'');
+        }
+        Quoting::Backtick => {
+            for c in shell_escape(value, Quoting::Bare).chars() {
+                if matches!(c, '\\' | '`' | '$') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
         }
         Quoting::Single => out.push_str(&value.replace('\'', "'\\''")),
         Quoting::Double | Quoting::Heredoc => {
@@ -370,6 +381,7 @@ fn shell_substitute(marked: &str) -> Result<String, RenderError> {
                 (None, Some(Frame::Double)) => Quoting::Double,
                 (None, Some(Frame::Ansi)) => Quoting::Ansi,
                 (None, Some(Frame::Comment)) => Quoting::Comment,
+                (None, Some(Frame::Code { backtick: true, .. })) => Quoting::Backtick,
                 (None, _) => Quoting::Bare,
             };
             if dangling {
