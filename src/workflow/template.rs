@@ -228,7 +228,11 @@ fn raw(value: Value) -> Value {
 
 /// Writes a value: in a shell template, marked for escaping (or as is, if
 /// `| raw`); elsewhere as minijinja would.
-fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<(), minijinja::Error> {
+fn format_value(
+    out: &mut Output,
+    state: &mut State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
     if *state.auto_escape() != AutoEscape::Custom(SHELL.into()) {
         return minijinja::escape_formatter(out, &mut *state, value);
     }
@@ -341,7 +345,11 @@ pub fn shell_escape(value: &str, quoting: Quoting) -> String {
 enum Frame {
     /// Bare code: the top level, `$(…)` (`parens` open inside it) or
     /// backticks.
-    Code { parens: usize, backtick: bool, sub: bool },
+    Code {
+        parens: usize,
+        backtick: bool,
+        sub: bool,
+    },
     Single,
     Double,
     Ansi,
@@ -394,7 +402,11 @@ fn shell_substitute(marked: &str) -> Result<String, RenderError> {
             }
             if let Some((delim, _, strip)) = &heredoc
                 && value.split('\n').any(|l| {
-                    let l = if *strip { l.trim_start_matches('\t') } else { l };
+                    let l = if *strip {
+                        l.trim_start_matches('\t')
+                    } else {
+                        l
+                    };
                     l == delim
                 })
             {
@@ -414,7 +426,11 @@ fn shell_substitute(marked: &str) -> Result<String, RenderError> {
         if let Some((delim, _, strip)) = &heredoc {
             if line_start {
                 let line = rest.split('\n').next().unwrap_or("");
-                let line = if *strip { line.trim_start_matches('\t') } else { line };
+                let line = if *strip {
+                    line.trim_start_matches('\t')
+                } else {
+                    line
+                };
                 if line == delim {
                     heredoc = None;
                 }
@@ -474,8 +490,7 @@ fn shell_substitute(marked: &str) -> Result<String, RenderError> {
                 backtick,
                 sub,
             }) => {
-                let word_start =
-                    prev.is_none_or(|p| p.is_whitespace() || ";&|()<>".contains(p));
+                let word_start = prev.is_none_or(|p| p.is_whitespace() || ";&|()<>".contains(p));
                 match c {
                     '\\' => take += next.map_or(0, char::len_utf8),
                     '#' if word_start => stack.push(Frame::Comment),
