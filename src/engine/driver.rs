@@ -707,7 +707,7 @@ impl Driver {
         let render = |field: &str, text: &str| {
             self.templates
                 .render(text, ctx)
-                .map_err(|e| format!("cannot render `{field}`: {e}"))
+                .map_err(|e| format!("task `{}`, field `{field}`: {e}", t.name))
         };
         let mut env = wf_env?;
         for (k, v) in &t.env {
@@ -739,7 +739,13 @@ impl Driver {
             None => self.setup.base_dir.clone(),
         };
         let action = match &t.body {
-            TaskBody::Run(line) => shell_command(&render("run", line)?, self.setup.shell),
+            TaskBody::Run(line) => {
+                let line = self
+                    .templates
+                    .render_shell(line, ctx)
+                    .map_err(|e| format!("task `{}`, field `run`: {e}", t.name))?;
+                shell_command(&line, self.setup.shell)
+            }
             TaskBody::Exec(argv) => {
                 let mut argv = argv
                     .iter()

@@ -21,4 +21,5 @@ mod readme_scripts;
 mod run;
 mod schedule;
 mod scripting;
+mod shell_escape;
 mod validate;
