@@ -257,8 +257,8 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// the bytes the marked value takes; `None` if `s` is not a marked value.
 fn unmark(s: &str) -> Option<(String, usize)> {
     let end = s.find(CLOSE)?;
-    let hex = s[..end].as_bytes();
-    if hex.len() % 2 != 0 {
+    let hex = &s.as_bytes()[..end];
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
@@ -448,16 +448,14 @@ fn shell_substitute(marked: &str) -> Result<String, RenderError> {
         }
         let mut take = len;
         match stack.last_mut() {
-            Some(Frame::Single) => {
-                if c == '\'' {
-                    stack.pop();
-                }
+            Some(Frame::Single) if c == '\'' => {
+                stack.pop();
             }
-            Some(Frame::Comment) => {
-                if c == '\n' {
-                    stack.pop();
-                }
+            Some(Frame::Single) => {}
+            Some(Frame::Comment) if c == '\n' => {
+                stack.pop();
             }
+            Some(Frame::Comment) => {}
             Some(Frame::Ansi) => match c {
                 '\\' => take += next.map_or(0, char::len_utf8),
                 '\'' => {
@@ -660,7 +658,7 @@ mod tests {
         let err = t
             .render("{{ params.nope }}", &json!({"params": {}}))
             .unwrap_err();
-        assert!(err.contains("undefined"), "{err}");
+        assert!(err.to_string().contains("undefined"), "{err}");
         assert!(t.references("{{ oops").is_err());
     }
 
