@@ -513,12 +513,18 @@ mod tests {
         );
         let e = err("daemon:\n  input_wait: 99999999999999999999999d\n");
         assert!(e.starts_with("c.yaml:2:15: bad `daemon.input_wait`"), "{e}");
-        let e = err("daemon:\n  token: t\n  tcp: 127.0.0.1:70000\n");
+        let e = err("daemon:\n  token: 0123456789abcdef0123456789abcdef\n  tcp: 127.0.0.1:70000\n");
         assert!(e.starts_with("c.yaml:3:8: bad `daemon.tcp`"), "{e}");
         assert!(e.contains("from 1 to 65535"), "{e}");
-        let e = err("daemon:\n  token: t\n  tcp: 127.0.0.1:0\n");
+        let e = err("daemon:\n  token: 0123456789abcdef0123456789abcdef\n  tcp: 127.0.0.1:0\n");
         assert!(e.contains("from 1 to 65535"), "{e}");
-        assert!(Config::parse("c.yaml", "daemon:\n  token: t\n  tcp: 127.0.0.1:65535\n").is_ok());
+        assert!(
+            Config::parse(
+                "c.yaml",
+                "daemon:\n  token: 0123456789abcdef0123456789abcdef\n  tcp: 127.0.0.1:65535\n"
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -677,3 +677,78 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    //! Random templates never panic; a random value interpolated into a
+    //! `run:` line reaches the shell as exactly itself, in every context.
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("{{".to_string()),
+            Just("}}".to_string()),
+            Just("{%".to_string()),
+            Just("%}".to_string()),
+            Just("{#".to_string()),
+            Just(" params.v ".to_string()),
+            Just(" | raw ".to_string()),
+            Just("'".to_string()),
+            Just("\"".to_string()),
+            Just("$".to_string()),
+            Just("`".to_string()),
+            Just("\\".to_string()),
+            Just("\n".to_string()),
+            Just(" for x in range(3) ".to_string()),
+            Just(" endfor ".to_string()),
+            Just("<<EOF".to_string()),
+            "[ -~]{0,6}",
+        ]
+    }
+
+    fn ctx(v: &str) -> serde_json::Value {
+        json!({"params": {"v": v}, "run": {"id": "r", "status": "succeeded"}})
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn no_template_panics(parts in proptest::collection::vec(piece(), 0..12), v in "\\PC{0,8}") {
+            let text: String = parts.concat();
+            let t = Templates::new();
+            let _ = t.references(&text);
+            let _ = t.condition_references(&text);
+            let _ = t.render(&text, &ctx(&v));
+            let _ = t.render_shell(&text, &ctx(&v));
+            let _ = t.condition(&text, &ctx(&v));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_value_reaches_the_shell_as_itself(v in "[^\\x00]{0,12}") {
+            let t = Templates::new();
+            for code in [
+                "printf %s {{ params.v }}",
+                "printf %s '{{ params.v }}'",
+                "printf %s \"{{ params.v }}\"",
+                "printf %s \"$(printf %s {{ params.v }})\"",
+            ] {
+                let line = t.render_shell(code, &ctx(&v)).expect("renders");
+                let out = std::process::Command::new("bash")
+                    .args(["-c", &line])
+                    .output()
+                    .expect("bash runs");
+                let got = String::from_utf8_lossy(&out.stdout).into_owned();
+                // `$(…)` drops trailing newlines, as the shell always does.
+                let want = if code.contains("$(") { v.trim_end_matches('\n') } else { v.as_str() };
+                prop_assert_eq!(got.as_str(), want, "{} rendered {}", code, line);
+            }
+        }
+    }
+}
