@@ -150,13 +150,17 @@ impl SqliteStore {
                 other => break other?,
             }
         }
-        Ok(SqliteStore {
+        Ok(Self::with_connection(path, durability, conn))
+    }
+
+    fn with_connection(path: &Path, durability: Durability, conn: Connection) -> SqliteStore {
+        SqliteStore {
             path: path.to_path_buf(),
             durability,
             conn: Mutex::new(conn),
             writer: OnceLock::new(),
             write_error: Default::default(),
-        })
+        }
     }
 
     /// Opens an existing database for reading when it cannot be opened
@@ -187,13 +191,7 @@ impl SqliteStore {
                     known: MIGRATIONS.len() as i64,
                 });
             }
-            Ok(SqliteStore {
-                path: path.to_path_buf(),
-                durability,
-                conn: Mutex::new(conn),
-                writer: OnceLock::new(),
-                write_error: Default::default(),
-            })
+            Ok(Self::with_connection(path, durability, conn))
         };
         if let Ok(store) = Connection::open_with_flags(path, flags)
             .map_err(StoreError::from)
