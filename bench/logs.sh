@@ -16,6 +16,8 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 export WEFT_HOME=$TMP/home NO_COLOR=1
 mkdir -p "$WEFT_HOME"
+# Uncapped: the default cap (100 MiB) would keep only the newest output.
+printf 'logs:\n  max_attempt_size: 2GiB\n' > "$WEFT_HOME/config.yaml"
 
 measure() { # measure OUT CMD...: seconds and peak KiB of CMD, stdout to /dev/null
     local out=$1; shift
@@ -41,19 +43,26 @@ echo "weft logs, ${MB} MB: ${ws}s ($(awk "BEGIN{printf \"%.0f\", $MB/($ws+0.001)
 echo "cat of the log:     ${cs}s, peak RSS $((ck/1024)) MiB; weft/cat time $(awk "BEGIN{printf \"%.1f\", ($ws+0.001)/($cs+0.001)}")x"
 echo "on disk: $disk bytes for ${MB}000000 printed: $(awk "BEGIN{printf \"%.3f\", $disk/(${MB}*1000000)}")x"
 
-# 2. Failure tail of a 1 GB log against tail -n 20.
+# 2. Failure tail of a 1 GB log against tail -n 20: the reader `weft run`
+# prints a failed task's end with, through `weft logs --tail 20`.
 cat > "$TMP/fail.yaml" <<YAML
 name: fail
 tasks:
   out: { run: "yes 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789 | head -c 1000000000; exit 1" }
 YAML
-# The cap would keep only 100 MiB: raise it for this run.
-printf 'logs:\n  max_attempt_size: 2GiB\n' > "$WEFT_HOME/config.yaml"
 (cd "$TMP" && "$SRC_BIN" run fail.yaml --quiet) >/dev/null 2>&1 || true
 flog=$(find "$WEFT_HOME/logs" -name '*.log' -size +900M | head -n 1)
-# The tail is timed through the run's summary in the unit and integration
-# tests; here the reader alone, compared with tail(1) on the same file.
-start=$(date +%s.%N); "$SRC_BIN" show fail >/dev/null; end=$(date +%s.%N)
-measure "$TMP/t.tail" tail -n 20 "$flog"
-read -r ts tk < "$TMP/t.tail"
-echo "1 GB log: tail -n 20 ${ts}s; weft show (no log read) $(awk "BEGIN{printf \"%.3f\", $end-$start}")s"
+[[ -n $flog ]] || die "the 1 GB log was not written"
+best() { # best milliseconds of 5 runs of CMD, stdout to /dev/null
+    local b="" t0 t1 ms
+    for _ in 1 2 3 4 5; do
+        t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N)
+        ms=$(( (t1 - t0) / 1000 ))
+        [[ -z $b || $ms -lt $b ]] && b=$ms
+    done
+    awk "BEGIN{printf \"%.1f\", $b/1000}"
+}
+wt=$(best "$SRC_BIN" logs fail out --tail 20)
+tt=$(best tail -n 20 "$flog")
+ct=$(best "$SRC_BIN" show fail)
+echo "1 GB log ($(stat -c %s "$flog") bytes), best of 5: weft logs --tail 20 ${wt} ms, tail -n 20 ${tt} ms, weft show (the fixed cost of opening the store) ${ct} ms"

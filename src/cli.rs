@@ -482,6 +482,10 @@ pub struct LogsArgs {
     /// Show terminal output as it was written, escape sequences included
     #[arg(long)]
     pub raw: bool,
+    /// Only the last N lines of each attempt, read from the end of the log
+    /// (instant whatever its size)
+    #[arg(short = 'n', long, value_name = "N", conflicts_with_all = ["follow", "json"])]
+    pub tail: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -51,6 +51,7 @@ pub fn attach(ctx: &Context, args: AttachArgs) -> CmdResult {
                 attempt: None,
                 json: false,
                 raw: false,
+                tail: None,
             },
         );
     };

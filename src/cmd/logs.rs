@@ -6,7 +6,7 @@ use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::cli::LogsArgs;
 use crate::store::{
     LineEnd, LogLine, LogReader, Record, RunDetail, Store, Stream, dropped_message, read_log_chunk,
-    strip_escapes,
+    strip_escapes, tail_lines,
 };
 use std::collections::HashMap;
 use std::io::Write;
@@ -135,6 +135,25 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
             run.tasks.iter().map(|t| t.name.as_str()),
         ));
     }
+    if let Some(n) = args.attempt
+        && !run
+            .tasks
+            .iter()
+            .filter(|t| {
+                args.task
+                    .as_deref()
+                    .is_none_or(|name| name == t.name.as_str())
+            })
+            .any(|t| t.attempts.iter().any(|a| a.attempt == n))
+    {
+        let what = args.task.as_deref().map_or_else(
+            || format!("run {id}"),
+            |task| format!("task `{task}` of run {id}"),
+        );
+        return Err(CmdError::Usage(format!(
+            "error: {what} has no attempt {n}; see `weft show {id}` for its attempts"
+        )));
+    }
     let prefix = if args.task.is_some() {
         0
     } else {
@@ -152,6 +171,9 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
         last_header: None,
         open: Open::No,
     };
+    if let Some(n) = args.tail {
+        return print_tails(&mut printer, &run, &args, n);
+    }
     let mut offsets: HashMap<String, u64> = HashMap::new();
     // Buffered (stdout alone flushes every line), flushed after each read.
     let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
@@ -180,6 +202,46 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
             "{}",
             s.dim(&format!("run {} {}", id, run.summary.status))
         )?;
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// `--tail N`: the last N lines of each attempt shown, each read from the
+/// end of its log.
+fn print_tails(printer: &mut Printer<'_>, run: &RunDetail, args: &LogsArgs, n: usize) -> CmdResult {
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
+    for task in &run.tasks {
+        if args
+            .task
+            .as_deref()
+            .is_some_and(|t| t != task.name.as_str())
+        {
+            continue;
+        }
+        for attempt in &task.attempts {
+            if args.attempt.is_some_and(|a| a != attempt.attempt) {
+                continue;
+            }
+            let shown = if args.attempt.is_some() {
+                1
+            } else {
+                task.attempts.len()
+            };
+            // Whole lines, however long: the reader keeps only these N.
+            let tail = tail_lines(Path::new(&attempt.log), n, usize::MAX)?;
+            for (stream, text) in &tail.lines {
+                printer.piece(
+                    &mut out,
+                    task.name.as_str(),
+                    attempt.attempt,
+                    shown,
+                    *stream,
+                    text.as_bytes(),
+                    LineEnd::Newline,
+                )?;
+            }
+        }
     }
     out.flush()?;
     Ok(EXIT_OK)

@@ -237,7 +237,17 @@ pub fn plan_retry(old: &RunDetail, from: Option<&str>) -> Result<Launch, RetryEr
         report,
     })?;
     let wf = &loaded.workflow;
-    let mut rerun = vec![false; wf.tasks.len()];
+    // Rerun what did not succeed and `from`, then everything downstream of
+    // those: a task after a rerun one had its inputs from the old run (a
+    // `when: always` cleanup of a failed run must clean up the new one).
+    let succeeded = |name: &str| {
+        old.tasks
+            .iter()
+            .any(|o| o.name.as_str() == name && o.status == TaskStatus::Succeeded)
+    };
+    let mut seeds: Vec<usize> = (0..wf.tasks.len())
+        .filter(|&i| !succeeded(wf.tasks[i].name.as_str()))
+        .collect();
     if let Some(from) = from {
         let Some(i) = wf.task_index(from) else {
             return Err(RetryError::UnknownTask {
@@ -246,6 +256,10 @@ pub fn plan_retry(old: &RunDetail, from: Option<&str>) -> Result<Launch, RetryEr
                 tasks: wf.tasks.iter().map(|t| t.name.to_string()).collect(),
             });
         };
+        seeds.push(i);
+    }
+    let mut rerun = vec![false; wf.tasks.len()];
+    for i in seeds {
         rerun[i] = true;
         for (j, d) in wf.dag.descendants(i).into_iter().enumerate() {
             rerun[j] |= d;
@@ -257,7 +271,7 @@ pub fn plan_retry(old: &RunDetail, from: Option<&str>) -> Result<Launch, RetryEr
         .enumerate()
         .map(|(i, t)| {
             let old_task = old.tasks.iter().find(|o| o.name == t.name)?;
-            (old_task.status == TaskStatus::Succeeded && !rerun[i]).then(|| ReusedTask {
+            (!rerun[i]).then(|| ReusedTask {
                 from: old_task.reused_from.clone().unwrap_or_else(|| id.clone()),
                 outputs: old_task.outputs.clone(),
             })

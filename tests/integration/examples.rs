@@ -345,11 +345,33 @@ Best category: garden
     assert_eq!(output(&w, "report", "summarise", "total"), "563.97");
     assert!(logs(&w, "report", "transform").contains("line 14: cannot read quantity 'n/a'"));
 
-    // The scratch folder is gone, and nothing else was left in TMPDIR.
-    let workdir = PathBuf::from(output(&w, "report", "fetch", "workdir"));
+    // The scratch folder is gone; TMPDIR keeps only the cached copy of
+    // the source.
+    let workdir = PathBuf::from(output(&w, "report", "transform", "workdir"));
     assert!(workdir.starts_with(w.path("tmp")), "{}", workdir.display());
     assert!(!workdir.exists(), "{} was not removed", workdir.display());
-    assert_eq!(entries(&w.path("tmp")), Vec::<PathBuf>::new());
+    let cache = w.path("tmp").join("weft-report-cache");
+    assert_eq!(entries(&w.path("tmp")), vec![cache.clone()]);
+    let raw = PathBuf::from(output(&w, "report", "fetch", "raw"));
+    assert_eq!(entries(&cache), vec![raw]);
+
+    // Rerunning from `transform` reuses `fetch`, whose copy is still there.
+    std::fs::remove_file(&report_path).unwrap();
+    let out = w
+        .cmd()
+        .args(["retry", "report", "--from", "transform"])
+        .env("TMPDIR", w.path("tmp"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let retried = w.show_json("report");
+    assert!(
+        task(&retried, "fetch")["reused_from"].is_string(),
+        "{retried}"
+    );
+    assert_eq!(retried["status"], "succeeded");
+    assert!(report_path.exists(), "the retry published the report again");
+    assert_eq!(entries(&w.path("tmp")), vec![cache]);
 }
 
 #[test]
@@ -396,5 +418,14 @@ fn report_reads_another_source_and_fails_fast_on_a_missing_one() {
     }
     assert_eq!(task(&show, "cleanup")["status"], "succeeded");
     assert!(!missing_dir.exists());
-    assert_eq!(entries(&w.path("tmp")), Vec::<PathBuf>::new());
+    // No half-copied source is left in the cache: only the copy of the
+    // source that worked above.
+    let cache = w.path("tmp").join("weft-report-cache");
+    assert_eq!(entries(&w.path("tmp")), vec![cache.clone()]);
+    let cached = entries(&cache);
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    assert!(
+        cached[0].extension().is_some_and(|e| e == "csv"),
+        "{cached:?}"
+    );
 }

@@ -197,6 +197,48 @@ tasks:
 }
 
 #[test]
+fn retry_reruns_what_follows_a_rerun_task_even_if_it_succeeded() {
+    let w = Weft::new();
+    w.write(
+        "tidy.yaml",
+        r#"name: tidy
+tasks:
+  setup: { run: "echo once >> setup.count" }
+  work:
+    needs: [setup]
+    run: test -e fixed && mkdir "scratch-$WEFT_RUN_ID"
+  cleanup:
+    needs: [work]
+    when: always
+    run: rm -rf scratch-*; echo cleaned >> cleanup.count
+"#,
+    );
+    assert_eq!(w.run(&["run", "tidy.yaml"]).code, 1);
+    w.write("fixed", "");
+    let out = w.run(&["retry", "tidy"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // `cleanup` succeeded the first time, but after `work` it runs again
+    // and removes the new run's folder; `setup` is reused.
+    let show = w.show_json("tidy");
+    assert!(show["tasks"][0]["reused_from"].is_string(), "{show}");
+    assert!(show["tasks"][2]["reused_from"].is_null(), "{show}");
+    assert_eq!(
+        std::fs::read_to_string(w.path("cleanup.count")).unwrap(),
+        "cleaned\ncleaned\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(w.path("setup.count")).unwrap(),
+        "once\n"
+    );
+    let left: Vec<_> = std::fs::read_dir(w.path("."))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("scratch-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
 fn runs_are_named_by_id_prefix_or_workflow_and_unknown_names_say_so() {
     let w = Weft::new();
     w.write("a.yaml", "name: alpha\ntasks:\n  x: { run: 'true' }\n");
