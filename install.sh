@@ -30,7 +30,7 @@ echo "building weft (release)..."
 cargo build --release --locked
 bin="target/release/weft"
 
-install -d "$prefix/bin" "$prefix/share/man/man1" \
+install -d "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/man/man5" \
     "$prefix/share/bash-completion/completions" \
     "$prefix/share/zsh/site-functions" \
     "$prefix/share/fish/vendor_completions.d"
@@ -41,6 +41,7 @@ install -m 0755 "$bin" "$prefix/bin/weft"
 for cmd in run validate plan ps show logs output retry submit wait cancel pause resume events daemon attach send dash wrap cron schedule add; do
     "$bin" man "$cmd" > "$prefix/share/man/man1/weft-$cmd.1"
 done
+"$bin" man workflow > "$prefix/share/man/man5/weft-workflow.5"
 "$bin" completions bash > "$prefix/share/bash-completion/completions/weft"
 "$bin" completions zsh > "$prefix/share/zsh/site-functions/_weft"
 "$bin" completions fish > "$prefix/share/fish/vendor_completions.d/weft.fish"

@@ -3,6 +3,7 @@
 
 use crate::model::Overlap;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -161,7 +162,7 @@ pub struct RunArgs {
     #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
     /// If a run of this workflow is going: skip (exit 75), queue (wait for it) or allow
-    #[arg(long, value_name = "POLICY", value_parser = parse_overlap, conflicts_with = "detach")]
+    #[arg(long, value_name = "POLICY", value_parser = parse_overlap, add = ArgValueCandidates::new(crate::cmd::complete::overlaps), conflicts_with = "detach")]
     pub overlap: Option<Overlap>,
     #[command(flatten)]
     pub output: RunOutputArgs,
@@ -187,6 +188,7 @@ pub struct SubmitArgs {
 pub struct WaitArgs {
     /// Run ids, unique prefixes of them, or workflow names (their latest run)
     #[arg(required = true)]
+    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
     pub runs: Vec<String>,
     /// Print one JSON line per run as it ends: {run, status}
     #[arg(long)]
@@ -204,7 +206,7 @@ pub struct WrapArgs {
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
     /// If a run of NAME is going: skip (exit 75), queue (wait for it) or allow
-    #[arg(long, value_name = "POLICY", value_parser = parse_overlap)]
+    #[arg(long, value_name = "POLICY", value_parser = parse_overlap, add = ArgValueCandidates::new(crate::cmd::complete::overlaps))]
     pub overlap: Option<Overlap>,
     #[command(flatten)]
     pub output: RunOutputArgs,
@@ -236,7 +238,7 @@ pub enum CronCommand {
         #[arg(long, value_name = "EXPR")]
         at: Option<String>,
         /// Written into the line as `weft run --overlap POLICY`
-        #[arg(long, value_name = "POLICY", value_parser = parse_overlap)]
+        #[arg(long, value_name = "POLICY", value_parser = parse_overlap, add = ArgValueCandidates::new(crate::cmd::complete::overlaps))]
         overlap: Option<Overlap>,
         /// The line's id (default: the workflow's name)
         #[arg(long)]
@@ -275,6 +277,7 @@ pub enum CronCommand {
 #[derive(Debug, Args)]
 pub struct RunNameArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
     pub run: String,
     /// Print {run, status}
     #[arg(long)]
@@ -284,6 +287,7 @@ pub struct RunNameArgs {
 #[derive(Debug, Args)]
 pub struct PauseArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
     pub run: String,
     /// Print {run, status}
     #[arg(long)]
@@ -296,6 +300,7 @@ pub struct PauseArgs {
 #[derive(Debug, Args)]
 pub struct AttachArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
     pub run: String,
     /// The interactive task
     pub task: String,
@@ -307,6 +312,7 @@ pub struct AttachArgs {
 #[derive(Debug, Args)]
 pub struct SendArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
     pub run: String,
     /// The interactive task
     pub task: String,
@@ -361,11 +367,18 @@ pub enum ScheduleCommand {
         json: bool,
     },
     /// Stop firing a workflow's schedules (fires due while paused are dropped)
-    Pause { workflow: String },
+    Pause {
+        #[arg(add = ArgValueCompleter::new(crate::cmd::complete::workflows))]
+        workflow: String,
+    },
     /// Fire a paused workflow's schedules again
-    Resume { workflow: String },
+    Resume {
+        #[arg(add = ArgValueCompleter::new(crate::cmd::complete::workflows))]
+        workflow: String,
+    },
     /// Fire a workflow now (its overlap policy applies); prints the run id
     Trigger {
+        #[arg(add = ArgValueCompleter::new(crate::cmd::complete::workflows))]
         workflow: String,
         #[command(flatten)]
         params: ParamArgs,
@@ -386,6 +399,7 @@ pub enum ScheduleCommand {
     },
     /// A workflow's fires, newest first: time, schedule, outcome, run
     Fires {
+        #[arg(add = ArgValueCompleter::new(crate::cmd::complete::workflows))]
         workflow: String,
         /// How many (0: all)
         #[arg(short = 'n', long, default_value_t = 20)]
@@ -440,10 +454,10 @@ pub struct PlanArgs {
 #[derive(Debug, Args)]
 pub struct PsArgs {
     /// Only runs of this workflow
-    #[arg(short, long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME", add = ArgValueCompleter::new(crate::cmd::complete::workflows))]
     pub workflow: Option<String>,
     /// Only runs with this status (queued, running, paused, succeeded, failed, cancelled, interrupted)
-    #[arg(short, long, value_name = "STATUS")]
+    #[arg(short, long, value_name = "STATUS", add = ArgValueCandidates::new(crate::cmd::complete::statuses))]
     pub status: Option<String>,
     /// Only runs started within this long ago (e.g. 2h, 7d)
     #[arg(long, value_name = "DURATION")]
@@ -459,6 +473,7 @@ pub struct PsArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
     pub run: String,
     #[arg(long)]
     pub json: bool,
@@ -467,6 +482,7 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct LogsArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
     pub run: String,
     /// Only this task
     pub task: Option<String>,
@@ -490,6 +506,7 @@ pub struct LogsArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
+    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
     pub run: String,
     pub task: String,
     pub key: String,
@@ -501,6 +518,7 @@ pub struct OutputArgs {
 #[derive(Debug, Args)]
 pub struct RetryArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
+    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
     pub run: String,
     /// Hand the new run to the daemon and print its id
     #[arg(short = 'd', long)]
@@ -516,7 +534,8 @@ pub struct RetryArgs {
 
 #[derive(Debug, Args)]
 pub struct ManArgs {
-    /// A command (e.g. `run`) for its own page, `weft-run(1)`
+    /// A command (e.g. `run`) for its own page, `weft-run(1)`; `workflow` for
+    /// the workflow file reference, `weft-workflow(5)`
     pub command: Option<String>,
 }
 

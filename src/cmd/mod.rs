@@ -6,6 +6,7 @@
 
 mod add;
 mod attach;
+pub mod complete;
 mod context;
 mod cron;
 mod daemon;
@@ -13,6 +14,7 @@ mod dash;
 mod dash_terminal;
 mod local_terminal;
 mod logs;
+mod man;
 mod output;
 mod overlap;
 mod plan;
@@ -27,7 +29,6 @@ mod validate;
 mod wrap;
 
 use crate::cli::{Cli, Command};
-use clap::CommandFactory;
 pub use context::Context;
 
 pub const EXIT_OK: i32 = 0;
@@ -117,32 +118,9 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Cron(cmd) => cron::cron(&ctx, cmd),
         Command::Completions(args) => {
             let mut out = std::io::stdout().lock();
-            clap_complete::generate(args.shell, &mut Cli::command(), "weft", &mut out);
+            complete::registration(args.shell, &mut out)?;
             Ok(EXIT_OK)
         }
-        Command::Man(args) => {
-            let mut out = std::io::stdout().lock();
-            let root = Cli::command();
-            let page = match &args.command {
-                None => root,
-                Some(name) => {
-                    let Some(sub) = root.find_subcommand(name) else {
-                        let names: Vec<String> = root
-                            .get_subcommands()
-                            .map(|c| c.get_name().to_string())
-                            .collect();
-                        return Err(CmdError::Usage(format!(
-                            "error: no command `{name}`; commands: {}",
-                            names.join(", ")
-                        )));
-                    };
-                    sub.clone()
-                        .name(format!("weft-{name}").leak() as &str)
-                        .version(env!("CARGO_PKG_VERSION"))
-                }
-            };
-            clap_mangen::Man::new(page).render(&mut out)?;
-            Ok(EXIT_OK)
-        }
+        Command::Man(args) => man::man(args.command.as_deref()),
     }
 }

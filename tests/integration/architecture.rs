@@ -1,4 +1,4 @@
-//! The layers of DESIGN.md §2 are real: core modules never import an upper
+//! The layers of docs/architecture.md are real: core modules never import an upper
 //! layer, never print and never exit; every source file says what it owns.
 
 use std::path::{Path, PathBuf};

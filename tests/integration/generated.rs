@@ -38,13 +38,65 @@ fn man_pages_match_the_cli() {
     ] {
         assert_same(&format!("man/weft-{cmd}.1"), &["man", cmd]);
     }
+    assert_same("man/weft-workflow.5", &["man", "workflow"]);
     let out = Weft::new().run(&["man", "nope"]);
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr.contains("commands: run, validate"),
+        out.stderr.contains("pages: run, validate") && out.stderr.contains("workflow"),
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn man_pages_have_the_sections_a_reader_looks_for() {
+    let w = Weft::new();
+    let root = w.run(&["man"]).stdout;
+    for section in [
+        "ENVIRONMENT",
+        "FILES",
+        "EXIT STATUS",
+        "EXAMPLES",
+        "SEE ALSO",
+    ] {
+        assert!(
+            root.contains(&format!(".SH \"{section}\"")),
+            "weft(1) has no {section}"
+        );
+    }
+    assert!(
+        root.contains("WEFT_HOME") && root.contains("weft.db"),
+        "{root}"
+    );
+    let run = w.run(&["man", "run"]).stdout;
+    // The synopsis names the command as typed, with its arguments' names.
+    let synopsis = run
+        .split(".SH SYNOPSIS\n")
+        .nth(1)
+        .and_then(|s| s.lines().next())
+        .unwrap();
+    assert!(synopsis.starts_with("\\fBweft run\\fR"), "{synopsis}");
+    assert!(
+        synopsis.contains("KEY=VALUE") && synopsis.ends_with("FILE"),
+        "{synopsis}"
+    );
+    assert!(run.contains(".SH \"EXAMPLES\""), "{run}");
+    let workflow = w.run(&["man", "workflow"]).stdout;
+    assert!(workflow.starts_with(".TH weft-workflow 5"), "{workflow}");
+    for key in [
+        "needs",
+        "when",
+        "retry",
+        "timeout",
+        "outputs",
+        "schedule",
+        "WEFT_OUTPUT",
+    ] {
+        assert!(
+            workflow.contains(key),
+            "weft-workflow(5) does not document {key}"
+        );
+    }
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod api_errors;
 mod architecture;
 mod attach;
 mod cli;
+mod completion;
 mod cron;
 mod daemon;
 mod dash;

@@ -136,3 +136,31 @@ fn the_readme_tour_runs_on_the_shipped_examples() {
         "running the examples left files beside them"
     );
 }
+
+#[test]
+fn the_readme_points_only_inside_the_repository() {
+    let text = readme();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(!text.contains("DESIGN.md"), "the README cites DESIGN.md");
+    // Every relative Markdown link names a file of the checkout.
+    for (i, _) in text.match_indices("](") {
+        let rest = &text[i + 2..];
+        let target = &rest[..rest.find(')').unwrap_or(0)];
+        if target.starts_with("http") || target.starts_with('#') || target.is_empty() {
+            continue;
+        }
+        let file = target.split('#').next().unwrap();
+        assert!(
+            !file.starts_with(".."),
+            "the README links outside: {target}"
+        );
+        assert!(
+            root.join(file).exists(),
+            "the README links to a missing {target}"
+        );
+    }
+    assert!(
+        !text.contains("../shared"),
+        "the README points at ../shared"
+    );
+}
