@@ -97,7 +97,7 @@ pub enum Command {
     Pause(PauseArgs),
     /// Resume a paused run
     Resume(RunNameArgs),
-    /// Print run and task state changes as JSON lines; -f follows them live
+    /// Print the daemon's run and task events, one line each (--json: JSON lines); -f follows them live
     Events(EventsArgs),
     /// Attach this terminal to an interactive task (Ctrl-] detaches)
     Attach(AttachArgs),

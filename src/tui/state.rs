@@ -311,6 +311,15 @@ impl State {
         }
     }
 
+    /// The status of the run an action would act on, when known.
+    pub fn target_status(&self) -> Option<RunStatus> {
+        let run = self.target_run()?;
+        if let Some(d) = self.detail.as_ref().filter(|d| d.summary.id == run) {
+            return Some(d.summary.status);
+        }
+        self.runs.iter().find(|r| r.id == run).map(|r| r.status)
+    }
+
     pub fn selected_task(&self) -> Option<TaskName> {
         self.detail
             .as_ref()?

@@ -210,6 +210,24 @@ fn destructive_actions_ask_first() {
 }
 
 #[test]
+fn a_finished_run_is_not_offered_to_be_cancelled() {
+    let mut s = loaded();
+    assert!(
+        draw(&s).contains("cancel"),
+        "the running run can be cancelled"
+    );
+    update(&mut s, Action::Down);
+    assert_eq!(s.target_run(), Some(RunId::from_string("r2failed01")));
+    assert!(!draw(&s).contains("x cancel"), "{}", draw(&s));
+    assert!(update(&mut s, Action::Cancel).is_empty());
+    assert!(s.confirm.is_none(), "no question for a run that has ended");
+    assert_eq!(
+        s.notice.as_deref(),
+        Some("run r2failed01 failed: nothing to cancel")
+    );
+}
+
+#[test]
 fn the_help_and_a_lost_daemon() {
     let mut s = loaded();
     update(&mut s, Action::ToggleHelp);
@@ -668,6 +686,16 @@ fn an_interactive_task_gets_a_terminal_pane() {
     assert!(!s.term.as_ref().unwrap().focused);
     assert_eq!(update(&mut s, Action::Back), vec![Effect::Detach]);
     assert_eq!(s.view, View::Run);
+    // Reopened after it ended, the pane shows its last screen and does not
+    // try to attach to a task that is gone.
+    let mut d = s.detail.clone().unwrap();
+    d.tasks[1].status = TaskStatus::Succeeded;
+    update(&mut s, Action::DetailLoaded(Box::new(d)));
+    assert!(update(&mut s, Action::Attach).is_empty());
+    assert_eq!(s.view, View::Terminal);
+    let screen = draw(&s);
+    assert!(screen.contains("ready>"), "{screen}");
+    assert!(screen.contains("ended: the task succeeded"), "{screen}");
 }
 
 #[test]
@@ -951,6 +979,9 @@ fn tab_switches_between_a_runs_interactive_tasks() {
     d.summary = runs()[0].clone();
     d.tasks[1].interactive = true;
     d.tasks[3].interactive = true;
+    // Both still going (a finished task's pane is not attached).
+    d.tasks[1].status = TaskStatus::Running;
+    d.tasks[3].status = TaskStatus::Running;
     update(&mut s, Action::DetailLoaded(Box::new(d)));
     update(&mut s, Action::Down);
     update(&mut s, Action::Attach);

@@ -41,11 +41,12 @@ fn log_line(log: &LogView, i: usize) -> Line<'static> {
 
 pub(super) fn render_log(state: &State, frame: &mut Frame, area: Rect) {
     let Some(log) = &state.log else { return };
+    let count = log.dropped + log.lines.len();
     let mut title = format!(
-        " log · {} · attempt {} · {} lines",
+        " log · {} · attempt {} · {count} {}",
         log.task,
         log.attempt,
-        log.dropped + log.lines.len()
+        if count == 1 { "line" } else { "lines" }
     );
     if log.dropped > 0 {
         title.push_str(&format!(

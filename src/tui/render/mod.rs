@@ -173,10 +173,13 @@ fn render_top(state: &State, frame: &mut Frame, area: Rect) {
 }
 
 fn render_bottom(state: &State, keymap: &Keymap, frame: &mut Frame, area: Rect) {
-    // Built from the keymap, so a rebound key is shown as it is bound.
+    // Built from the keymap, so a rebound key is shown as it is bound; a
+    // finished run is not offered to be cancelled.
+    let finished = state.target_status().is_some_and(|s| s.is_terminal());
     let hint = |pairs: &[(&str, &str)]| {
         pairs
             .iter()
+            .filter(|(what, _)| !(finished && *what == "cancel run"))
             .filter_map(|(what, label)| keymap.key_for(what).map(|k| format!("{k} {label}")))
             .collect::<Vec<_>>()
             .join(" · ")

@@ -31,7 +31,11 @@ pub(super) fn render_terminal(state: &State, frame: &mut Frame, area: Rect) {
         }
         None => frame.render_widget(
             Paragraph::new(Line::styled(
-                "connecting…",
+                if term.ended.is_some() {
+                    "no screen to show: l opens the task's log"
+                } else {
+                    "connecting…"
+                },
                 Style::new().fg(Color::DarkGray),
             ))
             .block(block),

@@ -170,7 +170,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Back if state.view == View::Terminal => {
             state.view = View::Run;
-            state.term = None;
+            // A finished task's last screen is kept, to be shown again when
+            // its terminal is reopened.
+            if state.term.as_ref().is_none_or(|t| t.ended.is_none()) {
+                state.term = None;
+            }
             vec![Effect::Detach]
         }
         Action::Open => match (&state.view, state.selected_run()) {
@@ -277,7 +281,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Cancel => {
             if let Some(run) = state.target_run() {
-                state.confirm = Some(Confirm::Cancel(run));
+                match state.target_status() {
+                    Some(status) if status.is_terminal() => {
+                        state.notice = Some(format!("run {run} {status}: nothing to cancel"));
+                    }
+                    _ => state.confirm = Some(Confirm::Cancel(run)),
+                }
             }
             Vec::new()
         }
@@ -528,14 +537,31 @@ fn open_run(state: &mut State, id: RunId) -> Vec<Effect> {
 
 fn attach(state: &mut State, run: RunId, task: crate::model::TaskName) -> Vec<Effect> {
     let size = state.term.as_ref().map_or((24, 80), |t| t.size);
+    // The last screen of this task stays on show: after it ended, or until
+    // a new attach draws the current one.
+    let kept = state
+        .term
+        .take()
+        .filter(|t| t.task == task)
+        .and_then(|t| t.screen);
+    let ended = state
+        .detail
+        .as_ref()
+        .and_then(|d| d.tasks.iter().find(|t| t.name == task))
+        .filter(|t| t.status.is_terminal())
+        .map(|t| format!("the task {}", t.status));
     state.view = View::Terminal;
+    let finished = ended.is_some();
     state.term = Some(TermView {
         task: task.clone(),
-        screen: None,
-        focused: true,
-        ended: None,
+        screen: kept,
+        focused: !finished,
+        ended,
         size,
     });
+    if finished {
+        return Vec::new();
+    }
     vec![Effect::Attach {
         run,
         task,
