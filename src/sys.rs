@@ -79,6 +79,57 @@ pub fn stop_leftover_group(pid: u32, start: Option<u64>) -> bool {
     group || single
 }
 
+/// Kills every process (and its process group) whose environment says it
+/// belongs to run `run` (`WEFT_RUN_ID`, which weft gives every task), other
+/// than this process and its group; returns how many it found. This is how
+/// an attempt that started but was never recorded (its process spawned, a
+/// `kill -9` before the record was committed) is found: by what it is, not
+/// by a pid the store never got. Linux only (reads `/proc/*/environ`);
+/// elsewhere it finds nothing.
+pub fn stop_processes_of_run(run: &str) -> usize {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let needle = format!("WEFT_RUN_ID={run}");
+    let me = std::process::id();
+    let my_group = nix::unistd::getpgrp();
+    let mut found = 0;
+    for entry in dir.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == me {
+            continue;
+        }
+        let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
+            continue;
+        };
+        if !environ
+            .split(|&b| b == 0)
+            .any(|var| var == needle.as_bytes())
+        {
+            continue;
+        }
+        let Ok(raw) = i32::try_from(pid) else {
+            continue;
+        };
+        let pid = nix::unistd::Pid::from_raw(raw);
+        if let Ok(group) = nix::unistd::getpgid(Some(pid))
+            && group != my_group
+            && group.as_raw() > 1
+        {
+            let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
+        }
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        found += 1;
+    }
+    found
+}
+
 /// This machine's host name, to tell local runs from others in a shared store.
 pub fn hostname() -> String {
     nix::unistd::gethostname()
@@ -90,6 +141,28 @@ pub fn hostname() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_processes_of_a_run_are_found_by_its_id_and_no_others() {
+        use std::os::unix::process::CommandExt;
+        let spawn = |run: &str| {
+            let mut cmd = std::process::Command::new("sleep");
+            cmd.arg("30").env("WEFT_RUN_ID", run).process_group(0);
+            cmd.spawn().unwrap()
+        };
+        let mut mine = spawn("sweeptest01");
+        let mut other = spawn("sweeptest02");
+        assert_eq!(stop_processes_of_run("sweeptest01"), 1);
+        let status = mine.wait().unwrap();
+        assert!(!status.success(), "killed");
+        assert!(
+            other.try_wait().unwrap().is_none(),
+            "another run's process is left alone"
+        );
+        assert_eq!(stop_processes_of_run("sweeptest"), 0, "whole ids only");
+        other.kill().unwrap();
+        other.wait().unwrap();
+    }
 
     #[test]
     fn this_process_is_itself_and_a_dead_pid_is_not() {

@@ -76,6 +76,12 @@ pub(super) fn spawn_daemon(ctx: &Context) -> Result<u32, CmdError> {
     let err = out.try_clone()?;
     let mut cmd = std::process::Command::new(exe);
     cmd.args(["daemon", "run"])
+        // Started from inside a task (`weft submit` in a `run:`), the daemon
+        // is not part of that task: a sweep of the task's leftovers by run
+        // id must not find it.
+        .env_remove("WEFT_RUN_ID")
+        .env_remove("WEFT_TASK")
+        .env_remove("WEFT_ATTEMPT")
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err);

@@ -295,6 +295,12 @@ impl Manager {
                 tracing::warn!(run = %run, pid, "stopped a leftover task process");
             }
         }
+        // An attempt that started but was never recorded is found by the
+        // run id in its environment.
+        let swept = crate::sys::stop_processes_of_run(run.as_str());
+        if swept > 0 {
+            tracing::warn!(run = %run, swept, "stopped task processes the store had no record of");
+        }
         let (setup, give_up) = plan_resume(&old, &self.paths.logs_dir(), &self.config)?;
         if !self
             .store

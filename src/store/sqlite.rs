@@ -630,6 +630,9 @@ impl Store for SqliteStore {
             for (pid, start) in leftovers {
                 crate::sys::stop_leftover_group(pid, start.map(|s| s as u64));
             }
+            // And an attempt whose process started but whose record did not
+            // make it before the crash.
+            crate::sys::stop_processes_of_run(&id);
             let unfinished = if daemon {
                 "('running', 'retrying')"
             } else {

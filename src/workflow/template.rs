@@ -236,16 +236,27 @@ fn format_value(
     if *state.auto_escape() != AutoEscape::Custom(SHELL.into()) {
         return minijinja::escape_formatter(out, &mut *state, value);
     }
+    let owned;
     let text = match value.as_str() {
         Some(s) if value.is_safe() => return out.write_str(s).map_err(minijinja::Error::from),
-        Some(s) => s.to_string(),
-        None => value.to_string(),
+        Some(s) => s,
+        None => {
+            owned = value.to_string();
+            owned.as_str()
+        }
     };
-    let mut marked = String::with_capacity(2 * text.len() + 8);
+    // Written in pieces, so a huge value trips the output cap after its
+    // first megabytes instead of being copied whole first.
+    const PIECE: usize = 16 << 10;
+    let mut marked = String::with_capacity(PIECE + 8);
     marked.push(OPEN);
     for b in text.bytes() {
         marked.push(char::from(HEX[usize::from(b >> 4)]));
         marked.push(char::from(HEX[usize::from(b & 15)]));
+        if marked.len() >= PIECE {
+            out.write_str(&marked).map_err(minijinja::Error::from)?;
+            marked.clear();
+        }
     }
     marked.push(CLOSE);
     out.write_str(&marked).map_err(minijinja::Error::from)

@@ -424,6 +424,11 @@ fn after_kill_9_of_the_daemon_a_new_one_resumes_without_rerunning_successes() {
         .trim()
         .to_string();
     assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    // The attempt is recorded (a kill before that is an attempt that
+    // never counted, and its process is swept by run id instead).
+    assert!(wait_until(Duration::from_secs(20), || task_status(
+        &w, &id, "slow"
+    ) == "running"));
     let old_task = crate::harness::pid_in(&pid_file);
     std::fs::remove_file(&pid_file).unwrap();
     crate::harness::signal(daemon.child.id(), "KILL");
@@ -465,6 +470,9 @@ fn an_interrupted_task_without_retries_left_fails_on_resume() {
         .trim()
         .to_string();
     assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    assert!(wait_until(Duration::from_secs(20), || task_status(
+        &w, &id, "slow"
+    ) == "running"));
     crate::harness::signal(daemon.child.id(), "KILL");
     wait_exit(&mut daemon.child, Duration::from_secs(10));
     let _again = w.daemon();

@@ -138,6 +138,50 @@ fn a_run_whose_weft_was_killed_becomes_interrupted() {
 }
 
 #[test]
+fn an_attempt_the_store_never_recorded_is_stopped_too() {
+    // `kill -9` can land after a task's process is spawned and before its
+    // attempt is committed: the store has no pid for it. It is found by the
+    // run id weft puts in every task's environment.
+    let w = Weft::new();
+    let pid_file = w.path("task.pid");
+    w.write(
+        "victim.yaml",
+        &format!(
+            "name: victim\ntasks:\n  hang:\n    run: echo $$ > {}; exec sleep 300\n",
+            pid_file.display()
+        ),
+    );
+    let mut run = w.spawn(&["run", "victim.yaml", "--quiet"]);
+    assert!(wait_for_file(&pid_file, Duration::from_secs(20)));
+    let id = w.latest("victim");
+    signal(run.id(), "KILL");
+    wait_exit(&mut run, Duration::from_secs(10));
+    // A process of that run the store knows nothing about, in a process
+    // group of its own, as a spawned task is.
+    use std::os::unix::process::CommandExt;
+    let mut unrecorded = std::process::Command::new("sh")
+        .args(["-c", "sleep 300 & wait"])
+        .env("WEFT_RUN_ID", &id)
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    assert_eq!(w.show_json(&id)["status"], "interrupted");
+    let stopped = wait_exit(&mut unrecorded, Duration::from_secs(10)).is_some()
+        || unrecorded.try_wait().unwrap().is_some();
+    if !stopped {
+        kill_group(unrecorded.id() as i32);
+    }
+    assert!(
+        stopped,
+        "the unrecorded process of the run was left running"
+    );
+    let task_pid = crate::harness::pid_in(&pid_file);
+    assert!(wait_until(Duration::from_secs(10), || {
+        !crate::harness::alive(task_pid)
+    }));
+}
+
+#[test]
 fn retry_reuses_successes_and_reruns_the_rest() {
     let w = Weft::new();
     w.write(

@@ -130,6 +130,19 @@ fn the_readme_tour_runs_on_the_shipped_examples() {
     assert_eq!(w.show_json("report")["status"], "succeeded");
     assert_eq!(w.show_json("report")["trigger"], "retry");
     assert_eq!(w.show_json("retries")["status"], "succeeded");
+    // Every example, not only the tour's, leaves nothing beside itself
+    // (whether or not its interpreters are installed).
+    for entry in std::fs::read_dir(&examples).unwrap() {
+        let file = entry.unwrap().path();
+        if file.extension().is_some_and(|e| e == "yaml") {
+            w.cmd()
+                .env("TMPDIR", &tmp)
+                .args(["run", "-q"])
+                .arg(&file)
+                .output()
+                .unwrap();
+        }
+    }
     assert_eq!(
         listing(&examples),
         before,
