@@ -159,7 +159,7 @@ pub struct RunArgs {
     #[arg(short = 'd', long)]
     pub detach: bool,
     /// Tasks at once (default: the workflow's `concurrency`, else the config, else CPUs)
-    #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: Option<u32>,
     /// If a run of this workflow is going: skip (exit 75), queue (wait for it) or allow
     #[arg(long, value_name = "POLICY", value_parser = parse_overlap, add = ArgValueCandidates::new(crate::cmd::complete::overlaps), conflicts_with = "detach")]
@@ -174,7 +174,7 @@ pub struct SubmitArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub params: ParamArgs,
-    #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: Option<u32>,
     /// Print only the run id (for scripts)
     #[arg(short, long, conflicts_with = "json")]
@@ -526,7 +526,7 @@ pub struct RetryArgs {
     /// Rerun this task and everything after it, even if they succeeded
     #[arg(long, value_name = "TASK")]
     pub from: Option<String>,
-    #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: Option<u32>,
     #[command(flatten)]
     pub output: RunOutputArgs,

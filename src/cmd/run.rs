@@ -63,16 +63,17 @@ pub(super) fn load_workflow(
 ) -> Result<(Loaded, PathBuf), CmdError> {
     let env = |k: &str| std::env::var(k).ok();
     let (loaded, path) = if file == Path::new("-") {
-        let mut source = String::new();
-        std::io::stdin().read_to_string(&mut source).map_err(|e| {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
             CmdError::Usage(format!("error: cannot read the workflow from stdin: {e}"))
         })?;
         let cwd = std::env::current_dir()
             .map_err(|e| CmdError::Usage(format!("error: cannot find the current folder: {e}")))?;
-        (
-            load_str("-", &source, params, &env).map_err(LoadError::Invalid),
-            cwd.join("-"),
-        )
+        // Bytes that are not UTF-8 are located as in a file.
+        let loaded = crate::workflow::decode_utf8("-", bytes)
+            .and_then(|source| load_str("-", &source, params, &env))
+            .map_err(LoadError::Invalid);
+        (loaded, cwd.join("-"))
     } else {
         (
             load_file(file, params, &env),

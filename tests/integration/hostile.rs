@@ -112,6 +112,23 @@ fn hostile_files_never_panic_validate_or_plan() {
     assert!(out.stderr.contains("every_max.yaml:3:12"), "{}", out.stderr);
     let out = w.run(&["validate", &w.path("not_utf8.yaml").display().to_string()]);
     assert!(out.stderr.contains("not_utf8.yaml:3:14"), "{}", out.stderr);
+    // The same bytes on stdin are located the same way, in `-`.
+    let out = w
+        .cmd()
+        .args(["run", "-"])
+        .write_stdin(std::fs::read(w.path("not_utf8.yaml")).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--> -:3:14") && stderr.contains("not UTF-8"),
+        "{stderr}"
+    );
+    // A -j beyond the bound is refused like the workflow's `concurrency`.
+    let out = w.run(&["run", "-j", "5000", &paths[0]]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("1..=1024"), "{}", out.stderr);
 }
 
 #[test]
