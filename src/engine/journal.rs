@@ -110,6 +110,7 @@ mod tests {
                 tasks: vec![NewTask {
                     name: TaskName::new("a"),
                     needs: vec![],
+                    when: Default::default(),
                     reused: None,
                 }],
                 owner: Owner::this_process(),

@@ -63,6 +63,7 @@ pub fn record_run_as(
             .map(|(i, t)| NewTask {
                 name: t.name.clone(),
                 needs: t.needs.iter().map(|&n| wf.tasks[n].name.clone()).collect(),
+                when: t.when,
                 reused: reused_of(i),
             })
             .collect(),

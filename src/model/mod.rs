@@ -9,5 +9,5 @@ mod time;
 
 pub use event::{AttemptOutcome, EventKind, RunEvent};
 pub use ids::{AttemptNo, RunId, TaskName};
-pub use status::{Overlap, RunStatus, TaskStatus, Trigger};
+pub use status::{Overlap, RunStatus, TaskStatus, Trigger, When};
 pub use time::{Millis, format_duration_ms, now_ms};

@@ -148,6 +148,25 @@ string_enum!(Overlap {
     CancelPrevious => "cancel-previous",
 });
 
+/// When a task runs, given how its dependencies ended (`when:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum When {
+    /// Every dependency succeeded (the default).
+    #[default]
+    Success,
+    /// Some task upstream failed.
+    Failure,
+    /// Whatever happened upstream.
+    Always,
+}
+
+string_enum!(When {
+    Success => "success",
+    Failure => "failure",
+    Always => "always",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! `weft ps --json` print these.
 
 use crate::model::{
-    AttemptNo, AttemptOutcome, Millis, RunId, RunStatus, TaskName, TaskStatus, Trigger,
+    AttemptNo, AttemptOutcome, Millis, RunId, RunStatus, TaskName, TaskStatus, Trigger, When,
 };
 use serde::{Deserialize, Serialize};
 
@@ -66,6 +66,8 @@ pub struct NewTask {
     pub name: TaskName,
     /// The tasks it needs (for showing the graph).
     pub needs: Vec<TaskName>,
+    /// Its `when:` (the graph marks the needs of a `failure`/`always` task).
+    pub when: When,
     /// Set when a retry takes this task's success from an earlier run.
     pub reused: Option<ReusedTask>,
 }
@@ -129,6 +131,9 @@ pub struct TaskRecord {
     /// The tasks it needs.
     #[serde(default)]
     pub needs: Vec<TaskName>,
+    /// Its `when:`: `success`, `failure` or `always`.
+    #[serde(default)]
+    pub when: When,
     /// Runs in a PTY one can attach to. Known while its daemon drives
     /// the run (the dashboard offers its terminal then).
     #[serde(default)]

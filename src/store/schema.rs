@@ -131,4 +131,8 @@ CREATE TABLE queued_runs (
 -- The -j a run was started with, so a resumed run keeps it.
 ALTER TABLE runs ADD COLUMN concurrency INTEGER;
 "#,
+    // Each task's `when:`, for the dashboard's graph.
+    r#"
+ALTER TABLE tasks ADD COLUMN run_when TEXT NOT NULL DEFAULT 'success';
+"#,
 ];

@@ -288,7 +288,7 @@ impl Store for SqliteStore {
                 None => (TaskStatus::Pending, None),
             };
             tx.execute(
-                "INSERT INTO tasks (run_id, name, position, status, reused_from, needs) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO tasks (run_id, name, position, status, reused_from, needs, run_when) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     run.id.as_str(),
                     task.name.as_str(),
@@ -296,6 +296,7 @@ impl Store for SqliteStore {
                     status.as_str(),
                     reused_from,
                     serde_json::to_string(&task.needs).expect("names serialise"),
+                    task.when.as_str(),
                 ],
             )?;
             if let Some(r) = &task.reused {
@@ -414,7 +415,7 @@ impl Store for SqliteStore {
         )?;
         let mut tasks = Vec::new();
         let mut stmt = conn.prepare(
-            "SELECT name, status, reason, reused_from, started_at, finished_at, needs FROM tasks WHERE run_id = ?1 ORDER BY position",
+            "SELECT name, status, reason, reused_from, started_at, finished_at, needs, run_when FROM tasks WHERE run_id = ?1 ORDER BY position",
         )?;
         let mut rows = stmt.query([id.as_str()])?;
         while let Some(row) = rows.next()? {
@@ -427,6 +428,7 @@ impl Store for SqliteStore {
                 finished_at: row.get(5)?,
                 needs: serde_json::from_str(&row.get::<_, String>(6)?)
                     .map_err(|e| StoreError::Corrupt(format!("task needs: {e}")))?,
+                when: parse_col(row, "run_when")?,
                 interactive: false,
                 attempts: Vec::new(),
                 outputs: Vec::new(),

@@ -5,6 +5,7 @@
 //! the pane, the tasks are listed as an indented tree instead, each with
 //! what it needs.
 
+use crate::model::When;
 use crate::store::RunDetail;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
@@ -14,6 +15,9 @@ const DOWN: u8 = 2;
 const LEFT: u8 = 4;
 const RIGHT: u8 = 8;
 const ARROW: u8 = 16;
+/// The arrow into a task that runs even when a need did not succeed
+/// (`when: always` or `when: failure`).
+const ARROW_ANYWAY: u8 = 32;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Node {
@@ -65,6 +69,7 @@ pub fn lines(
             edges.push((c, from, at[v]));
         }
     }
+    let anyway: Vec<bool> = d.tasks.iter().map(|t| t.when != When::Success).collect();
     // Order each column by where its inputs come from, to keep lines short.
     let mut row: Vec<Vec<usize>> = columns.iter().map(|c| (0..c.len()).collect()).collect();
     for c in 1..depth {
@@ -133,6 +138,11 @@ pub fn lines(
                 *cell |= LEFT | RIGHT;
             }
             grid[rt][gap_width - 1] |= ARROW;
+            if let Node::Task(v) = columns[c + 1][e.2]
+                && anyway[v]
+            {
+                grid[rt][gap_width - 1] |= ARROW_ANYWAY;
+            }
         }
         gaps.push(grid);
     }
@@ -145,7 +155,7 @@ pub fn lines(
         return tree(d, &needs, &level, cell);
     }
     let edge_style = Style::new().fg(Color::DarkGray);
-    (0..height)
+    let mut lines: Vec<Line<'static>> = (0..height)
         .map(|r| {
             let mut spans = Vec::new();
             for (c, column) in columns.iter().enumerate() {
@@ -174,7 +184,29 @@ pub fn lines(
             }
             Line::from(spans)
         })
-        .collect()
+        .collect();
+    if let Some(note) = legend(d) {
+        lines.push(Line::styled(note, edge_style));
+    }
+    lines
+}
+
+/// What `▷` means, when the graph has one.
+fn legend(d: &RunDetail) -> Option<String> {
+    let mut kinds: Vec<&str> = d
+        .tasks
+        .iter()
+        .filter(|t| t.when != When::Success)
+        .map(|t| t.when.as_str())
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    (!kinds.is_empty()).then(|| {
+        format!(
+            "▷ runs whatever its needs did (when: {})",
+            kinds.join(" or ")
+        )
+    })
 }
 
 /// Longest path from a root, per task.
@@ -199,6 +231,9 @@ fn levels(needs: &[Vec<usize>]) -> Vec<usize> {
 }
 
 fn glyph(mask: u8) -> char {
+    if mask & ARROW_ANYWAY != 0 {
+        return '▷';
+    }
     if mask & ARROW != 0 {
         return '▶';
     }
@@ -240,8 +275,12 @@ fn tree(
                     .iter()
                     .map(|&j| d.tasks[j].name.to_string())
                     .collect();
+                let when = match d.tasks[i].when {
+                    When::Success => String::new(),
+                    other => format!(" (when: {other})"),
+                };
                 spans.push(Span::styled(
-                    format!("  ◀ {}", names.join(", ")),
+                    format!("  ◀ {}{when}", names.join(", ")),
                     Style::new().fg(Color::DarkGray),
                 ));
             }

@@ -59,6 +59,7 @@ fn runs() -> Vec<RunSummary> {
 fn task(name: &str, status: TaskStatus, code: Option<i32>, reason: Option<&str>) -> TaskRecord {
     TaskRecord {
         name: TaskName::new(name),
+        when: Default::default(),
         needs: Vec::new(),
         interactive: false,
         status,
@@ -623,6 +624,33 @@ fn the_timeline_and_a_tree_for_wide_graphs() {
         .collect();
     update(&mut s, Action::DetailLoaded(Box::new(wide)));
     insta::assert_snapshot!("tree", draw(&s));
+}
+
+#[test]
+fn the_graph_marks_the_needs_of_a_task_that_runs_anyway() {
+    let mut s = loaded();
+    update(&mut s, Action::Down);
+    update(&mut s, Action::Open);
+    let mut d = detail();
+    d.tasks[3].when = crate::model::When::Always;
+    update(&mut s, Action::DetailLoaded(Box::new(d)));
+    let screen = draw(&s);
+    assert!(screen.contains('▷'), "{screen}");
+    assert!(
+        screen.contains("▷ runs whatever its needs did (when: always)"),
+        "{screen}"
+    );
+    // The other needs keep their plain arrow.
+    assert!(screen.contains('▶'), "{screen}");
+    let lines = crate::tui::graph::lines(&s.detail.clone().unwrap(), 10, &|i| {
+        (format!("task-{i}"), ratatui::style::Color::White)
+    });
+    let tree: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    assert!(
+        tree.iter()
+            .any(|l| l.contains("◀ test, lint (when: always)")),
+        "{tree:?}"
+    );
 }
 
 #[test]

@@ -56,27 +56,8 @@ pub struct Task {
     pub body: TaskBody,
 }
 
-/// When a task runs, given how its dependencies ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum When {
-    /// Every dependency succeeded (the default).
-    #[default]
-    Success,
-    /// Some task upstream failed.
-    Failure,
-    /// Whatever happened upstream.
-    Always,
-}
-
-impl When {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            When::Success => "success",
-            When::Failure => "failure",
-            When::Always => "always",
-        }
-    }
-}
+/// When a task runs (`when:`), kept with the run's tasks.
+pub use crate::model::When;
 
 /// What a task does.
 #[derive(Clone, Debug, PartialEq)]

@@ -16,11 +16,13 @@ fn new_run(id: &str, workflow: &str, owner: Owner) -> NewRun {
             NewTask {
                 name: TaskName::new("a"),
                 needs: vec![],
+                when: Default::default(),
                 reused: None,
             },
             NewTask {
                 name: TaskName::new("b"),
                 needs: vec![TaskName::new("a")],
+                when: Default::default(),
                 reused: None,
             },
         ],
