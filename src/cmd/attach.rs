@@ -7,7 +7,7 @@
 //! daemon, a signal, a panic.
 
 use super::remote::{client_error, connect, runtime};
-use super::terminal::{RawMode, key_reader};
+use super::terminal::{ModeTracker, RawMode, key_reader};
 use super::{CmdError, CmdResult, Context, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE};
 use crate::api::{ClientError, ErrorCode, Frame, InputRequest};
 use crate::cli::{AttachArgs, LogsArgs, SendArgs};
@@ -100,11 +100,15 @@ async fn session(
     let mut winch = signal(SignalKind::window_change()).map_err(CmdError::Io)?;
     let mut term = signal(SignalKind::terminate()).map_err(CmdError::Io)?;
     let mut hup = signal(SignalKind::hangup()).map_err(CmdError::Io)?;
+    // Raw mode turns Ctrl-C into a key for the task; this is `kill -INT`.
+    let mut int = signal(SignalKind::interrupt()).map_err(CmdError::Io)?;
+    let mut modes = ModeTracker::new();
     let mut out = std::io::stdout();
     loop {
         tokio::select! {
             frame = Frame::read(&mut reader) => match frame {
                 Ok(Some(Frame::Output(bytes))) => {
+                    modes.feed(&bytes);
                     out.write_all(&bytes)?;
                     out.flush()?;
                 }
@@ -132,6 +136,7 @@ async fn session(
             },
             _ = term.recv() => return Ok(End::Signalled("terminated")),
             _ = hup.recv() => return Ok(End::Signalled("hung up")),
+            _ = int.recv() => return Ok(End::Signalled("interrupted")),
         }
     }
 }

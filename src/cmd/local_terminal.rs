@@ -3,7 +3,7 @@
 //! the progress display pauses, keys go to the task, Ctrl-] gives the
 //! terminal back (the task goes on, its output still logged).
 
-use super::terminal::{RawMode, key_reader};
+use super::terminal::{ModeTracker, RawMode, key_reader};
 use crate::exec::{PtyRegistry, PtySession, TermSize};
 use crate::model::{EventKind, RunEvent, RunId, TaskName};
 use std::collections::{HashSet, VecDeque};
@@ -15,6 +15,8 @@ struct Attached {
     task: TaskName,
     session: Arc<PtySession>,
     output: tokio::sync::broadcast::Receiver<Arc<[u8]>>,
+    modes: ModeTracker,
+    /// Dropped last: restores the modes `modes` saw, then cooked mode.
     _raw: RawMode,
 }
 
@@ -91,6 +93,8 @@ impl LocalTerminal {
                 let _ = session.resize(TermSize { rows, cols });
             }
             let sub = session.subscribe();
+            let mut modes = ModeTracker::new();
+            modes.feed(&sub.repaint);
             let mut out = std::io::stdout();
             let _ = out.write_all(&sub.repaint);
             let _ = out.flush();
@@ -106,11 +110,18 @@ impl LocalTerminal {
                 task: task.clone(),
                 session,
                 output: sub.output,
+                modes,
                 _raw: raw,
             });
             return Some(task);
         }
         None
+    }
+
+    /// Gives the terminal back now, restored, if a task has it (the run
+    /// ended before its task's output did).
+    pub fn release(&mut self) {
+        self.attached = None;
     }
 
     /// Serves the attached task until the attach ends; pending when none is.
@@ -124,6 +135,7 @@ impl LocalTerminal {
             tokio::select! {
                 out = att.output.recv() => match out {
                     Ok(bytes) => {
+                        att.modes.feed(&bytes);
                         let mut stdout = std::io::stdout();
                         let _ = stdout.write_all(&bytes);
                         let _ = stdout.flush();
@@ -131,6 +143,7 @@ impl LocalTerminal {
                     Err(RecvError::Lagged(_)) => {
                         let sub = att.session.subscribe();
                         att.output = sub.output;
+                        att.modes.feed(&sub.repaint);
                         let _ = std::io::stdout().write_all(&sub.repaint);
                     }
                     Err(RecvError::Closed) => {

@@ -253,6 +253,8 @@ pub(super) fn drive(
                 done = &mut drive => break done,
             }
         };
+        // The terminal is the shell's again before anything is drawn on it.
+        local.release();
         // Show what the driver published before it returned.
         while let Ok(ev) = ev_rx.try_recv() {
             let _ = progress.on_event(&ev);

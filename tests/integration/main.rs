@@ -22,4 +22,5 @@ mod run;
 mod schedule;
 mod scripting;
 mod shell_escape;
+mod terminal_restore;
 mod validate;
