@@ -143,3 +143,42 @@ fn losing_the_daemon_mid_attach_restores_the_terminal() {
     assert_restored(&t);
     let _ = daemon.child.wait();
 }
+
+#[test]
+fn a_foreground_task_is_reached_again_after_detaching() {
+    let w = Weft::new();
+    w.write("full.yaml", FULL);
+    let t = Tmux::start(
+        &w,
+        "\"$WEFT\" run full.yaml; echo \"run-exit=$?\"; sleep 60",
+    );
+    wait_full_screen(&t);
+    t.keys(&["C-]"]);
+    t.expect("press Enter to attach again");
+    assert_restored(&t);
+    // Enter, as the notice says: the task's screen and modes come back.
+    t.keys(&["Enter"]);
+    wait_full_screen(&t);
+    t.expect("FULL-SCREEN");
+    t.text("a\r");
+    t.expect("got a");
+    t.keys(&["C-]"]);
+    t.expect("press Enter to attach again");
+
+    // Another terminal reaches it too (no daemon: the run serves it).
+    let id = w.latest("full");
+    let other = Tmux::start(
+        &w,
+        &format!("\"$WEFT\" attach {id} full; echo \"attach-exit=$?\"; sleep 60"),
+    );
+    other.expect("got a");
+    wait_full_screen(&other);
+    // And `weft send` types into it; the task ends, both terminals see it.
+    let sent = w.run(&["send", &id, "full", "b", "--enter"]);
+    assert_eq!(sent.code, 0, "{}", sent.stderr);
+    other.expect("attach-exit=0");
+    assert_restored(&other);
+    t.expect("run-exit=0");
+    assert_restored(&t);
+    assert!(!w.socket().exists(), "a daemon was started");
+}
