@@ -182,3 +182,31 @@ fn a_foreground_task_is_reached_again_after_detaching() {
     assert_restored(&t);
     assert!(!w.socket().exists(), "a daemon was started");
 }
+
+/// Interactive tasks take no concurrency slot: a person's pace must not
+/// hold back the machine's work.
+#[test]
+fn an_interactive_task_waiting_for_a_person_does_not_hold_a_slot() {
+    let w = Weft::new();
+    let _d = w.daemon();
+    w.write(
+        "slots.yaml",
+        "name: slots\nconcurrency: 1\ntasks:\n  ask:\n    interactive: true\n    run: read -r x\n  work:\n    run: echo worked\n",
+    );
+    let out = w.run(&["submit", "-q", "slots.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let id = out.stdout.trim().to_string();
+    let status = |task: &str| {
+        let doc = w.show_json(&id);
+        doc["tasks"]
+            .as_array()
+            .and_then(|ts| ts.iter().find(|t| t["name"] == task))
+            .map(|t| t["status"].as_str().unwrap_or("").to_string())
+            .unwrap_or_default()
+    };
+    let done = wait_until(Duration::from_secs(20), || status("work") == "succeeded");
+    assert!(done, "`work` waited behind `ask`: {}", w.show_json(&id));
+    assert_eq!(status("ask"), "running");
+    assert_eq!(w.run(&["send", &id, "ask", "ok", "--enter"]).code, 0);
+    assert_eq!(w.run(&["wait", &id]).code, 0);
+}
