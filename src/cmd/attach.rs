@@ -2,12 +2,14 @@
 //! interactive task the daemon runs. Attaching puts this terminal in raw
 //! mode, repaints the task's current screen, then passes keys one way and
 //! output the other; the detach key (Ctrl-] unless `daemon.detach_key`
-//! says otherwise) detaches and leaves the task running. The
+//! says otherwise) detaches and leaves the task running. A task of a
+//! foreground `weft run` is reached on that run's own socket
+//! (`daemon::run_host`), any other through the daemon. The
 //! terminal is restored on every way out: detach, the task's end, a lost
 //! daemon, a signal, a panic.
 
 use super::remote::{client_error, connect, runtime};
-use super::terminal::{RawMode, key_reader};
+use super::terminal::{ModeTracker, RawMode, key_reader};
 use super::{CmdError, CmdResult, Context, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE};
 use crate::api::{ClientError, ErrorCode, Frame, InputRequest};
 use crate::cli::{AttachArgs, LogsArgs, SendArgs};
@@ -29,8 +31,11 @@ pub fn attach(ctx: &Context, args: AttachArgs) -> CmdResult {
     }
     let rt = runtime()?;
     let io = rt.block_on(async {
-        let client = connect(ctx).await?;
-        match client.attach(&args.run, &args.task, args.read_only).await {
+        let (client, run) = match foreground_host(ctx, &args.run).await {
+            Some(found) => found,
+            None => (connect(ctx).await?, args.run.clone()),
+        };
+        match client.attach(&run, &args.task, args.read_only).await {
             Ok(io) => Ok(Some(io)),
             Err(ClientError::Api(e)) if e.code == ErrorCode::NotInteractive => Ok(None),
             Err(e) => Err(client_error(e)),
@@ -101,11 +106,15 @@ async fn session(
     let mut winch = signal(SignalKind::window_change()).map_err(CmdError::Io)?;
     let mut term = signal(SignalKind::terminate()).map_err(CmdError::Io)?;
     let mut hup = signal(SignalKind::hangup()).map_err(CmdError::Io)?;
+    // Raw mode turns Ctrl-C into a key for the task; this is `kill -INT`.
+    let mut int = signal(SignalKind::interrupt()).map_err(CmdError::Io)?;
+    let mut modes = ModeTracker::new();
     let mut out = std::io::stdout();
     loop {
         tokio::select! {
             frame = Frame::read(&mut reader) => match frame {
                 Ok(Some(Frame::Output(bytes))) => {
+                    modes.feed(&bytes);
                     out.write_all(&bytes)?;
                     out.flush()?;
                 }
@@ -133,18 +142,37 @@ async fn session(
             },
             _ = term.recv() => return Ok(End::Signalled("terminated")),
             _ = hup.recv() => return Ok(End::Signalled("hung up")),
+            _ = int.recv() => return Ok(End::Signalled("interrupted")),
         }
     }
 }
 
+/// The endpoint of a foreground `weft run` hosting `run`, when one
+/// answers: its client and the run's full id. Anything else (no such run,
+/// no store, a socket left by a killed run) means asking the daemon.
+async fn foreground_host(ctx: &Context, run: &str) -> Option<(crate::api::Client, String)> {
+    use crate::store::Store;
+    let store = ctx.reading_store().ok()?;
+    let id = store.resolve(run).ok()?;
+    let socket = crate::daemon::run_host::run_socket_path(&ctx.paths, &id);
+    if !socket.exists() {
+        return None;
+    }
+    tokio::net::UnixStream::connect(&socket).await.ok()?;
+    Some((crate::api::Client::new(&socket), id.to_string()))
+}
+
 pub fn send(ctx: &Context, args: SendArgs) -> CmdResult {
     runtime()?.block_on(async {
-        let client = connect(ctx).await?;
+        let (client, run) = match foreground_host(ctx, &args.run).await {
+            Some(found) => found,
+            None => (connect(ctx).await?, args.run.clone()),
+        };
         let req = InputRequest {
             text: args.text,
             enter: args.enter,
         };
-        match client.send_input(&args.run, &args.task, &req).await {
+        match client.send_input(&run, &args.task, &req).await {
             Ok(()) => Ok(EXIT_OK),
             Err(ClientError::Api(e)) if e.code == ErrorCode::NotInteractive => {
                 eprintln!("error: {}\n  {}", e.message, e.hint.unwrap_or_default());

@@ -163,6 +163,7 @@ pub(super) fn drive(
     let give_terminal = mode == ProgressMode::Tty
         && !interactive.is_empty()
         && std::io::IsTerminal::is_terminal(&std::io::stdin());
+    let hosted = (registry.clone(), interactive.clone());
     let mut local = super::local_terminal::LocalTerminal::new(
         registry,
         run_id.clone(),
@@ -170,6 +171,14 @@ pub(super) fn drive(
         ctx.config.detach_key(),
     );
     let status = runtime.block_on(async {
+        // Other terminals attach to its interactive tasks on the run's own
+        // socket (`weft attach RUN TASK`, `weft send`); without one they
+        // still run, only this terminal reaches them.
+        let _host = if hosted.1.is_empty() {
+            None
+        } else {
+            crate::daemon::run_host::host(&ctx.paths, run_id.clone(), hosted.0, hosted.1).ok()
+        };
         let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
         let (control_tx, control_rx) = watch::channel(RunControl::default());
         let driver = Driver::new(setup, dyn_store, Some(ev_tx));
@@ -238,14 +247,24 @@ pub(super) fn drive(
                         }
                     }
                 },
-                released = local.serve() => {
+                released = local.serve(), if give_terminal => {
+                    use super::local_terminal::Released;
+                    if matches!(released, Released::Asked) {
+                        progress.hold();
+                    }
                     let note = match released {
-                        super::local_terminal::Released::Ended(t) => format!("{t}: gave the terminal back (the task ended)"),
-                        super::local_terminal::Released::Detached(t) => format!("{t}: detached; it goes on, its output in `weft logs {run_id} {t}`"),
+                        Released::Ended(t) => format!("{t}: gave the terminal back (the task ended)"),
+                        Released::Detached(t) => format!(
+                            "{t}: detached; it goes on, its output in `weft logs {run_id} {t}`; press Enter to attach again (or `weft attach {run_id} {t}` from another terminal)"
+                        ),
+                        Released::Asked => "nothing to attach: the detached tasks have ended".to_string(),
                     };
                     if local.attach_next().is_none() {
                         let _ = progress.release();
                         eprintln!("{note}");
+                        if local.has_detached() && !note.contains("press Enter") {
+                            eprintln!("weft: press Enter to attach to a detached task again");
+                        }
                     }
                 },
                 _ = sigint.recv() => on_signal("interrupted"),
@@ -254,6 +273,8 @@ pub(super) fn drive(
                 done = &mut drive => break done,
             }
         };
+        // The terminal is the shell's again before anything is drawn on it.
+        local.release();
         // Show what the driver published before it returned.
         while let Ok(ev) = ev_rx.try_recv() {
             let _ = progress.on_event(&ev);

@@ -7,6 +7,7 @@
 mod attach;
 mod manager;
 mod queue;
+pub mod run_host;
 mod scheduler;
 mod server;
 mod workflow_files;

@@ -246,7 +246,9 @@ impl Driver {
                 allow_failure: t.allow_failure,
                 max_attempts: t.retry.attempts + prior(i).uncounted,
                 retry_on: t.retry.on_exit.clone(),
-                uses_slot: !matches!(t.body, TaskBody::Delay(_)),
+                // A delay waits for a clock, an interactive task for a
+                // person: neither holds a slot that commands could use.
+                uses_slot: !matches!(t.body, TaskBody::Delay(_)) && !t.interactive,
             })
             .collect();
         let names = wf.tasks.iter().map(|t| t.name.to_string()).collect();

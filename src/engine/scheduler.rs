@@ -15,7 +15,8 @@ pub struct TaskSpec {
     pub max_attempts: u32,
     /// Retry only on these exit codes (empty: any failure).
     pub retry_on: Vec<i32>,
-    /// Whether it takes a concurrency slot (`delay:` tasks do not).
+    /// Whether it takes a concurrency slot (`delay:` and interactive tasks
+    /// do not: they wait for a clock or a person, not for the machine).
     pub uses_slot: bool,
 }
 

@@ -449,6 +449,32 @@ impl Tmux {
         self.keys(&["-l", text]);
     }
 
+    /// The pane's terminal modes as tmux tracks them, by name:
+    /// `alternate_on`, `mouse_any_flag`, `mouse_sgr_flag`, `keypad_flag`,
+    /// `keypad_cursor_flag`, `cursor_flag`, each `0` or `1`.
+    pub fn modes(&self) -> std::collections::BTreeMap<&'static str, String> {
+        const NAMES: [&str; 6] = [
+            "alternate_on",
+            "mouse_any_flag",
+            "mouse_sgr_flag",
+            "keypad_flag",
+            "keypad_cursor_flag",
+            "cursor_flag",
+        ];
+        let format = NAMES.map(|n| format!("#{{{n}}}")).join(" ");
+        let out = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(["display-message", "-p", "-t", "0", &format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        NAMES
+            .into_iter()
+            .zip(text.split_whitespace().map(str::to_string))
+            .collect()
+    }
+
     pub fn screen(&self) -> String {
         let out = std::process::Command::new("tmux")
             .arg("-S")

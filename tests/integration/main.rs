@@ -23,5 +23,6 @@ mod run;
 mod schedule;
 mod scripting;
 mod shell_escape;
+mod terminal_restore;
 mod tour;
 mod validate;
