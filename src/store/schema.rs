@@ -131,4 +131,8 @@ CREATE TABLE queued_runs (
 -- The -j a run was started with, so a resumed run keeps it.
 ALTER TABLE runs ADD COLUMN concurrency INTEGER;
 "#,
+    // 3: fires found by their run (`weft prune` deletes or unlinks them).
+    r#"
+CREATE INDEX fires_by_run ON fires (run_id) WHERE run_id IS NOT NULL;
+"#,
 ];
