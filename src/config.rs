@@ -599,13 +599,18 @@ mod tests {
             "retention:\n  max_age: 30d\n  keep: 1000\n  interval: 10m\n",
         )
         .unwrap();
-        assert_eq!(c.retention().max_age, Some(Duration::from_secs(30 * 86_400)));
+        assert_eq!(
+            c.retention().max_age,
+            Some(Duration::from_secs(30 * 86_400))
+        );
         assert_eq!(c.retention().keep, Some(1000));
         assert_eq!(c.retention_interval(), Duration::from_secs(600));
         let err = |text: &str| Config::parse("c.yaml", text).unwrap_err().to_string();
         let e = err("retention:\n  keep: 0\n");
         assert!(
-            e.starts_with("c.yaml:2:9: `retention.keep` must be a whole number from 1 to 10000000, found `0`"),
+            e.starts_with(
+                "c.yaml:2:9: `retention.keep` must be a whole number from 1 to 10000000, found `0`"
+            ),
             "{e}"
         );
         let e = err("retention:\n  max_age: 10s\n");
@@ -614,7 +619,10 @@ mod tests {
             "{e}"
         );
         let e = err("retention:\n  interval: often\n");
-        assert!(e.starts_with("c.yaml:2:13: bad `retention.interval`"), "{e}");
+        assert!(
+            e.starts_with("c.yaml:2:13: bad `retention.interval`"),
+            "{e}"
+        );
         let e = err("retention:\n  max_count: 3\n");
         assert!(e.contains("max_count"), "{e}");
     }

@@ -80,9 +80,7 @@ pub fn prune(ctx: &Context, args: PruneArgs) -> CmdResult {
     }
     let s = &ctx.style;
     if args.dry_run && !report.runs.is_empty() {
-        let mut table = Table::new(&[
-            "ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "TRIGGER",
-        ]);
+        let mut table = Table::new(&["ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "TRIGGER"]);
         for r in &report.runs {
             table.row(vec![
                 r.id.to_string(),
@@ -105,7 +103,10 @@ pub fn prune(ctx: &Context, args: PruneArgs) -> CmdResult {
     };
     let bytes = human_size(report.log_bytes);
     if args.dry_run {
-        writeln!(out, "would delete {runs}, {files} ({bytes}); nothing deleted (--dry-run)")?;
+        writeln!(
+            out,
+            "would delete {runs}, {files} ({bytes}); nothing deleted (--dry-run)"
+        )?;
     } else {
         write!(out, "deleted {runs}, {files} ({bytes})")?;
         if report.orphan_log_dirs > 0 {
@@ -148,14 +149,25 @@ mod tests {
 
     #[test]
     fn flags_become_criteria_and_bad_ones_are_explained() {
-        let c = parse(&["--status", "failed,cancelled", "-s", "failed", "--keep", "3"]).unwrap();
+        let c = parse(&[
+            "--status",
+            "failed,cancelled",
+            "-s",
+            "failed",
+            "--keep",
+            "3",
+        ])
+        .unwrap();
         assert_eq!(c.statuses, [RunStatus::Failed, RunStatus::Cancelled]);
         assert_eq!(c.keep, Some(3));
         let c = parse(&["--older-than", "1h30m", "-w", "nightly"]).unwrap();
         assert_eq!(c.older_than, Some(std::time::Duration::from_secs(5400)));
         assert_eq!(c.workflow.as_deref(), Some("nightly"));
         let e = parse(&[]).unwrap_err();
-        assert!(e.contains("`--older-than DURATION`, `--keep N` or `--status STATUS`"), "{e}");
+        assert!(
+            e.contains("`--older-than DURATION`, `--keep N` or `--status STATUS`"),
+            "{e}"
+        );
         let e = parse(&["-w", "nightly"]).unwrap_err();
         assert!(e.contains("never deletes every run"), "{e}");
         let e = parse(&["--status", "running"]).unwrap_err();

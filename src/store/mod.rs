@@ -15,8 +15,7 @@ pub use fires::{Fire, FireOutcome, FireRecord, QueuedRun};
 pub use log_file::read_log;
 pub use log_file::{
     LineEnd, LogLine, LogReader, LogWriter, Record, Stream, Tail, dropped_message, human_size,
-    log_entries,
-    read_log_bytes, read_log_chunk, strip_escapes, tail_lines,
+    log_entries, read_log_bytes, read_log_chunk, strip_escapes, tail_lines,
 };
 pub use prune::{
     PRUNABLE, PruneCandidate, PruneCriteria, PruneReport, Selector, prune, spare_referenced,
@@ -137,6 +136,9 @@ pub trait Store: Send + Sync {
 
     /// Gives the space deletions freed back to the file system.
     fn reclaim_space(&self) -> Result<(), StoreError>;
+
+    /// The workflows that have runs in the store.
+    fn workflow_names(&self) -> Result<Vec<String>, StoreError>;
 
     /// Bytes the store takes on disk (0 when it cannot say).
     fn size_on_disk(&self) -> u64 {

@@ -760,6 +760,15 @@ impl Store for SqliteStore {
     fn size_on_disk(&self) -> u64 {
         self.size_on_disk_impl()
     }
+
+    fn workflow_names(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT DISTINCT workflow FROM runs ORDER BY workflow")?;
+        let names = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(names)
+    }
 }
 
 fn insert_event(tx: &rusqlite::Transaction<'_>, event: &RunEvent) -> Result<(), StoreError> {

@@ -95,7 +95,8 @@ impl SqliteStore {
             let ids: Vec<&str> = chunk.iter().map(RunId::as_str).collect();
             let batch = retry_busy_store(|| {
                 let mut conn = self.conn();
-                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let tx =
+                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 // Checked again under the write lock: a run resumed or
                 // waited for since it was selected stays.
                 let confirmed: Vec<String> = {
@@ -180,7 +181,12 @@ impl SqliteStore {
                 stmt.query_map(params_from_iter(&both), |r| r.get(0))?
                     .collect::<Result<_, _>>()?
             };
-            unknown.extend(chunk.iter().filter(|id| !known.contains(id.as_str())).cloned());
+            unknown.extend(
+                chunk
+                    .iter()
+                    .filter(|id| !known.contains(id.as_str()))
+                    .cloned(),
+            );
         }
         Ok(unknown)
     }
@@ -201,7 +207,9 @@ impl SqliteStore {
         if pragma("auto_vacuum")? == 2 {
             let mut left = free;
             while left > 0 {
-                retry_busy(|| conn.execute_batch(&format!("PRAGMA incremental_vacuum({VACUUM_STEP})")))?;
+                retry_busy(|| {
+                    conn.execute_batch(&format!("PRAGMA incremental_vacuum({VACUUM_STEP})"))
+                })?;
                 let now = pragma("freelist_count")?;
                 if now >= left {
                     break;
