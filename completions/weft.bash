@@ -58,6 +58,9 @@ _weft() {
             weft,plan)
                 cmd="weft__subcmd__plan"
                 ;;
+            weft,prune)
+                cmd="weft__subcmd__prune"
+                ;;
             weft,ps)
                 cmd="weft__subcmd__ps"
                 ;;
@@ -208,6 +211,9 @@ _weft() {
             weft__subcmd__help,plan)
                 cmd="weft__subcmd__help__subcmd__plan"
                 ;;
+            weft__subcmd__help,prune)
+                cmd="weft__subcmd__help__subcmd__prune"
+                ;;
             weft__subcmd__help,ps)
                 cmd="weft__subcmd__help__subcmd__ps"
                 ;;
@@ -338,7 +344,7 @@ _weft() {
 
     case "${cmd}" in
         weft)
-            opts="-h -V --home --config --color --no-autostart --help --version run validate plan ps runs show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help"
+            opts="-h -V --home --config --color --no-autostart --help --version run validate plan ps runs show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add prune completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1068,7 +1074,7 @@ _weft() {
             return 0
             ;;
         weft__subcmd__help)
-            opts="run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add completions man help"
+            opts="run validate plan ps show logs output retry submit wait cancel pause resume events attach send dash daemon wrap cron schedule add prune completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1404,6 +1410,20 @@ _weft() {
             return 0
             ;;
         weft__subcmd__help__subcmd__plan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__help__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1775,6 +1795,56 @@ _weft() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        weft__subcmd__prune)
+            opts="-s -w -h --older-than --keep --status --workflow --dry-run --json --home --config --color --no-autostart --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workflow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -436,7 +436,7 @@ pub struct PruneArgs {
     #[arg(short, long, value_name = "NAME")]
     pub workflow: Option<String>,
     /// List what would be deleted, and delete nothing
-    #[arg(short = 'n', long)]
+    #[arg(long)]
     pub dry_run: bool,
     /// Print {dry_run, runs, log_files, log_bytes, ...}
     #[arg(long)]

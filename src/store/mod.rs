@@ -128,8 +128,8 @@ pub trait Store: Send + Sync {
     /// Deletes these runs with their tasks, attempts, outputs, events and
     /// fires, in short transactions so other writers are not held off.
     /// A run that is not finished for good (any more) stays. Returns the
-    /// runs deleted with their attempts' log paths.
-    fn delete_runs(&self, runs: &[RunId]) -> Result<Vec<DeletedRun>, StoreError>;
+    /// runs deleted.
+    fn delete_runs(&self, runs: &[RunId]) -> Result<Vec<RunId>, StoreError>;
 
     /// Of these ids, the ones neither a run nor a queued run.
     fn unknown_runs(&self, ids: &[RunId]) -> Result<Vec<RunId>, StoreError>;
@@ -144,14 +144,6 @@ pub trait Store: Send + Sync {
     fn size_on_disk(&self) -> u64 {
         0
     }
-}
-
-/// A run `Store::delete_runs` deleted.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeletedRun {
-    pub id: RunId,
-    /// Its attempts' log files, as recorded.
-    pub log_paths: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -198,25 +198,14 @@ pub fn prune(
     }
     let ids: Vec<RunId> = runs.iter().map(|r| r.id.clone()).collect();
     let deleted = store.delete_runs(&ids)?;
-    let gone: HashSet<&RunId> = deleted.iter().map(|d| &d.id).collect();
+    let gone: HashSet<&RunId> = deleted.iter().collect();
     runs.retain(|r| gone.contains(&r.id));
-    for run in &deleted {
-        let dir = logs_dir.join(run.id.as_str());
-        let (files, bytes) = remove_tree(&dir);
+    // Only the run's own folder under `logs_dir`: the paths recorded in
+    // its attempts may name another home's files (a copied store).
+    for id in &deleted {
+        let (files, bytes) = remove_tree(&logs_dir.join(id.as_str()));
         report.log_files += files;
         report.log_bytes += bytes;
-        // Logs kept elsewhere (an older layout) go too.
-        for log in &run.log_paths {
-            let path = Path::new(log);
-            if !path.starts_with(&dir)
-                && let Ok(meta) = std::fs::symlink_metadata(path)
-                && meta.is_file()
-                && std::fs::remove_file(path).is_ok()
-            {
-                report.log_files += 1;
-                report.log_bytes += meta.len();
-            }
-        }
     }
     report.orphan_log_dirs = remove_orphans(store, logs_dir, now)?;
     store.reclaim_space()?;

@@ -6,8 +6,7 @@ use super::records::*;
 use super::schema::MIGRATIONS;
 use super::writer::{self, Job};
 use super::{
-    DeletedRun, Fire, FireRecord, Pending, PruneCandidate, PruneCriteria, QueuedRun, Store,
-    StoreError,
+    Fire, FireRecord, Pending, PruneCandidate, PruneCriteria, QueuedRun, Store, StoreError,
 };
 use crate::config::Durability;
 use crate::model::{
@@ -745,7 +744,7 @@ impl Store for SqliteStore {
         self.prune_candidates_impl(criteria, now)
     }
 
-    fn delete_runs(&self, runs: &[RunId]) -> Result<Vec<DeletedRun>, StoreError> {
+    fn delete_runs(&self, runs: &[RunId]) -> Result<Vec<RunId>, StoreError> {
         self.delete_runs_impl(runs)
     }
 

@@ -5,7 +5,7 @@
 
 use super::{SqliteStore, retry_busy, retry_busy_store};
 use crate::model::{Millis, RunId};
-use crate::store::{DeletedRun, PruneCandidate, PruneCriteria, Selector, StoreError};
+use crate::store::{PruneCandidate, PruneCriteria, Selector, StoreError};
 use rusqlite::params_from_iter;
 
 /// Runs deleted per transaction: each takes a few milliseconds, so other
@@ -13,7 +13,7 @@ use rusqlite::params_from_iter;
 const BATCH: usize = 500;
 
 /// Pages an incremental vacuum frees per transaction.
-const VACUUM_STEP: i64 = 4096;
+const VACUUM_STEP: i64 = 1024;
 
 /// The SQL list of the statuses a run may be pruned in.
 fn prunable_sql() -> String {
@@ -88,7 +88,7 @@ impl SqliteStore {
         Ok((selected, spared))
     }
 
-    pub(super) fn delete_runs_impl(&self, runs: &[RunId]) -> Result<Vec<DeletedRun>, StoreError> {
+    pub(super) fn delete_runs_impl(&self, runs: &[RunId]) -> Result<Vec<RunId>, StoreError> {
         let prunable = prunable_sql();
         let mut deleted = Vec::with_capacity(runs.len());
         for chunk in runs.chunks(BATCH) {
@@ -113,19 +113,6 @@ impl SqliteStore {
                     return Ok(Vec::new());
                 }
                 let list = placeholders(confirmed.len());
-                let mut logs: std::collections::HashMap<String, Vec<String>> = Default::default();
-                {
-                    let mut stmt = tx.prepare(&format!(
-                        "SELECT run_id, log_path FROM attempts WHERE run_id IN ({list})"
-                    ))?;
-                    let rows = stmt.query_map(params_from_iter(&confirmed), |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                    })?;
-                    for row in rows {
-                        let (run, path) = row?;
-                        logs.entry(run).or_default().push(path);
-                    }
-                }
                 for table in ["events", "outputs", "attempts", "tasks"] {
                     tx.execute(
                         &format!("DELETE FROM {table} WHERE run_id IN ({list})"),
@@ -155,10 +142,7 @@ impl SqliteStore {
                 tx.commit()?;
                 Ok(confirmed
                     .into_iter()
-                    .map(|id| DeletedRun {
-                        log_paths: logs.remove(&id).unwrap_or_default(),
-                        id: RunId::from_string(id),
-                    })
+                    .map(RunId::from_string)
                     .collect::<Vec<_>>())
             })?;
             deleted.extend(batch);
