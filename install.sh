@@ -38,7 +38,7 @@ install -m 0755 "$bin" "$prefix/bin/weft"
 
 # Generated from the binary itself, so they always match it.
 "$bin" man > "$prefix/share/man/man1/weft.1"
-for cmd in run validate plan ps show logs output retry submit wait cancel pause resume events daemon attach send dash wrap cron schedule add; do
+for cmd in run validate plan ps show logs output retry submit wait cancel pause resume events daemon attach send dash wrap cron schedule add prune; do
     "$bin" man "$cmd" > "$prefix/share/man/man1/weft-$cmd.1"
 done
 "$bin" man workflow > "$prefix/share/man/man5/weft-workflow.5"

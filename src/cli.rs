@@ -126,6 +126,19 @@ under dash.keys in config.yaml. Needs a terminal: for scripts use `weft ps --jso
     Schedule(ScheduleCommand),
     /// Queue a one-task run of a shell command on the daemon
     Add(AddArgs),
+    /// Delete finished runs with their logs: by age, by count per workflow, by status
+    #[command(
+        long_about = "Delete finished runs with everything recorded about them (tasks, attempts, \
+outputs, events) and their log files, then give the space back to the file system. A run goes \
+when it matches every criterion given: ended longer ago than --older-than, beyond the newest \
+--keep finished runs of its workflow, in one of the --status statuses, of the --workflow. At \
+least one of --older-than, --keep and --status is required. Runs still going (running, paused, \
+queued, or left for a daemon to resume) are never deleted and do not count towards --keep; a \
+run that a remaining retry was made from, or that a queued run waits for, stays too. There is \
+no prompt: look first with --dry-run. The daemon applies `retention:` from config.yaml (and a \
+workflow's own `retention:`) by itself; see README.md, \"Pruning and retention\"."
+    )]
+    Prune(PruneArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff); with a command name, that command's page
@@ -420,6 +433,28 @@ pub struct AddArgs {
     /// The shell command line, after `--`
     #[arg(required = true, last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Only runs that ended longer ago than this (e.g. 30d, 12h)
+    #[arg(long, value_name = "DURATION")]
+    pub older_than: Option<String>,
+    /// Only runs beyond the newest N finished runs of their workflow
+    #[arg(long, value_name = "N")]
+    pub keep: Option<u32>,
+    /// Only runs with these statuses (succeeded, failed, cancelled, interrupted); repeat or separate with commas
+    #[arg(short, long, value_name = "STATUS", value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Only runs of this workflow
+    #[arg(short, long, value_name = "NAME")]
+    pub workflow: Option<String>,
+    /// List what would be deleted, and delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print {dry_run, runs, log_files, log_bytes, ...}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ pub struct Config {
     pub daemon: DaemonConfig,
     pub dash: DashConfig,
     pub logs: LogsConfig,
+    pub retention: RetentionConfig,
     /// Folders whose workflow files (`*.yaml`, `*.yml`) the daemon loads
     /// and fires on their `schedule:`. `~/` is the home folder; a relative
     /// path is relative to the config file's folder.
@@ -42,6 +43,29 @@ impl Default for LogsConfig {
     fn default() -> Self {
         LogsConfig {
             max_attempt_size: "100MiB".into(),
+        }
+    }
+}
+
+/// How much run history the daemon keeps (a workflow's own `retention:`
+/// overrides each limit it sets). Nothing set: all of it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Finished runs that ended longer ago than this are deleted.
+    pub max_age: Option<String>,
+    /// Finished runs beyond the newest this many of a workflow are deleted.
+    pub keep: Option<i64>,
+    /// How often the daemon applies it (and once when it starts).
+    pub interval: String,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            max_age: None,
+            keep: None,
+            interval: "1h".into(),
         }
     }
 }
@@ -288,6 +312,27 @@ impl Config {
             &config.daemon.input_wait,
             bounds::INPUT_WAIT,
         )?;
+        if let Some(age) = &config.retention.max_age {
+            duration(&["retention", "max_age"], age, bounds::RETENTION_AGE)?;
+        }
+        duration(
+            &["retention", "interval"],
+            &config.retention.interval,
+            bounds::RETENTION_INTERVAL,
+        )?;
+        if let Some(keep) = config.retention.keep
+            && !bounds::RETENTION_KEEP.contains(keep)
+        {
+            let loc = at(&["retention", "keep"]);
+            return Err(invalid(
+                loc.line,
+                loc.col,
+                format!(
+                    "`retention.keep` must be a whole number {}, found `{keep}`",
+                    bounds::RETENTION_KEEP.describe()
+                ),
+            ));
+        }
         let concurrency = i64::try_from(config.run.concurrency).unwrap_or(i64::MAX);
         if !bounds::CONFIG_CONCURRENCY.contains(concurrency) {
             let loc = at(&["run", "concurrency"]);
@@ -382,6 +427,23 @@ impl Config {
     /// `logs.max_attempt_size` in bytes.
     pub fn max_attempt_size(&self) -> u64 {
         parse_size(&self.logs.max_attempt_size).unwrap_or(DEFAULT_MAX_ATTEMPT_SIZE)
+    }
+
+    /// `retention.max_age` and `retention.keep`, checked when read.
+    pub fn retention(&self) -> crate::workflow::Retention {
+        crate::workflow::Retention {
+            max_age: self
+                .retention
+                .max_age
+                .as_deref()
+                .and_then(|a| parse_duration(a).ok()),
+            keep: self.retention.keep.and_then(|k| u32::try_from(k).ok()),
+        }
+    }
+
+    /// `retention.interval`.
+    pub fn retention_interval(&self) -> Duration {
+        parse_duration(&self.retention.interval).unwrap_or(Duration::from_secs(3_600))
     }
 
     pub fn kill_grace(&self) -> Duration {
@@ -525,6 +587,44 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn retention_is_off_by_default_and_its_limits_are_bounded() {
+        let c = Config::parse("c.yaml", "").unwrap();
+        assert!(c.retention().is_off());
+        assert_eq!(c.retention_interval(), Duration::from_secs(3600));
+        let c = Config::parse(
+            "c.yaml",
+            "retention:\n  max_age: 30d\n  keep: 1000\n  interval: 10m\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.retention().max_age,
+            Some(Duration::from_secs(30 * 86_400))
+        );
+        assert_eq!(c.retention().keep, Some(1000));
+        assert_eq!(c.retention_interval(), Duration::from_secs(600));
+        let err = |text: &str| Config::parse("c.yaml", text).unwrap_err().to_string();
+        let e = err("retention:\n  keep: 0\n");
+        assert!(
+            e.starts_with(
+                "c.yaml:2:9: `retention.keep` must be a whole number from 1 to 10000000, found `0`"
+            ),
+            "{e}"
+        );
+        let e = err("retention:\n  max_age: 10s\n");
+        assert!(
+            e.starts_with("c.yaml:2:12: `retention.max_age` must be between 1m and 3660d"),
+            "{e}"
+        );
+        let e = err("retention:\n  interval: often\n");
+        assert!(
+            e.starts_with("c.yaml:2:13: bad `retention.interval`"),
+            "{e}"
+        );
+        let e = err("retention:\n  max_count: 3\n");
+        assert!(e.contains("max_count"), "{e}");
     }
 
     #[test]

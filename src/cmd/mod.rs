@@ -18,6 +18,7 @@ mod man;
 mod output;
 mod overlap;
 mod plan;
+mod prune;
 mod ps;
 mod remote;
 mod retry;
@@ -113,6 +114,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Daemon(cmd) => daemon::daemon(&ctx, cmd),
         Command::Schedule(cmd) => schedule::schedule(&ctx, cmd),
         Command::Add(args) => add::add(&ctx, args),
+        Command::Prune(args) => prune::prune(&ctx, args),
         Command::Dash => dash::dash(&ctx),
         Command::Wrap(args) => wrap::wrap(&ctx, args),
         Command::Cron(cmd) => cron::cron(&ctx, cmd),

@@ -7,6 +7,7 @@
 mod attach;
 mod manager;
 mod queue;
+mod retention;
 pub mod run_host;
 mod scheduler;
 mod server;
@@ -192,6 +193,7 @@ async fn serve_async(paths: Paths, config: Config) -> Result<(), DaemonError> {
     // Catch-up fires start before the API answers.
     manager.start_schedules().await;
     tokio::spawn(manager.clone().run_schedules());
+    tokio::spawn(manager.clone().run_retention());
     let reloader = manager.clone();
     tokio::spawn(async move {
         let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())

@@ -4,6 +4,7 @@
 
 mod fires;
 mod log_file;
+mod prune;
 mod records;
 mod schema;
 mod sqlite;
@@ -13,8 +14,11 @@ pub use fires::{Fire, FireOutcome, FireRecord, QueuedRun};
 #[cfg(test)]
 pub use log_file::read_log;
 pub use log_file::{
-    LineEnd, LogLine, LogReader, LogWriter, Record, Stream, Tail, dropped_message, log_entries,
-    read_log_bytes, read_log_chunk, strip_escapes, tail_lines,
+    LineEnd, LogLine, LogReader, LogWriter, Record, Stream, Tail, dropped_message, human_size,
+    log_entries, read_log_bytes, read_log_chunk, strip_escapes, tail_lines,
+};
+pub use prune::{
+    PRUNABLE, PruneCandidate, PruneCriteria, PruneReport, Selector, prune, spare_referenced,
 };
 pub use records::{
     AttemptRecord, NewRun, NewTask, Owner, Resumable, ReusedTask, RunDetail, RunFilter, RunSummary,
@@ -111,6 +115,35 @@ pub trait Store: Send + Sync {
 
     /// Forgets a queued run (it has started, or its wait was cancelled).
     fn dequeue(&self, run: &RunId) -> Result<(), StoreError>;
+
+    /// The runs `criteria` selects for deletion, oldest first, without
+    /// those a staying run refers to (a retry's source, a queued run's
+    /// predecessor); also how many of those were spared.
+    fn prune_candidates(
+        &self,
+        criteria: &PruneCriteria,
+        now: Millis,
+    ) -> Result<(Vec<PruneCandidate>, usize), StoreError>;
+
+    /// Deletes these runs with their tasks, attempts, outputs, events and
+    /// fires, in short transactions so other writers are not held off.
+    /// A run that is not finished for good (any more) stays. Returns the
+    /// runs deleted.
+    fn delete_runs(&self, runs: &[RunId]) -> Result<Vec<RunId>, StoreError>;
+
+    /// Of these ids, the ones neither a run nor a queued run.
+    fn unknown_runs(&self, ids: &[RunId]) -> Result<Vec<RunId>, StoreError>;
+
+    /// Gives the space deletions freed back to the file system.
+    fn reclaim_space(&self) -> Result<(), StoreError>;
+
+    /// The workflows that have runs in the store.
+    fn workflow_names(&self) -> Result<Vec<String>, StoreError>;
+
+    /// Bytes the store takes on disk (0 when it cannot say).
+    fn size_on_disk(&self) -> u64 {
+        0
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

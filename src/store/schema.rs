@@ -131,8 +131,12 @@ CREATE TABLE queued_runs (
 -- The -j a run was started with, so a resumed run keeps it.
 ALTER TABLE runs ADD COLUMN concurrency INTEGER;
 "#,
-    // Each task's `when:`, for the dashboard's graph.
+    // 3: each task's `when:`, for the dashboard's graph.
     r#"
 ALTER TABLE tasks ADD COLUMN run_when TEXT NOT NULL DEFAULT 'success';
+"#,
+    // 4: fires found by their run (`weft prune` deletes or unlinks them).
+    r#"
+CREATE INDEX fires_by_run ON fires (run_id) WHERE run_id IS NOT NULL;
 "#,
 ];

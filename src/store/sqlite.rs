@@ -5,7 +5,9 @@
 use super::records::*;
 use super::schema::MIGRATIONS;
 use super::writer::{self, Job};
-use super::{Fire, FireRecord, Pending, QueuedRun, Store, StoreError};
+use super::{
+    Fire, FireRecord, Pending, PruneCandidate, PruneCriteria, QueuedRun, Store, StoreError,
+};
 use crate::config::Durability;
 use crate::model::{
     AttemptOutcome, EventKind, Millis, RunEvent, RunId, RunStatus, TaskStatus, now_ms,
@@ -33,6 +35,17 @@ fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreError
     };
     let conn = Connection::open(path).map_err(open_err)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+    // A new file: free pages can be given back in small steps (`weft
+    // prune`). Only possible before the file's header is written, which
+    // switching to WAL does; a store made earlier is switched by the first
+    // prune that frees much of it (a full `VACUUM`).
+    let pages: i64 = conn
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .map_err(open_err)?;
+    if pages == 0 {
+        conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL")
+            .map_err(open_err)?;
+    }
     // journal_mode returns a row; WAL persists in the file once set.
     // Switching a new file to WAL while another process does the same can
     // fail busy without waiting on the busy timeout: retry, bounded.
@@ -727,6 +740,39 @@ impl Store for SqliteStore {
     fn dequeue(&self, run: &RunId) -> Result<(), StoreError> {
         fires::dequeue(&self.conn(), run)
     }
+
+    fn prune_candidates(
+        &self,
+        criteria: &PruneCriteria,
+        now: Millis,
+    ) -> Result<(Vec<PruneCandidate>, usize), StoreError> {
+        self.prune_candidates_impl(criteria, now)
+    }
+
+    fn delete_runs(&self, runs: &[RunId]) -> Result<Vec<RunId>, StoreError> {
+        self.delete_runs_impl(runs)
+    }
+
+    fn unknown_runs(&self, ids: &[RunId]) -> Result<Vec<RunId>, StoreError> {
+        self.unknown_runs_impl(ids)
+    }
+
+    fn reclaim_space(&self) -> Result<(), StoreError> {
+        self.reclaim_space_impl()
+    }
+
+    fn size_on_disk(&self) -> u64 {
+        self.size_on_disk_impl()
+    }
+
+    fn workflow_names(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT DISTINCT workflow FROM runs ORDER BY workflow")?;
+        let names = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(names)
+    }
 }
 
 fn insert_event(tx: &rusqlite::Transaction<'_>, event: &RunEvent) -> Result<(), StoreError> {
@@ -882,6 +928,7 @@ impl Drop for SqliteStore {
 }
 
 mod fires;
+mod prune;
 
 #[cfg(test)]
 mod tests;

@@ -60,6 +60,22 @@ pub const BACKOFF_MAX: f64 = 10.0;
 /// `retry.on_exit` codes.
 pub const EXIT_CODE: IntBound = IntBound { min: 0, max: 255 };
 
+/// `retention.max_age` (config.yaml and workflow files).
+pub const RETENTION_AGE: DurationBound = DurationBound {
+    min: secs(60),
+    max: secs(3660 * DAY),
+};
+/// `retention.keep` (config.yaml and workflow files).
+pub const RETENTION_KEEP: IntBound = IntBound {
+    min: 1,
+    max: 10_000_000,
+};
+/// config.yaml `retention.interval`.
+pub const RETENTION_INTERVAL: DurationBound = DurationBound {
+    min: secs(1),
+    max: secs(DAY),
+};
+
 /// config.yaml `run.concurrency` (0 = as many as CPUs).
 pub const CONFIG_CONCURRENCY: IntBound = IntBound { min: 0, max: 1024 };
 /// config.yaml `run.kill_grace`.

@@ -27,6 +27,34 @@ pub struct Workflow {
     pub schedules: Vec<crate::schedule::Spec>,
     /// `overlap`, `catchup`, `catchup_window`.
     pub policy: crate::schedule::Policy,
+    /// `retention`: how much of its history the daemon keeps.
+    pub retention: Retention,
+}
+
+/// How much of a workflow's history is kept (`retention:` in config.yaml
+/// and in a workflow file). Limits: a finished run goes when it breaks
+/// either one. Nothing set: everything is kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Runs that ended longer ago than this go.
+    pub max_age: Option<Duration>,
+    /// Runs beyond the newest this many finished ones go.
+    pub keep: Option<u32>,
+}
+
+impl Retention {
+    pub fn is_off(&self) -> bool {
+        self.max_age.is_none() && self.keep.is_none()
+    }
+
+    /// These limits, each one not set taken from `fallback` (a workflow's
+    /// own `retention:` over the config's).
+    pub fn over(self, fallback: Retention) -> Retention {
+        Retention {
+            max_age: self.max_age.or(fallback.max_age),
+            keep: self.keep.or(fallback.keep),
+        }
+    }
 }
 
 impl Workflow {

@@ -11,7 +11,7 @@ pub mod template;
 mod validate;
 pub mod yaml;
 
-pub use definition::{Loaded, RetryPolicy, ScriptLang, Task, TaskBody, When, Workflow};
+pub use definition::{Loaded, Retention, RetryPolicy, ScriptLang, Task, TaskBody, When, Workflow};
 pub use diagnostic::{Diagnostic, Report, did_you_mean};
 pub use duration::parse_duration;
 pub use params::{ParamDef, ParamType, ParamValue};

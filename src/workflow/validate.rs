@@ -4,7 +4,7 @@
 //! references.
 
 use super::bounds::{self, DurationBound, IntBound};
-use super::definition::{RetryPolicy, ScriptLang, Task, TaskBody, When, Workflow};
+use super::definition::{Retention, RetryPolicy, ScriptLang, Task, TaskBody, When, Workflow};
 use super::diagnostic::{Diagnostic, did_you_mean};
 use super::duration;
 use super::params::{ParamDef, ParamType, ParamValue};
@@ -27,7 +27,9 @@ const TOP_KEYS: &[&str] = &[
     "overlap",
     "catchup",
     "catchup_window",
+    "retention",
 ];
+const RETENTION_KEYS: &[&str] = &["max_age", "keep"];
 const OVERLAP_NAMES: &[&str] = &["skip", "queue", "allow", "cancel-previous"];
 const SCHEDULE_KEYS: &[&str] = &["cron", "every", "at", "timezone"];
 const TASK_KEYS: &[&str] = &[
@@ -171,6 +173,7 @@ impl<'a> Validator<'a> {
         let mut tasks_node = None;
         let mut schedules = Vec::new();
         let mut policy = Policy::default();
+        let mut retention = Retention::default();
         for (k, v) in top {
             let Value::Str(key) = &k.value else { continue };
             match key.as_str() {
@@ -210,6 +213,7 @@ impl<'a> Validator<'a> {
                         policy.catchup_window = d;
                     }
                 }
+                "retention" => retention = self.retention(v),
                 _ => {}
             }
         }
@@ -340,6 +344,7 @@ impl<'a> Validator<'a> {
                 dag,
                 schedules,
                 policy,
+                retention,
             });
         }
         parsed
@@ -525,6 +530,29 @@ impl<'a> Validator<'a> {
             "allow_failure" => s.allow_failure = self.boolean(v, "`allow_failure`"),
             _ => {}
         }
+    }
+
+    fn retention(&mut self, node: &Node) -> Retention {
+        let mut r = Retention::default();
+        let Some(entries) = self.map(node, "`retention`") else {
+            return r;
+        };
+        self.check_keys(entries, RETENTION_KEYS, "in `retention`");
+        for (k, v) in entries {
+            let Value::Str(key) = &k.value else { continue };
+            match key.as_str() {
+                "max_age" => {
+                    r.max_age = self.duration(v, "`retention.max_age`", bounds::RETENTION_AGE)
+                }
+                "keep" => {
+                    r.keep = self
+                        .int_in(v, "`retention.keep`", bounds::RETENTION_KEEP)
+                        .map(|n| n as u32)
+                }
+                _ => {}
+            }
+        }
+        r
     }
 
     fn defaults(&mut self, node: &Node) -> Settings {

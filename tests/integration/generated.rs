@@ -34,7 +34,7 @@ fn man_pages_match_the_cli() {
     for cmd in [
         "run", "validate", "plan", "ps", "show", "logs", "output", "retry", "submit", "wait",
         "cancel", "pause", "resume", "events", "daemon", "attach", "send", "dash", "wrap", "cron",
-        "schedule", "add",
+        "schedule", "add", "prune",
     ] {
         assert_same(&format!("man/weft-{cmd}.1"), &["man", cmd]);
     }
@@ -118,6 +118,10 @@ fn the_example_config_loads_and_names_every_key() {
         "detach_key:",
         "keys:",
         "workflow_dirs:",
+        "retention:",
+        "max_age:",
+        "keep:",
+        "interval:",
     ] {
         assert!(
             text.contains(key),

@@ -269,6 +269,18 @@ fn every_documented_shape_matches_real_output() {
     for run in ps.as_array().unwrap() {
         c.check(run, &["ps"], "ps --json");
     }
+    for _ in 0..3 {
+        assert_eq!(w.run(&["wrap", "pruned", "--", "true"]).code, 0);
+    }
+    for dry in [true, false] {
+        let mut args = vec!["prune", "--keep", "1", "-w", "pruned", "--json"];
+        if dry {
+            args.push("--dry-run");
+        }
+        let pruned = document(&w.run(&args), "prune");
+        assert!(!pruned["runs"].as_array().unwrap().is_empty(), "{pruned}");
+        c.check(&pruned, &["prune"], "prune --json");
+    }
     let show = document(&w.run(&["show", "shapes", "--json"]), "show");
     c.check(&show, &["show"], "show --json");
     for line in lines(&w.run(&["logs", "shapes", "--json"]), "logs") {

@@ -18,6 +18,7 @@ mod hostile;
 mod inspect;
 mod json_shapes;
 mod logs;
+mod prune;
 mod readme_scripts;
 mod run;
 mod schedule;
