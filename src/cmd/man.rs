@@ -301,6 +301,23 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "prune",
+        &[
+            (
+                "weft prune --older-than 30d --dry-run",
+                "List the finished runs that ended over 30 days ago, deleting nothing.",
+            ),
+            (
+                "weft prune --keep 100 --workflow nightly",
+                "Keep the newest 100 finished runs of nightly, delete the older ones and their logs.",
+            ),
+            (
+                "weft prune --status failed,cancelled --older-than 7d --json",
+                "Delete week-old failures and cancellations; print what went as JSON.",
+            ),
+        ],
+    ),
+    (
         "add",
         &[(
             "weft add --after \"$id\" -- make deploy",
