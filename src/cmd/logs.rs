@@ -136,15 +136,7 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
         ));
     }
     if let Some(n) = args.attempt
-        && !run
-            .tasks
-            .iter()
-            .filter(|t| {
-                args.task
-                    .as_deref()
-                    .is_none_or(|name| name == t.name.as_str())
-            })
-            .any(|t| t.attempts.iter().any(|a| a.attempt == n))
+        && shown_attempts(&run, &args).next().is_none()
     {
         let what = args.task.as_deref().map_or_else(
             || format!("run {id}"),
@@ -207,40 +199,51 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
     Ok(EXIT_OK)
 }
 
-/// `--tail N`: the last N lines of each attempt shown, each read from the
-/// end of its log.
-fn print_tails(printer: &mut Printer<'_>, run: &RunDetail, args: &LogsArgs, n: usize) -> CmdResult {
-    let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
-    for task in &run.tasks {
-        if args
-            .task
-            .as_deref()
-            .is_some_and(|t| t != task.name.as_str())
-        {
-            continue;
-        }
-        for attempt in &task.attempts {
-            if args.attempt.is_some_and(|a| a != attempt.attempt) {
-                continue;
-            }
+/// The attempts `args` asks for, each with its task and how many attempts
+/// of that task are shown (headers appear when there is more than one).
+fn shown_attempts<'a>(
+    run: &'a RunDetail,
+    args: &'a LogsArgs,
+) -> impl Iterator<
+    Item = (
+        &'a crate::store::TaskRecord,
+        &'a crate::store::AttemptRecord,
+        usize,
+    ),
+> + 'a {
+    run.tasks
+        .iter()
+        .filter(|task| args.task.as_deref().is_none_or(|t| t == task.name.as_str()))
+        .flat_map(move |task| {
             let shown = if args.attempt.is_some() {
                 1
             } else {
                 task.attempts.len()
             };
-            // Whole lines, however long: the reader keeps only these N.
-            let tail = tail_lines(Path::new(&attempt.log), n, usize::MAX)?;
-            for (stream, text) in &tail.lines {
-                printer.piece(
-                    &mut out,
-                    task.name.as_str(),
-                    attempt.attempt,
-                    shown,
-                    *stream,
-                    text.as_bytes(),
-                    LineEnd::Newline,
-                )?;
-            }
+            task.attempts
+                .iter()
+                .filter(|a| args.attempt.is_none_or(|n| n == a.attempt))
+                .map(move |attempt| (task, attempt, shown))
+        })
+}
+
+/// `--tail N`: the last N lines of each attempt shown, each read from the
+/// end of its log.
+fn print_tails(printer: &mut Printer<'_>, run: &RunDetail, args: &LogsArgs, n: usize) -> CmdResult {
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
+    for (task, attempt, shown) in shown_attempts(run, args) {
+        // Whole lines, however long: the reader keeps only these N.
+        let tail = tail_lines(Path::new(&attempt.log), n, usize::MAX)?;
+        for (stream, text) in &tail.lines {
+            printer.piece(
+                &mut out,
+                task.name.as_str(),
+                attempt.attempt,
+                shown,
+                *stream,
+                text.as_bytes(),
+                LineEnd::Newline,
+            )?;
         }
     }
     out.flush()?;
@@ -254,61 +257,44 @@ fn print_new(
     args: &LogsArgs,
     offsets: &mut HashMap<String, u64>,
 ) -> Result<(), CmdError> {
-    for task in &run.tasks {
-        if args
-            .task
-            .as_deref()
-            .is_some_and(|t| t != task.name.as_str())
-        {
+    for (task, attempt, shown) in shown_attempts(run, args) {
+        let offset = offsets.entry(attempt.log.clone()).or_insert(0);
+        let path = Path::new(&attempt.log);
+        let name = task.name.as_str();
+        if printer.json {
+            // Whole lines, read in pieces of about 1 MiB.
+            loop {
+                let (lines, next, more) = read_log_chunk(path, *offset, 1 << 20)?;
+                *offset = next;
+                for line in &lines {
+                    printer.json_line(out, name, attempt.attempt, line)?;
+                }
+                if !more {
+                    break;
+                }
+            }
             continue;
         }
-        for attempt in &task.attempts {
-            if args.attempt.is_some_and(|a| a != attempt.attempt) {
-                continue;
+        let Some(mut reader) = LogReader::open(path, *offset)? else {
+            continue;
+        };
+        while let Some((record, _)) = reader.next_record()? {
+            match record {
+                Record::Dropped(n) => printer.piece(
+                    out,
+                    name,
+                    attempt.attempt,
+                    shown,
+                    Stream::Weft,
+                    dropped_message(n).as_bytes(),
+                    LineEnd::Newline,
+                )?,
+                Record::Text {
+                    stream, text, end, ..
+                } => printer.piece(out, name, attempt.attempt, shown, stream, text, end)?,
             }
-            let shown = if args.attempt.is_some() {
-                1
-            } else {
-                task.attempts.len()
-            };
-            let offset = offsets.entry(attempt.log.clone()).or_insert(0);
-            let path = Path::new(&attempt.log);
-            let name = task.name.as_str();
-            if printer.json {
-                // Whole lines, read in pieces of about 1 MiB.
-                loop {
-                    let (lines, next, more) = read_log_chunk(path, *offset, 1 << 20)?;
-                    *offset = next;
-                    for line in &lines {
-                        printer.json_line(out, name, attempt.attempt, line)?;
-                    }
-                    if !more {
-                        break;
-                    }
-                }
-                continue;
-            }
-            let Some(mut reader) = LogReader::open(path, *offset)? else {
-                continue;
-            };
-            while let Some((record, _)) = reader.next_record()? {
-                match record {
-                    Record::Dropped(n) => printer.piece(
-                        out,
-                        name,
-                        attempt.attempt,
-                        shown,
-                        Stream::Weft,
-                        dropped_message(n).as_bytes(),
-                        LineEnd::Newline,
-                    )?,
-                    Record::Text {
-                        stream, text, end, ..
-                    } => printer.piece(out, name, attempt.attempt, shown, stream, text, end)?,
-                }
-            }
-            *offset = reader.offset();
         }
+        *offset = reader.offset();
     }
     Ok(())
 }

@@ -8,6 +8,26 @@ use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::broadcast::error::RecvError;
 
+/// Types `req` into a task's terminal (`weft send`), for the daemon and a
+/// foreground run's host alike.
+pub fn type_into(
+    session: &PtySession,
+    req: crate::api::InputRequest,
+    task: &str,
+) -> Result<serde_json::Value, crate::api::ApiError> {
+    let mut bytes = req.text.into_bytes();
+    if req.enter {
+        bytes.push(b'\r');
+    }
+    session.write(&bytes).map_err(|e| {
+        crate::api::ApiError::new(
+            crate::api::ErrorCode::Conflict,
+            format!("cannot type into task `{task}`: {e}"),
+        )
+    })?;
+    Ok(serde_json::json!({"written": bytes.len()}))
+}
+
 pub async fn serve(
     io: impl AsyncRead + AsyncWrite + Unpin + Send,
     session: Arc<PtySession>,

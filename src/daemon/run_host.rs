@@ -140,15 +140,5 @@ async fn input(
     Json(req): Json<InputRequest>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let session = host.pty(&run, &task)?;
-    let mut bytes = req.text.into_bytes();
-    if req.enter {
-        bytes.push(b'\r');
-    }
-    session.write(&bytes).map_err(|e| {
-        ApiError::new(
-            ErrorCode::Conflict,
-            format!("cannot type into task `{task}`: {e}"),
-        )
-    })?;
-    Ok(Json(serde_json::json!({"written": bytes.len()})))
+    super::attach::type_into(&session, req, &task).map(Json)
 }

@@ -730,17 +730,7 @@ async fn input(
     Json(req): Json<crate::api::InputRequest>,
 ) -> ApiResult<serde_json::Value> {
     let (_, session) = m.pty(&run, &task).map_err(|r| refusal(r, &task))?;
-    let mut bytes = req.text.into_bytes();
-    if req.enter {
-        bytes.push(b'\r');
-    }
-    session.write(&bytes).map_err(|e| {
-        ApiError::new(
-            ErrorCode::Conflict,
-            format!("cannot type into task `{task}`: {e}"),
-        )
-    })?;
-    Ok(Json(serde_json::json!({"written": bytes.len()})))
+    super::attach::type_into(&session, req, &task).map(Json)
 }
 
 #[derive(serde::Deserialize)]
