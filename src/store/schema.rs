@@ -131,4 +131,8 @@ CREATE TABLE queued_runs (
 -- The -j a run was started with, so a resumed run keeps it.
 ALTER TABLE runs ADD COLUMN concurrency INTEGER;
 "#,
+    // A run a graceful `weft daemon stop` suspended has its own status.
+    r#"
+UPDATE runs SET status = 'suspended' WHERE status = 'interrupted' AND resumable = 2;
+"#,
 ];

@@ -17,6 +17,7 @@ mod hostile;
 mod inspect;
 mod json_shapes;
 mod logs;
+mod queued;
 mod readme_scripts;
 mod run;
 mod schedule;
