@@ -172,7 +172,7 @@ always\t''
 never\t''"
 complete -c weft -n "__fish_weft_using_subcommand wait" -l json -d 'Print one JSON line per run as it ends: {run, status}'
 complete -c weft -n "__fish_weft_using_subcommand wait" -l no-autostart -d 'Fail (exit 3) instead of starting the daemon when a command needs it'
-complete -c weft -n "__fish_weft_using_subcommand wait" -s h -l help -d 'Print help'
+complete -c weft -n "__fish_weft_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c weft -n "__fish_weft_using_subcommand cancel" -l home -d 'Keep everything (config, database, logs) under this folder' -r -F
 complete -c weft -n "__fish_weft_using_subcommand cancel" -l config -d 'Read this config file instead of the default one' -r -F
 complete -c weft -n "__fish_weft_using_subcommand cancel" -l color -d 'When to use colour' -r -f -a "auto\t''
