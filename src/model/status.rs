@@ -175,7 +175,7 @@ mod tests {
         }
         let err = "runing".parse::<RunStatus>().unwrap_err();
         assert!(
-            err.contains("expected one of: queued, running, paused, succeeded"),
+            err.contains("expected one of: queued, running, paused, suspended, succeeded"),
             "{err}"
         );
     }
