@@ -90,6 +90,11 @@ pub enum Command {
     /// Hand a workflow to the daemon and print the run id at once
     Submit(SubmitArgs),
     /// Wait for runs to end; exit 0 when all succeeded, 1 when any failed
+    ///
+    /// Exit 0 when all succeeded, 1 when any failed, else 130 when any was
+    /// cancelled or interrupted. A queued run is waited for until it has
+    /// started and ended. A run suspended by `weft daemon stop` is waited for
+    /// until a daemon starts again: wait never starts the daemon you stopped.
     Wait(WaitArgs),
     /// Cancel a run the daemon is driving: its tasks are stopped
     Cancel(RunNameArgs),

@@ -4,9 +4,10 @@
 
 use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::cli::LogsArgs;
+use crate::model::RunId;
 use crate::store::{
-    LineEnd, LogLine, LogReader, Record, RunDetail, Store, Stream, dropped_message, read_log_chunk,
-    strip_escapes, tail_lines,
+    LineEnd, LogLine, LogReader, Record, RunDetail, Store, StoreError, Stream, dropped_message,
+    read_log_chunk, strip_escapes, tail_lines,
 };
 use std::collections::HashMap;
 use std::io::Write;
@@ -124,7 +125,14 @@ impl Printer<'_> {
 
 pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
     let store = ctx.reading_store()?;
-    let id = store.resolve(&args.run)?;
+    let id = match store.resolve(&args.run) {
+        Err(StoreError::Queued { run, .. }) => match wait_until_started(ctx, &*store, &run, &args)?
+        {
+            Some(id) => id,
+            None => return Ok(EXIT_OK),
+        },
+        other => other?,
+    };
     let run = store.run(&id)?;
     if let Some(task) = &args.task
         && !run.tasks.iter().any(|t| t.name.as_str() == task)
@@ -297,4 +305,52 @@ fn print_new(
         *offset = reader.offset();
     }
     Ok(())
+}
+
+/// A queued run has no output yet. Without `-f`, says so; with `-f`, waits
+/// until it starts and returns its id (`None`: it was taken out of the
+/// queue, or `-f` was not given).
+fn wait_until_started(
+    ctx: &Context,
+    store: &dyn Store,
+    run: &str,
+    args: &LogsArgs,
+) -> Result<Option<RunId>, CmdError> {
+    let Some(waits) = super::show::queued_waits(store, run)? else {
+        // It started between the two reads.
+        return Ok(Some(store.resolve(run)?));
+    };
+    if !args.follow {
+        eprintln!(
+            "weft: run {run} is queued: it waits for {}; it has no output yet (`weft logs -f {run}` follows it once it starts)",
+            waits.describe()
+        );
+        return Ok(None);
+    }
+    eprintln!(
+        "weft: run {run} is queued: it waits for {}; following it once it starts",
+        waits.describe()
+    );
+    loop {
+        std::thread::sleep(Duration::from_millis(100));
+        match store.resolve(run) {
+            Ok(id) => return Ok(Some(id)),
+            Err(StoreError::Queued { .. }) => continue,
+            Err(StoreError::NotFound(_)) => {
+                // Out of the queue without starting: `weft cancel` took it out.
+                if !args.json {
+                    let mut out = std::io::stdout().lock();
+                    writeln!(
+                        out,
+                        "{}",
+                        ctx.style.dim(&format!(
+                            "run {run} cancelled: taken out of the queue before it started"
+                        ))
+                    )?;
+                }
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }

@@ -73,7 +73,7 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
     for r in &runs {
         let end = r
             .finished_at
-            .or((r.status == RunStatus::Running).then_some(now));
+            .or(r.status.is_started_and_going().then_some(now));
         let tasks = if r.status == RunStatus::Queued {
             "-".to_string()
         } else if r.tasks_failed > 0 {

@@ -65,6 +65,63 @@ pub(super) async fn connect(ctx: &Context) -> Result<Client, CmdError> {
     Ok(client)
 }
 
+/// The daemon for `weft wait`. When none answers and a run to wait for is
+/// `suspended` (`weft daemon stop` stopped the daemon before it ended), no
+/// daemon is started: the user stopped it. This says so and waits for one
+/// to start (the run goes on then), like a wait the stop cut short.
+async fn connect_unless_suspended(ctx: &Context, runs: &[String]) -> Result<Client, CmdError> {
+    let client = Client::new(&crate::daemon::socket_path(&ctx.paths));
+    if client.status().await.is_ok() {
+        return Ok(client);
+    }
+    let store = ctx.reading_store()?;
+    let suspended: Vec<crate::model::RunId> = runs
+        .iter()
+        .filter_map(|name| {
+            let id = crate::store::Store::resolve(&*store, name).ok()?;
+            let run = crate::store::Store::run(&*store, &id).ok()?;
+            (run.summary.status == RunStatus::Suspended).then_some(id)
+        })
+        .collect();
+    if suspended.is_empty() {
+        return connect(ctx).await;
+    }
+    for id in &suspended {
+        eprintln!(
+            "weft: run {id} is suspended: the daemon was stopped (`weft daemon stop`) before it ended; it goes on when a daemon starts again; waiting for one (`weft daemon start`)"
+        );
+    }
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if client.status().await.is_ok() {
+            return Ok(client);
+        }
+    }
+}
+
+/// The runs given to `weft wait` that are still queued, as `(name, id)`,
+/// each noted on stderr with what it waits for.
+fn queued_runs_noted(
+    ctx: &Context,
+    runs: &[String],
+) -> Result<Vec<(String, crate::model::RunId)>, CmdError> {
+    let store = ctx.reading_store()?;
+    let mut queued = Vec::new();
+    for name in runs {
+        if let Err(crate::store::StoreError::Queued { run, .. }) =
+            crate::store::Store::resolve(&*store, name)
+            && let Some(waits) = super::show::queued_waits(&*store, &run)?
+        {
+            eprintln!(
+                "weft: run {run} is queued: it waits for {}; waiting for it to start and end",
+                waits.describe()
+            );
+            queued.push((name.clone(), waits.queued.run));
+        }
+    }
+    Ok(queued)
+}
+
 /// Polls the socket until the daemon answers, for at most 10 s.
 pub(super) async fn wait_for_daemon(client: &Client) -> Result<(), CmdError> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -157,11 +214,22 @@ pub fn retry_detached(ctx: &Context, run: &str, from: Option<String>, quiet: boo
 /// interrupted, else 0.
 pub fn wait(ctx: &Context, args: WaitArgs) -> CmdResult {
     runtime()?.block_on(async {
-        let client = connect(ctx).await?;
+        let client = connect_unless_suspended(ctx, &args.runs).await?;
+        let queued = queued_runs_noted(ctx, &args.runs)?;
         let mut pending: futures_util::stream::FuturesUnordered<_> = args
             .runs
             .iter()
-            .map(|run| wait_through_restarts(&client, run))
+            .map(|run| {
+                let seen = queued
+                    .iter()
+                    .find(|(name, _)| name == run)
+                    .map(|(_, id)| id);
+                wait_through_restarts(
+                    &client,
+                    seen.map_or(run.as_str(), |id| id.as_str()),
+                    seen.is_some(),
+                )
+            })
             .collect();
         let mut statuses = Vec::new();
         while let Some(answer) = futures_util::StreamExt::next(&mut pending).await {
@@ -188,11 +256,23 @@ pub fn wait(ctx: &Context, args: WaitArgs) -> CmdResult {
 /// the daemon suspended on `weft daemon stop` goes on when a daemon starts
 /// again, so this waits for one to answer (without starting it: the user
 /// stopped it) and waits on.
-async fn wait_through_restarts(client: &Client, run: &str) -> Result<RunState, ClientError> {
+async fn wait_through_restarts(
+    client: &Client,
+    run: &str,
+    seen_queued: bool,
+) -> Result<RunState, ClientError> {
     loop {
         match client.wait(run).await {
+            // Seen queued a moment ago, gone now without a run: `weft
+            // cancel` took it out of the queue.
+            Err(ClientError::Api(e)) if seen_queued && e.code == ErrorCode::NotFound => {
+                return Ok(RunState {
+                    run: crate::model::RunId::from_string(run),
+                    status: RunStatus::Cancelled,
+                });
+            }
             Err(ClientError::Api(e)) if e.code == ErrorCode::Suspended => {
-                eprintln!("weft: {}; waiting for it (`weft daemon start`)", e.message);
+                eprintln!("weft: {}; waiting for one (`weft daemon start`)", e.message);
                 loop {
                     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                     if client.status().await.is_ok() {

@@ -1,16 +1,19 @@
 //! `weft show RUN`: one run, every task with status, attempts, exit code,
 //! duration and outputs.
 
-use super::{CmdResult, Context, EXIT_OK};
+use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::cli::ShowArgs;
 use crate::model::{RunStatus, now_ms};
 use crate::output::{Table, local_time, span};
-use crate::store::Store;
+use crate::store::{QueuedRun, Store, StoreError, queue_position};
 use std::io::Write;
 
 pub fn show(ctx: &Context, args: ShowArgs) -> CmdResult {
     let store = ctx.reading_store()?;
-    let id = store.resolve(&args.run)?;
+    let id = match store.resolve(&args.run) {
+        Err(StoreError::Queued { run, .. }) => return show_queued(ctx, &*store, &run, args.json),
+        other => other?,
+    };
     let run = store.run(&id)?;
     let waiting: Vec<crate::model::TaskName> = if run.summary.status.is_terminal() {
         Vec::new()
@@ -34,7 +37,7 @@ pub fn show(ctx: &Context, args: ShowArgs) -> CmdResult {
     let now = now_ms();
     let end = r
         .finished_at
-        .or((r.status == RunStatus::Running).then_some(now));
+        .or(r.status.is_started_and_going().then_some(now));
     writeln!(
         out,
         "{} {}  {}  {}",
@@ -108,5 +111,136 @@ pub fn show(ctx: &Context, args: ShowArgs) -> CmdResult {
             }
         }
     }
+    Ok(EXIT_OK)
+}
+
+/// What a queued run waits for: the run it starts after, that run's
+/// workflow and status (`queued` when it waits too), and its place in the
+/// queue (1: it starts next).
+pub(super) struct Waits {
+    pub queued: QueuedRun,
+    pub after_workflow: Option<String>,
+    pub after_status: Option<RunStatus>,
+    pub position: usize,
+}
+
+/// `Ok(None)` when `run` is no longer queued (it started, or was cancelled).
+pub(super) fn queued_waits(store: &dyn Store, run: &str) -> Result<Option<Waits>, CmdError> {
+    let all = store.queued_runs()?;
+    let Some(queued) = all.iter().find(|q| q.run.as_str() == run).cloned() else {
+        return Ok(None);
+    };
+    let position = queue_position(&all, &queued.run);
+    let (after_workflow, after_status) = match all.iter().find(|q| q.run == queued.after) {
+        Some(ahead) => (Some(ahead.workflow.clone()), Some(RunStatus::Queued)),
+        None => match store.run(&queued.after) {
+            Ok(after) => (Some(after.summary.workflow), Some(after.summary.status)),
+            Err(_) => (None, None),
+        },
+    };
+    Ok(Some(Waits {
+        queued,
+        after_workflow,
+        after_status,
+        position,
+    }))
+}
+
+impl Waits {
+    /// "run 7k2m… (backup, running)", for messages.
+    pub fn describe(&self) -> String {
+        let after = &self.queued.after;
+        match (&self.after_workflow, self.after_status) {
+            (Some(w), Some(s)) => format!("run {after} ({w}, {s})"),
+            _ => format!("run {after}"),
+        }
+    }
+}
+
+fn show_queued(ctx: &Context, store: &dyn Store, run: &str, json: bool) -> CmdResult {
+    let Some(w) = queued_waits(store, run)? else {
+        // It left the queue between the two reads: show it as a run.
+        let id = store.resolve(run)?;
+        let _ = store.run(&id)?;
+        return Err(CmdError::Usage(format!(
+            "error: run {run} has just started; `weft show {run}` shows it"
+        )));
+    };
+    let q = &w.queued;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let params: serde_json::Map<String, serde_json::Value> = q
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        let doc = serde_json::json!({
+            "id": q.run,
+            "workflow": q.workflow,
+            "status": RunStatus::Queued,
+            "trigger": q.trigger,
+            "retry_of": null,
+            "created_at": q.created_at,
+            "finished_at": null,
+            "tasks_total": 0,
+            "tasks_done": 0,
+            "tasks_failed": 0,
+            "waiting_for_input": [],
+            "file": q.file,
+            "params": params,
+            "owner_pid": null,
+            "tasks": [],
+            "queued": {
+                "after": q.after,
+                "after_workflow": w.after_workflow,
+                "after_status": w.after_status,
+                "position": w.position,
+            },
+        });
+        serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(EXIT_OK);
+    }
+    let s = &ctx.style;
+    writeln!(
+        out,
+        "{} {}  {}  {}",
+        s.bold("run"),
+        s.bold(q.run.as_str()),
+        q.workflow,
+        s.run_status(RunStatus::Queued)
+    )?;
+    writeln!(out, "  file      {}", q.file)?;
+    writeln!(
+        out,
+        "  queued    {}  ({}, {})",
+        local_time(q.created_at),
+        span(Some(q.created_at), Some(now_ms())),
+        q.trigger
+    )?;
+    writeln!(out, "  waits for {}", w.describe())?;
+    let ahead = w.position.saturating_sub(1);
+    writeln!(
+        out,
+        "  position  {} ({})",
+        w.position,
+        match ahead {
+            0 => "it starts next".to_string(),
+            1 => "1 queued run ahead of it".to_string(),
+            n => format!("{n} queued runs ahead of it"),
+        }
+    )?;
+    if !q.params.is_empty() {
+        let text: Vec<String> = q.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        writeln!(out, "  params    {}", text.join(" "))?;
+    }
+    writeln!(
+        out,
+        "\n{}",
+        s.dim(&format!(
+            "it starts when that run has ended; `weft wait {0}` waits for it, `weft cancel {0}` takes it out of the queue",
+            q.run
+        ))
+    )?;
     Ok(EXIT_OK)
 }

@@ -383,7 +383,25 @@ impl Manager {
 
     /// Waits for a run to end (one this daemon drives, or any in the store).
     pub async fn wait(&self, name: &str) -> Result<RunState, ApiError> {
-        let id = self.resolve(name)?;
+        let id = match self.store.resolve(name) {
+            // Not started yet: wait until it is, then for its end.
+            Err(StoreError::Queued { run, .. }) => loop {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                match self.store.resolve(&run) {
+                    Ok(id) => break id,
+                    Err(StoreError::Queued { .. }) => continue,
+                    // Out of the queue without starting: `weft cancel`.
+                    Err(StoreError::NotFound(_)) => {
+                        return Ok(RunState {
+                            run: RunId::from_string(run),
+                            status: RunStatus::Cancelled,
+                        });
+                    }
+                    Err(e) => return Err(store_error(e)),
+                }
+            },
+            other => other.map_err(store_error)?,
+        };
         let done = self.active().get(&id).map(|a| a.done.clone());
         if let Some(mut done) = done {
             let status = done

@@ -478,7 +478,7 @@ impl Driver {
             .flush()
             .await
             .map_err(EngineError::Journal)?;
-        Ok(RunStatus::Interrupted)
+        Ok(RunStatus::Suspended)
     }
 
     /// Sends a signal to the process group of every running attempt.

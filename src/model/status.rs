@@ -48,6 +48,9 @@ pub enum RunStatus {
     Running,
     /// Starts no new task until resumed (running ones go on, or are stopped).
     Paused,
+    /// `weft daemon stop` stopped the daemon driving it before it ended: its
+    /// state is kept and the next daemon goes on with it.
+    Suspended,
     Succeeded,
     Failed,
     Cancelled,
@@ -59,6 +62,7 @@ string_enum!(RunStatus {
     Queued => "queued",
     Running => "running",
     Paused => "paused",
+    Suspended => "suspended",
     Succeeded => "succeeded",
     Failed => "failed",
     Cancelled => "cancelled",
@@ -66,10 +70,19 @@ string_enum!(RunStatus {
 });
 
 impl RunStatus {
+    /// Started and not ended: its duration so far counts up to now
+    /// (a paused or suspended run's too).
+    pub fn is_started_and_going(self) -> bool {
+        matches!(
+            self,
+            RunStatus::Running | RunStatus::Paused | RunStatus::Suspended
+        )
+    }
+
     pub fn is_terminal(self) -> bool {
         !matches!(
             self,
-            RunStatus::Queued | RunStatus::Running | RunStatus::Paused
+            RunStatus::Queued | RunStatus::Running | RunStatus::Paused | RunStatus::Suspended
         )
     }
 }
@@ -181,7 +194,7 @@ mod tests {
         }
         let err = "runing".parse::<RunStatus>().unwrap_err();
         assert!(
-            err.contains("expected one of: queued, running, paused, succeeded"),
+            err.contains("expected one of: queued, running, paused, suspended, succeeded"),
             "{err}"
         );
     }

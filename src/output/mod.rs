@@ -46,7 +46,7 @@ impl Style {
             RunStatus::Failed | RunStatus::Interrupted => self.bad(s.as_str()),
             RunStatus::Cancelled => self.warn(s.as_str()),
             RunStatus::Running => self.paint("36", s.as_str()),
-            RunStatus::Paused => self.warn(s.as_str()),
+            RunStatus::Paused | RunStatus::Suspended => self.warn(s.as_str()),
             RunStatus::Queued => self.dim(s.as_str()),
         }
     }

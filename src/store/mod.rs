@@ -10,7 +10,7 @@ mod schema;
 mod sqlite;
 mod writer;
 
-pub use fires::{Fire, FireOutcome, FireRecord, QueuedRun};
+pub use fires::{Fire, FireOutcome, FireRecord, QueuedRun, queue_position};
 #[cfg(test)]
 pub use log_file::read_log;
 pub use log_file::{

@@ -139,4 +139,8 @@ ALTER TABLE tasks ADD COLUMN run_when TEXT NOT NULL DEFAULT 'success';
     r#"
 CREATE INDEX fires_by_run ON fires (run_id) WHERE run_id IS NOT NULL;
 "#,
+    // 5: a run a graceful `weft daemon stop` suspended has its own status.
+    r#"
+UPDATE runs SET status = 'suspended' WHERE status = 'interrupted' AND resumable = 2;
+"#,
 ];

@@ -547,7 +547,7 @@ impl Store for SqliteStore {
     fn resumable_runs(&self) -> Result<Vec<Resumable>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, resumable FROM runs WHERE resumable > 0 AND status = 'interrupted' ORDER BY created_at",
+            "SELECT id, resumable FROM runs WHERE resumable > 0 AND status IN ('interrupted', 'suspended') ORDER BY created_at",
         )?;
         let runs = stmt
             .query_map([], |r| {
@@ -565,7 +565,7 @@ impl Store for SqliteStore {
         let changed = conn.execute(
             "UPDATE runs SET status = 'running', resumable = 0, finished_at = NULL,
                 owner_pid = ?2, owner_start = ?3, owner_host = ?4, owner_kind = ?5
-             WHERE id = ?1 AND resumable > 0 AND status = 'interrupted'",
+             WHERE id = ?1 AND resumable > 0 AND status IN ('interrupted', 'suspended')",
             params![
                 run.as_str(),
                 owner.pid,
@@ -855,7 +855,7 @@ pub(super) fn apply_event(
         }
         EventKind::RunSuspended => {
             tx.prepare_cached(
-                "UPDATE runs SET status = 'interrupted', resumable = 2 WHERE id = ?1 AND status IN ('running', 'paused')",
+                "UPDATE runs SET status = 'suspended', resumable = 2 WHERE id = ?1 AND status IN ('running', 'paused')",
             )?
             .execute(params![run])?;
             tx.prepare_cached(

@@ -58,6 +58,7 @@ pub const STATUS_CYCLE: &[Option<RunStatus>] = &[
     Some(RunStatus::Cancelled),
     Some(RunStatus::Interrupted),
     Some(RunStatus::Paused),
+    Some(RunStatus::Suspended),
     Some(RunStatus::Queued),
 ];
 

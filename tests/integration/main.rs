@@ -19,6 +19,7 @@ mod inspect;
 mod json_shapes;
 mod logs;
 mod prune;
+mod queued;
 mod readme_scripts;
 mod run;
 mod schedule;

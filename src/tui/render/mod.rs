@@ -26,6 +26,7 @@ fn run_status(s: RunStatus) -> (&'static str, Color) {
         RunStatus::Queued => ("◌ queued", Color::DarkGray),
         RunStatus::Running => ("● running", Color::Cyan),
         RunStatus::Paused => ("‖ paused", Color::Yellow),
+        RunStatus::Suspended => ("‖ suspended", Color::DarkGray),
         RunStatus::Succeeded => ("✓ succeeded", Color::Green),
         RunStatus::Failed => ("✗ failed", Color::Red),
         RunStatus::Cancelled => ("⊘ cancelled", Color::Yellow),
