@@ -4,6 +4,7 @@
 
 use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::cli::LogsArgs;
+use crate::output::Transcript;
 use crate::store::{
     LineEnd, LogLine, LogReader, Record, RunDetail, Store, Stream, dropped_message, read_log_chunk,
     strip_escapes,
@@ -229,6 +230,11 @@ fn print_new(
             let Some(mut reader) = LogReader::open(path, *offset)? else {
                 continue;
             };
+            // A finished attempt's terminal output is rendered as screens;
+            // one still running (`-f`) is shown as it comes, as text.
+            let render = !printer.raw && *offset == 0 && attempt.finished_at.is_some();
+            let mut screen: Option<Transcript> = None;
+            let mut lines: Vec<String> = Vec::new();
             while let Some((record, _)) = reader.next_record()? {
                 match record {
                     Record::Dropped(n) => printer.piece(
@@ -240,9 +246,48 @@ fn print_new(
                         dropped_message(n).as_bytes(),
                         LineEnd::Newline,
                     )?,
+                    Record::TerminalSize(rows, cols) if render => match &mut screen {
+                        Some(s) => s.resize(rows, cols),
+                        None => screen = Some(Transcript::new(rows, cols)),
+                    },
+                    Record::TerminalSize(..) => {}
+                    Record::Text {
+                        stream: Stream::Terminal,
+                        text,
+                        end,
+                        ..
+                    } if render => {
+                        let s = screen.get_or_insert_with(Transcript::default);
+                        s.feed_line(text, end == LineEnd::Newline, &mut |l| lines.push(l));
+                        for line in lines.drain(..) {
+                            printer.piece(
+                                out,
+                                name,
+                                attempt.attempt,
+                                shown,
+                                Stream::Terminal,
+                                line.as_bytes(),
+                                LineEnd::Newline,
+                            )?;
+                        }
+                    }
                     Record::Text {
                         stream, text, end, ..
                     } => printer.piece(out, name, attempt.attempt, shown, stream, text, end)?,
+                }
+            }
+            if let Some(s) = screen.take() {
+                s.finish(&mut |l| lines.push(l));
+                for line in lines.drain(..) {
+                    printer.piece(
+                        out,
+                        name,
+                        attempt.attempt,
+                        shown,
+                        Stream::Terminal,
+                        line.as_bytes(),
+                        LineEnd::Newline,
+                    )?;
                 }
             }
             *offset = reader.offset();

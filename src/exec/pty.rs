@@ -184,7 +184,9 @@ impl PtySession {
         }
     }
 
-    fn run(program: String, started: Started, size: TermSize, log: LogWriter) -> Arc<Self> {
+    fn run(program: String, started: Started, size: TermSize, mut log: LogWriter) -> Arc<Self> {
+        // Readers render the transcript at the size it was drawn for.
+        let _ = log.terminal_size(size.rows, size.cols);
         let Started {
             pid,
             master,
@@ -267,6 +269,7 @@ impl PtySession {
                 source: e.into(),
             })?;
         term.parser.screen_mut().set_size(size.rows, size.cols);
+        let _ = lock(&self.shared.log).terminal_size(size.rows, size.cols);
         Ok(())
     }
 
