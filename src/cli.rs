@@ -68,6 +68,18 @@ pub enum ColorArg {
     Never,
 }
 
+/// Which task output a foreground run prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum TaskOutputArg {
+    /// Every line as it comes, after its task's name (`build | …`)
+    #[default]
+    Prefixed,
+    /// No task output, only the run's progress
+    None,
+    /// The whole output of each failed attempt, when it fails
+    Failed,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a workflow in the foreground, showing its progress
@@ -182,6 +194,15 @@ pub struct RunArgs {
     /// If a run of this workflow is going: skip (exit 75), queue (wait for it) or allow
     #[arg(long, value_name = "POLICY", value_parser = parse_overlap, add = ArgValueCandidates::new(crate::cmd::complete::overlaps), conflicts_with = "detach")]
     pub overlap: Option<Overlap>,
+    /// Which task output to print: every line as it comes, after its task's name; none; or a failed attempt's whole output when it fails
+    #[arg(
+        long = "output",
+        value_name = "WHICH",
+        value_enum,
+        default_value_t,
+        conflicts_with = "detach"
+    )]
+    pub task_output: TaskOutputArg,
     #[command(flatten)]
     pub output: RunOutputArgs,
 }
@@ -568,6 +589,15 @@ pub struct RetryArgs {
     pub from: Option<String>,
     #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: Option<u32>,
+    /// Which task output to print: every line as it comes, after its task's name; none; or a failed attempt's whole output when it fails
+    #[arg(
+        long = "output",
+        value_name = "WHICH",
+        value_enum,
+        default_value_t,
+        conflicts_with = "detach"
+    )]
+    pub task_output: TaskOutputArg,
     #[command(flatten)]
     pub output: RunOutputArgs,
 }

@@ -56,7 +56,7 @@ pub fn attach(
                 }
             }
         });
-        let mut parser = vt100::Parser::new(rows.max(1), cols.max(1), 0);
+        let mut parser = vt100::Parser::new(rows.max(2), cols.max(2), 0);
         loop {
             tokio::select! {
                 command = cmd_rx.recv() => match command {
@@ -67,7 +67,7 @@ pub fn attach(
                         }
                     }
                     Some(TermCommand::Resize(r, c)) => {
-                        parser.screen_mut().set_size(r.max(1), c.max(1));
+                        parser.screen_mut().set_size(r.max(2), c.max(2));
                         let _ = Frame::Resize { rows: r, cols: c }.write(&mut writer).await;
                     }
                     // Detached: the task goes on.

@@ -5,6 +5,7 @@
 use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::cli::LogsArgs;
 use crate::model::RunId;
+use crate::output::Transcript;
 use crate::store::{
     LineEnd, LogLine, LogReader, Record, RunDetail, Store, StoreError, Stream, dropped_message,
     read_log_chunk, strip_escapes, tail_lines,
@@ -286,6 +287,11 @@ fn print_new(
         let Some(mut reader) = LogReader::open(path, *offset)? else {
             continue;
         };
+        // A finished attempt's terminal output is rendered as screens; one
+        // still running (`-f`) is shown as it comes, as text.
+        let render = !printer.raw && *offset == 0 && attempt.finished_at.is_some();
+        let mut screen: Option<Transcript> = None;
+        let mut lines: Vec<String> = Vec::new();
         while let Some((record, _)) = reader.next_record()? {
             match record {
                 Record::Dropped(n) => printer.piece(
@@ -297,12 +303,54 @@ fn print_new(
                     dropped_message(n).as_bytes(),
                     LineEnd::Newline,
                 )?,
+                Record::TerminalSize(rows, cols) if render => match &mut screen {
+                    Some(s) => s.resize(rows, cols),
+                    None => screen = Some(Transcript::new(rows, cols)),
+                },
+                Record::TerminalSize(..) => {}
+                Record::Text {
+                    stream: Stream::Terminal,
+                    text,
+                    end,
+                    ..
+                } if render => {
+                    let s = screen.get_or_insert_with(Transcript::default);
+                    s.feed_line(text, end == LineEnd::Newline, &mut |l| lines.push(l));
+                    print_screen_lines(out, printer, name, attempt.attempt, shown, &mut lines)?;
+                }
                 Record::Text {
                     stream, text, end, ..
                 } => printer.piece(out, name, attempt.attempt, shown, stream, text, end)?,
             }
         }
+        if let Some(s) = screen.take() {
+            s.finish(&mut |l| lines.push(l));
+            print_screen_lines(out, printer, name, attempt.attempt, shown, &mut lines)?;
+        }
         *offset = reader.offset();
+    }
+    Ok(())
+}
+
+/// Prints (and empties) lines a terminal transcript rendered.
+fn print_screen_lines(
+    out: &mut impl Write,
+    printer: &mut Printer<'_>,
+    name: &str,
+    attempt: u32,
+    shown: usize,
+    lines: &mut Vec<String>,
+) -> Result<(), CmdError> {
+    for line in lines.drain(..) {
+        printer.piece(
+            out,
+            name,
+            attempt,
+            shown,
+            Stream::Terminal,
+            line.as_bytes(),
+            LineEnd::Newline,
+        )?;
     }
     Ok(())
 }

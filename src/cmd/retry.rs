@@ -28,5 +28,5 @@ pub fn retry(ctx: &Context, args: RetryArgs) -> CmdResult {
         RetryError::Invalid { .. } => CmdError::Usage(format!("error: {e}")),
     })?;
     plan.concurrency = args.concurrency.map(|c| c as usize);
-    launch(ctx, plan, &args.output)
+    launch(ctx, plan, &args.output, args.task_output.into())
 }

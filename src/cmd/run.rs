@@ -5,11 +5,11 @@
 
 use super::overlap::Admission;
 use super::{CmdError, CmdResult, Context, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
-use crate::cli::{RunArgs, RunOutputArgs};
-use crate::engine::{Driver, EngineError, Launch, RunControl, record_run};
+use crate::cli::{RunArgs, RunOutputArgs, TaskOutputArg};
+use crate::engine::{Driver, EngineError, Launch, RunControl, TaskOutput, record_run};
 use crate::model::{RunId, RunStatus, TaskStatus, Trigger};
-use crate::output::{Progress, ProgressMode};
-use crate::store::{Owner, Store, tail_lines};
+use crate::output::{Progress, ProgressMode, TaskLines};
+use crate::store::{LineEnd, Owner, Store, Stream, read_log_chunk, tail_lines};
 use crate::workflow::{LoadError, Loaded, load_file, load_str};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -50,7 +50,32 @@ pub fn run(ctx: &Context, args: RunArgs) -> CmdResult {
             concurrency: args.concurrency.map(|c| c as usize),
         },
         &args.output,
+        Lines::from(args.task_output),
     )
+}
+
+/// What a foreground run does with its tasks' output (which is in the
+/// logs in any case).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Lines {
+    /// Each line as it comes, after its task's name.
+    Prefixed,
+    None,
+    /// A failed attempt's whole output, read from its log when it fails.
+    Failed,
+    /// As the command would print it: stdout to stdout, stderr to stderr,
+    /// unprefixed (`weft wrap`); weft's own lines to stderr.
+    Passthrough,
+}
+
+impl From<TaskOutputArg> for Lines {
+    fn from(a: TaskOutputArg) -> Lines {
+        match a {
+            TaskOutputArg::Prefixed => Lines::Prefixed,
+            TaskOutputArg::None => Lines::None,
+            TaskOutputArg::Failed => Lines::Failed,
+        }
+    }
 }
 
 /// Loads a workflow file, or for `-` the workflow text on stdin (then
@@ -105,8 +130,8 @@ pub(super) fn exit_for(status: RunStatus) -> i32 {
 }
 
 /// Records the run and drives it in the foreground; exits with its result.
-pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs) -> CmdResult {
-    Ok(exit_for(drive(ctx, l, output)?.0))
+pub(super) fn launch(ctx: &Context, l: Launch, output: &RunOutputArgs, lines: Lines) -> CmdResult {
+    Ok(exit_for(drive(ctx, l, output, lines)?.0))
 }
 
 /// Records the run and drives it in the foreground until it ends.
@@ -114,6 +139,7 @@ pub(super) fn drive(
     ctx: &Context,
     l: Launch,
     output: &RunOutputArgs,
+    lines: Lines,
 ) -> Result<(RunStatus, RunId), CmdError> {
     let store = ctx.store()?;
     let total = l.loaded.workflow.tasks.len();
@@ -132,7 +158,7 @@ pub(super) fn drive(
     let run_id = setup.run_id.clone();
     let mode = if output.json {
         ProgressMode::Json
-    } else if output.quiet {
+    } else if output.quiet || lines == Lines::Passthrough {
         ProgressMode::Quiet
     } else if ctx.stdout_tty && !ctx.dumb_terminal {
         ProgressMode::Tty
@@ -140,6 +166,18 @@ pub(super) fn drive(
         ProgressMode::Plain
     };
     let mut progress = Progress::new(mode, ctx.style, total, reused_count);
+    let task_lines = TaskLines::new(
+        ctx.style,
+        setup.loaded.workflow.tasks.iter().map(|t| t.name.as_str()),
+    );
+    // Task output: passed through (unless stdout carries JSON), or shown
+    // prefixed by the progress display when it shows anything.
+    let lines = match lines {
+        Lines::Passthrough if output.json => Lines::None,
+        Lines::Passthrough => Lines::Passthrough,
+        _ if matches!(mode, ProgressMode::Json | ProgressMode::Quiet) => Lines::None,
+        other => other,
+    };
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -181,7 +219,14 @@ pub(super) fn drive(
         };
         let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
         let (control_tx, control_rx) = watch::channel(RunControl::default());
-        let driver = Driver::new(setup, dyn_store, Some(ev_tx));
+        let (out_tx, mut out_rx) = mpsc::channel::<TaskOutput>(OUTPUT_QUEUE);
+        let mut driver = Driver::new(setup, dyn_store, Some(ev_tx));
+        let mut live = matches!(lines, Lines::Prefixed | Lines::Passthrough);
+        if live {
+            driver = driver.with_output(out_tx);
+        }
+        // Logs of the attempts under way, for `--output failed`.
+        let mut logs: std::collections::HashMap<crate::model::TaskName, String> = Default::default();
         let mut drive = tokio::spawn(driver.run(control_rx));
         let mut sigint = signal(SignalKind::interrupt()).map_err(CmdError::Io)?;
         let mut sigterm = signal(SignalKind::terminate()).map_err(CmdError::Io)?;
@@ -209,8 +254,29 @@ pub(super) fn drive(
         let mut running: std::collections::HashMap<crate::model::TaskName, u32> = Default::default();
         let mut warned: std::collections::HashSet<crate::model::TaskName> = Default::default();
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        // Polled in order (`biased`), so a closed channel must leave the
+        // select, or it would be ready forever and starve the driver.
+        let mut events_open = true;
         let result = loop {
             tokio::select! {
+                // Signals first, then output before the events that follow it
+                // (a task's lines before its "succeeded").
+                biased;
+                _ = sigint.recv() => on_signal("interrupted"),
+                _ = sigterm.recv() => on_signal("terminated"),
+                _ = sighup.recv() => on_signal("hung up"),
+                piece = out_rx.recv(), if live => {
+                    // Closed when the driver is done with it.
+                    let Some(piece) = piece else {
+                        live = false;
+                        continue;
+                    };
+                    let mut batch = vec![piece];
+                    while batch.len() < 256 && let Ok(p) = out_rx.try_recv() {
+                        batch.push(p);
+                    }
+                    show_output(&mut progress, &task_lines, lines, give_terminal, &run_id, &batch);
+                },
                 _ = tick.tick(), if mode != ProgressMode::Quiet && mode != ProgressMode::Json => {
                     for (task, &pid) in &running {
                         if !warned.contains(task) && crate::sys::process_is_stopped(pid) {
@@ -221,15 +287,24 @@ pub(super) fn drive(
                         }
                     }
                 },
-                ev = ev_rx.recv() => if let Some(ev) = ev {
+                ev = ev_rx.recv(), if events_open => if let Some(ev) = ev {
                     match &ev.kind {
                         crate::model::EventKind::AttemptStarted { task, pid: Some(pid), .. } => {
                             running.insert(task.clone(), *pid);
                         }
-                        crate::model::EventKind::AttemptFinished { task, .. } => {
+                        crate::model::EventKind::AttemptFinished { task, outcome, .. } => {
                             running.remove(task);
+                            if let Some(log) = logs.remove(task)
+                                && lines == Lines::Failed
+                                && !outcome.succeeded()
+                            {
+                                let _ = show_log(&mut progress, &task_lines, task.as_str(), Path::new(&log));
+                            }
                         }
                         _ => {}
+                    }
+                    if let crate::model::EventKind::AttemptStarted { task, log, .. } = &ev.kind {
+                        logs.insert(task.clone(), log.clone());
                     }
                     if let Err(e) = progress.on_event(&ev)
                         && e.kind() == std::io::ErrorKind::BrokenPipe
@@ -246,6 +321,8 @@ pub(super) fn drive(
                             let _ = progress.release();
                         }
                     }
+                } else {
+                    events_open = false;
                 },
                 released = local.serve(), if give_terminal => {
                     use super::local_terminal::Released;
@@ -267,15 +344,17 @@ pub(super) fn drive(
                         }
                     }
                 },
-                _ = sigint.recv() => on_signal("interrupted"),
-                _ = sigterm.recv() => on_signal("terminated"),
-                _ = sighup.recv() => on_signal("hung up"),
                 done = &mut drive => break done,
             }
         };
         // The terminal is the shell's again before anything is drawn on it.
         local.release();
         // Show what the driver published before it returned.
+        let mut batch = Vec::new();
+        while let Ok(p) = out_rx.try_recv() {
+            batch.push(p);
+        }
+        show_output(&mut progress, &task_lines, lines, give_terminal, &run_id, &batch);
         while let Ok(ev) = ev_rx.try_recv() {
             let _ = progress.on_event(&ev);
         }
@@ -294,7 +373,111 @@ pub(super) fn drive(
     if matches!(mode, ProgressMode::Tty | ProgressMode::Plain) && status == RunStatus::Failed {
         print_failures(ctx, &*store, &run_id)?;
     }
+    // `--quiet`: nothing but errors, so a run that did not succeed says so
+    // (`weft wrap` stays as silent as the command it wraps).
+    if output.quiet && !output.json && lines != Lines::Passthrough && status != RunStatus::Succeeded
+    {
+        eprintln!("weft: run {run_id} {}", status.as_str());
+    }
     Ok((status, run_id))
+}
+
+/// Pieces of output waiting for the display; past this the tasks go on
+/// and the display says how much it left out (the logs have everything).
+const OUTPUT_QUEUE: usize = 4096;
+
+/// Prints pieces of task output as `lines` says.
+fn show_output(
+    progress: &mut Progress,
+    task_lines: &TaskLines,
+    lines: Lines,
+    give_terminal: bool,
+    run_id: &RunId,
+    batch: &[TaskOutput],
+) {
+    use std::io::Write;
+    if batch.is_empty() {
+        return;
+    }
+    let missed = |p: &TaskOutput| {
+        (p.missed > 0).then(|| {
+            format!(
+                "{} piece{} of output not shown (the display fell behind); `weft logs {run_id} {}` has them",
+                p.missed,
+                if p.missed == 1 { "" } else { "s" },
+                p.task
+            )
+        })
+    };
+    if lines == Lines::Passthrough {
+        // As the command itself would write: each stream to its own, unprefixed.
+        let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+        for p in batch {
+            if let Some(m) = missed(p) {
+                let _ = writeln!(err, "weft: {m}");
+            }
+            let newline = p.end != LineEnd::Continues;
+            let _ = match p.stream {
+                Stream::Stdout | Stream::Terminal => out.write_all(&p.text).and_then(|_| {
+                    if newline {
+                        out.write_all(b"\n")
+                    } else {
+                        Ok(())
+                    }
+                }),
+                Stream::Stderr => err.write_all(&p.text).and_then(|_| {
+                    if newline {
+                        err.write_all(b"\n")
+                    } else {
+                        Ok(())
+                    }
+                }),
+                Stream::Weft => err
+                    .write_all(b"weft: ")
+                    .and_then(|_| err.write_all(&p.text))
+                    .and_then(|_| err.write_all(b"\n")),
+            };
+        }
+        let _ = out.flush();
+        let _ = err.flush();
+        return;
+    }
+    let mut shown = Vec::with_capacity(batch.len());
+    for p in batch {
+        // A PTY task's screen is the user's while they are attached; its
+        // transcript is in `weft logs`.
+        if p.stream == Stream::Terminal && give_terminal {
+            continue;
+        }
+        if let Some(m) = missed(p) {
+            shown.push(task_lines.line(p.task.as_str(), Stream::Weft, m.as_bytes()));
+        }
+        shown.push(task_lines.line(p.task.as_str(), p.stream, &p.text));
+    }
+    let _ = progress.print_lines(&shown);
+}
+
+/// Prints an attempt's whole log (`--output failed`), in pieces: constant
+/// memory whatever its size.
+fn show_log(
+    progress: &mut Progress,
+    task_lines: &TaskLines,
+    task: &str,
+    log: &Path,
+) -> std::io::Result<()> {
+    let mut offset = 0;
+    loop {
+        let (lines, next, more) = read_log_chunk(log, offset, 256 << 10)?;
+        let shown: Vec<String> = lines
+            .iter()
+            .map(|l| task_lines.line(task, l.stream, l.text.as_bytes()))
+            .collect();
+        progress.print_lines(&shown)?;
+        offset = next;
+        if !more {
+            return Ok(());
+        }
+    }
 }
 
 /// SIGKILL to the process group of every attempt of the run still going

@@ -81,7 +81,8 @@ pub fn wrap(ctx: &Context, args: WrapArgs) -> CmdResult {
         reused: Vec::new(),
         concurrency: None,
     };
-    let (status, run_id) = super::run::drive(ctx, launch, &args.output)?;
+    let (status, run_id) =
+        super::run::drive(ctx, launch, &args.output, super::run::Lines::Passthrough)?;
     let store = ctx.store()?;
     let detail = store.run(&run_id)?;
     let outcome = detail

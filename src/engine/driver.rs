@@ -15,7 +15,7 @@ use crate::exec::{
 use crate::model::{
     AttemptNo, AttemptOutcome, EventKind, RunEvent, RunId, RunStatus, TaskStatus, now_ms,
 };
-use crate::store::{LogWriter, Store, StoreError, Stream};
+use crate::store::{LineEnd, LogWriter, Store, StoreError, Stream};
 use crate::workflow::template::{Templates, is_templated};
 use crate::workflow::{Loaded, TaskBody};
 use serde_json::{Map, Value as Json};
@@ -106,10 +106,26 @@ enum Msg {
     RetryDue(usize),
 }
 
+/// A piece of a task's output, passed on once its log writer put it in the
+/// attempt's log file (for a foreground run that shows output live).
+#[derive(Debug, Clone)]
+pub struct TaskOutput {
+    pub task: crate::model::TaskName,
+    pub attempt: AttemptNo,
+    pub stream: Stream,
+    pub text: Vec<u8>,
+    pub end: LineEnd,
+    /// Pieces of this attempt before this one that the channel had no room
+    /// for (the reader fell behind; the log has them all).
+    pub missed: u64,
+}
+
 pub struct Driver {
     setup: RunSetup,
     store: Arc<dyn Store>,
     events: Option<mpsc::UnboundedSender<RunEvent>>,
+    /// Where task output goes besides the log, if anyone watches.
+    output: Option<mpsc::Sender<TaskOutput>>,
     /// Set when the run starts (it needs the runtime).
     journal: Option<Journal>,
     /// Per task: the journal batch that recorded how it ended (0: before this run).
@@ -185,7 +201,38 @@ impl Driver {
             setup,
             store,
             events,
+            output: None,
         }
+    }
+
+    /// Also passes every piece of task output to `output` after it is in
+    /// the log. A full channel never slows a task: the piece is left out
+    /// and counted in the next one's `missed`.
+    pub fn with_output(mut self, output: mpsc::Sender<TaskOutput>) -> Driver {
+        self.output = Some(output);
+        self
+    }
+
+    fn tee(&self, log: LogWriter, task: &crate::model::TaskName, attempt: AttemptNo) -> LogWriter {
+        let Some(tx) = self.output.clone() else {
+            return log;
+        };
+        let task = task.clone();
+        let mut missed = 0u64;
+        log.with_tee(Box::new(move |stream, text, end| {
+            let piece = TaskOutput {
+                task: task.clone(),
+                attempt,
+                stream,
+                text: text.to_vec(),
+                end,
+                missed,
+            };
+            match tx.try_send(piece) {
+                Ok(()) => missed = 0,
+                Err(_) => missed += 1,
+            }
+        }))
     }
 
     /// Runs to the end, following `control`: `cancel` stops running
@@ -643,7 +690,11 @@ impl Driver {
                 );
             }
         };
-        let log = LogWriter::new(&log_path).with_cap(self.setup.log_cap);
+        let log = self.tee(
+            LogWriter::new(&log_path).with_cap(self.setup.log_cap),
+            &t.name,
+            attempt,
+        );
         let job = Job {
             action,
             env,

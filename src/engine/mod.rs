@@ -10,5 +10,5 @@ mod launch;
 pub mod outputs;
 pub mod scheduler;
 
-pub use driver::{Driver, EngineError, Prior, RunControl, RunSetup};
+pub use driver::{Driver, EngineError, Prior, RunControl, RunSetup, TaskOutput};
 pub use launch::{Launch, RetryError, plan_resume, plan_retry, record_run, record_run_as};

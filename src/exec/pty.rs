@@ -184,7 +184,9 @@ impl PtySession {
         }
     }
 
-    fn run(program: String, started: Started, size: TermSize, log: LogWriter) -> Arc<Self> {
+    fn run(program: String, started: Started, size: TermSize, mut log: LogWriter) -> Arc<Self> {
+        // Readers render the transcript at the size it was drawn for.
+        let _ = log.terminal_size(size.rows, size.cols);
         let Started {
             pid,
             master,
@@ -195,7 +197,7 @@ impl PtySession {
         let (output, _) = broadcast::channel(BROADCAST_CHUNKS);
         let shared = Arc::new(Shared {
             term: Mutex::new(Term {
-                parser: vt100::Parser::new(size.rows, size.cols, 0),
+                parser: vt100::Parser::new(size.rows.max(2), size.cols.max(2), 0),
                 output: Some(output),
             }),
             log: Mutex::new(log),
@@ -266,7 +268,12 @@ impl PtySession {
                 pid: self.pid,
                 source: e.into(),
             })?;
-        term.parser.screen_mut().set_size(size.rows, size.cols);
+        // The parser panics on a screen of one row or column; the program
+        // still gets the size it asked for.
+        term.parser
+            .screen_mut()
+            .set_size(size.rows.max(2), size.cols.max(2));
+        let _ = lock(&self.shared.log).terminal_size(size.rows, size.cols);
         Ok(())
     }
 

@@ -3,9 +3,13 @@
 
 mod progress;
 mod table;
+mod task_lines;
+mod transcript;
 
 pub use progress::{Progress, ProgressMode};
 pub use table::Table;
+pub use task_lines::TaskLines;
+pub use transcript::Transcript;
 
 use crate::model::{Millis, RunStatus, TaskStatus};
 

@@ -30,7 +30,13 @@ pub struct Progress {
     last_failure: HashMap<String, String>,
     /// While a task has the terminal: nothing is drawn, lines wait here.
     held: Option<Vec<String>>,
+    /// Lines left out of `held` because it was full.
+    held_dropped: u64,
 }
+
+/// The most lines kept while a task has the terminal (other tasks' output
+/// meanwhile); the rest are counted and are in the logs.
+const HELD_MAX: usize = 10_000;
 
 impl Progress {
     /// `total` tasks to run; `already_done` of them are reused from an earlier run.
@@ -61,6 +67,38 @@ impl Progress {
             counts: HashMap::new(),
             last_failure: HashMap::new(),
             held: None,
+            held_dropped: 0,
+        }
+    }
+
+    /// Prints lines of task output (formatted by `TaskLines`) above the
+    /// bars without tearing them; held while a task has the terminal.
+    pub fn print_lines(&mut self, lines: &[String]) -> io::Result<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        if let Some(held) = &mut self.held {
+            for line in lines {
+                if held.len() < HELD_MAX {
+                    held.push(line.clone());
+                } else {
+                    self.held_dropped += 1;
+                }
+            }
+            return Ok(());
+        }
+        let write = |lines: &[String]| -> io::Result<()> {
+            let mut out = io::stdout().lock();
+            for line in lines {
+                out.write_all(line.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            out.flush()
+        };
+        match (self.mode, &self.multi) {
+            (ProgressMode::Tty, Some(m)) => m.suspend(|| write(lines)),
+            (ProgressMode::Tty | ProgressMode::Plain, _) => write(lines),
+            _ => Ok(()),
         }
     }
 
@@ -76,12 +114,23 @@ impl Progress {
 
     /// Draws again, after printing what happened meanwhile.
     pub fn release(&mut self) -> io::Result<()> {
-        let lines = self.held.take().unwrap_or_default();
+        let mut lines = self.held.take().unwrap_or_default();
+        let dropped = std::mem::take(&mut self.held_dropped);
+        if dropped > 0 {
+            lines.push(self.style.dim(&format!(
+                "weft: {dropped} more line{} of output meanwhile; see `weft logs`",
+                plural(dropped as usize)
+            )));
+        }
         if let Some(m) = &self.multi {
             m.set_draw_target(ProgressDrawTarget::stdout());
-            for line in lines {
-                m.println(line)?;
-            }
+            m.suspend(|| -> io::Result<()> {
+                let mut out = io::stdout().lock();
+                for line in &lines {
+                    writeln!(out, "{line}")?;
+                }
+                out.flush()
+            })?;
         }
         Ok(())
     }

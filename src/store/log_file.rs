@@ -90,6 +90,16 @@ fn create_log_file(path: &Path) -> io::Result<File> {
     crate::private_fs::create(path)
 }
 
+/// Receives each piece of output a [`LogWriter`] wrote, once it is in the
+/// file (after the flush that makes it visible to readers): how the
+/// foreground `weft run` shows task output live without a second path
+/// that could disagree with the log.
+pub type Tee = Box<dyn FnMut(Stream, &[u8], LineEnd) + Send>;
+
+/// Pieces written but not flushed yet hold at most this many bytes before
+/// the writer flushes by itself (so a tee never waits on an unbounded list).
+const TEE_PENDING_MAX: usize = 1 << 20;
+
 /// Appends records to an attempt's log file. The file is created on the
 /// first line, so a task that prints nothing costs no file (readers treat a
 /// missing log as empty). Past `cap` bytes the file is rewritten with only
@@ -99,6 +109,13 @@ pub struct LogWriter {
     out: Option<BufWriter<File>>,
     /// Boxed: the writer travels in `Result`s, kept small.
     s: Box<Counters>,
+    tee: Option<Box<TeeState>>,
+}
+
+struct TeeState {
+    send: Tee,
+    pending: Vec<(Stream, Vec<u8>, LineEnd)>,
+    pending_bytes: usize,
 }
 
 struct Counters {
@@ -127,7 +144,32 @@ impl LogWriter {
                 cap: DEFAULT_MAX_ATTEMPT_SIZE,
                 last_ms: i64::MIN,
             }),
+            tee: None,
         }
+    }
+
+    /// The same writer, also handing each piece it writes to `tee` after
+    /// the flush that puts it in the file.
+    pub fn with_tee(mut self, tee: Tee) -> LogWriter {
+        self.tee = Some(Box::new(TeeState {
+            send: tee,
+            pending: Vec::new(),
+            pending_bytes: 0,
+        }));
+        self
+    }
+
+    /// Records the size of the terminal a PTY task's output is drawn for,
+    /// from here on (a `~ROWSxCOLS` record; readers that do not render
+    /// terminals skip it).
+    pub fn terminal_size(&mut self, rows: u16, cols: u16) -> io::Result<()> {
+        self.ensure_open()?;
+        if let Some(out) = self.out.as_mut() {
+            let rec = format!("~{rows}x{cols}\n");
+            out.write_all(rec.as_bytes())?;
+            self.s.len += rec.len() as u64;
+        }
+        Ok(())
     }
 
     /// The same writer with another size cap (bytes on disk).
@@ -156,10 +198,17 @@ impl LogWriter {
         if self.s.len > self.s.cap {
             self.compact()?;
         }
+        if self
+            .tee
+            .as_ref()
+            .is_some_and(|t| t.pending_bytes > TEE_PENDING_MAX)
+        {
+            self.flush()?;
+        }
         Ok(())
     }
 
-    fn record(&mut self, stream: Stream, text: &[u8], end: LineEnd) -> io::Result<()> {
+    fn ensure_open(&mut self) -> io::Result<()> {
         if self.out.is_none() {
             let mut out = BufWriter::with_capacity(64 << 10, create_log_file(&self.path)?);
             let header = format!("{HEADER} start=0\n");
@@ -168,6 +217,11 @@ impl LogWriter {
             self.s.len = self.s.header_len;
             self.out = Some(out);
         }
+        Ok(())
+    }
+
+    fn record(&mut self, stream: Stream, text: &[u8], end: LineEnd) -> io::Result<()> {
+        self.ensure_open()?;
         let Some(out) = self.out.as_mut() else {
             return Ok(());
         };
@@ -197,6 +251,12 @@ impl LogWriter {
         if end == LineEnd::Unterminated {
             out.write_all(&[b'-', stream.tag(), b'\n'])?;
             self.s.len += 3;
+        }
+        if let Some(tee) = self.tee.as_mut()
+            && (end != LineEnd::Unterminated || !text.is_empty())
+        {
+            tee.pending_bytes += text.len();
+            tee.pending.push((stream, text.to_vec(), end));
         }
         Ok(())
     }
@@ -256,10 +316,23 @@ impl LogWriter {
 
     /// Makes what was written visible to readers (`weft logs -f`).
     pub fn flush(&mut self) -> io::Result<()> {
-        match &mut self.out {
-            Some(out) => out.flush(),
-            None => Ok(()),
+        if let Some(out) = &mut self.out {
+            out.flush()?;
         }
+        if let Some(tee) = self.tee.as_mut() {
+            tee.pending_bytes = 0;
+            for (stream, text, end) in tee.pending.drain(..) {
+                (tee.send)(stream, &text, end);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for LogWriter {
+    /// What was written reaches the file (as `BufWriter` does) and the tee.
+    fn drop(&mut self) {
+        let _ = self.flush();
     }
 }
 
@@ -340,6 +413,8 @@ pub fn dropped_message(bytes: u64) -> String {
 pub enum Record<'a> {
     /// This much output before the reader's offset is gone (the size cap).
     Dropped(u64),
+    /// The PTY's size from here on (rows, columns).
+    TerminalSize(u16, u16),
     /// Text of a stream.
     Text {
         stream: Stream,
@@ -375,6 +450,7 @@ impl Stamp<'_> {
 enum Parsed<'a> {
     Text(Stream, &'a [u8], LineEnd),
     Time(i64),
+    Size(u16, u16),
     /// A format 1 line, with its own time stamp.
     OldText(&'a [u8], Stream, &'a [u8]),
     Other,
@@ -392,6 +468,11 @@ fn parse_record(rec: &[u8]) -> Parsed<'_> {
     }
     match first {
         b'@' => parse_ms(rest).map_or(Parsed::Other, Parsed::Time),
+        b'~' => std::str::from_utf8(rest)
+            .ok()
+            .and_then(|t| t.split_once('x'))
+            .and_then(|(r, c)| Some(Parsed::Size(r.parse().ok()?, c.parse().ok()?)))
+            .unwrap_or(Parsed::Other),
         b'-' => match rest.first().copied().and_then(Stream::from_tag) {
             Some(s) => Parsed::Text(s, b"", LineEnd::Unterminated),
             None => Parsed::Other,
@@ -513,6 +594,9 @@ impl LogReader {
                     continue;
                 }
                 Parsed::Other => continue,
+                Parsed::Size(rows, cols) => {
+                    return Ok(Some((Record::TerminalSize(rows, cols), &self.buf[..n])));
+                }
                 Parsed::Text(stream, _, end) => (stream, end, None),
                 Parsed::OldText(at, stream, _) => (stream, LineEnd::Newline, Some(at.len())),
             };
@@ -609,6 +693,7 @@ pub fn read_log_chunk(
                 stream: Stream::Weft,
                 text: dropped_message(n),
             }),
+            Record::TerminalSize(..) => {}
             Record::Text {
                 stream,
                 text,
@@ -659,6 +744,7 @@ pub fn read_log_bytes(path: &Path, offset: u64, max: usize) -> io::Result<(Vec<u
                 buf.extend_from_slice(dropped_message(n).as_bytes());
                 buf.push(b'\n');
             }
+            Record::TerminalSize(..) => buf.extend_from_slice(raw),
             Record::Text { stream, end, .. } => {
                 if stream == Stream::Weft {
                     open.clear();
@@ -694,7 +780,7 @@ pub fn log_entries(text: &str) -> impl Iterator<Item = (Stream, Cow<'_, str>)> {
             let (stream, text, end) = match parse_record(rec.as_bytes()) {
                 Parsed::Text(s, t, end) => (s, t, end),
                 Parsed::OldText(_, s, t) => (s, t, LineEnd::Newline),
-                Parsed::Time(_) | Parsed::Other => continue,
+                Parsed::Time(_) | Parsed::Size(..) | Parsed::Other => continue,
             };
             // The slices are of `rec`, a str; its tag is one ASCII byte.
             let text = std::str::from_utf8(text).unwrap_or_default();
@@ -794,7 +880,7 @@ pub fn tail_lines(path: &Path, n: usize, max_line: usize) -> io::Result<Tail> {
                 let (stream, text, end_kind) = match parse_record(rec) {
                     Parsed::Text(s, t, e) => (s, t, e),
                     Parsed::OldText(_, s, t) => (s, t, LineEnd::Newline),
-                    Parsed::Time(_) | Parsed::Other => continue,
+                    Parsed::Time(_) | Parsed::Size(..) | Parsed::Other => continue,
                 };
                 let slot = unfinished.iter().position(|(s, _)| *s == stream);
                 let text = if end_kind == LineEnd::Unterminated {
