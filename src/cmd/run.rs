@@ -219,7 +219,7 @@ pub(super) fn drive(
         };
         let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
         let (control_tx, control_rx) = watch::channel(RunControl::default());
-        let (out_tx, mut out_rx) = mpsc::channel::<TaskOutput>(OUTPUT_QUEUE);
+        let (out_tx, mut out_rx) = mpsc::unbounded_channel::<TaskOutput>();
         let mut driver = Driver::new(setup, dyn_store, Some(ev_tx));
         let mut live = matches!(lines, Lines::Prefixed | Lines::Passthrough);
         if live {
@@ -259,24 +259,12 @@ pub(super) fn drive(
         let mut events_open = true;
         let result = loop {
             tokio::select! {
-                // Signals first, then output before the events that follow it
-                // (a task's lines before its "succeeded").
+                // Signals first, then events (each end of an attempt shows
+                // the output before it), then output.
                 biased;
                 _ = sigint.recv() => on_signal("interrupted"),
                 _ = sigterm.recv() => on_signal("terminated"),
                 _ = sighup.recv() => on_signal("hung up"),
-                piece = out_rx.recv(), if live => {
-                    // Closed when the driver is done with it.
-                    let Some(piece) = piece else {
-                        live = false;
-                        continue;
-                    };
-                    let mut batch = vec![piece];
-                    while batch.len() < 256 && let Ok(p) = out_rx.try_recv() {
-                        batch.push(p);
-                    }
-                    show_output(&mut progress, &task_lines, lines, give_terminal, &run_id, &batch);
-                },
                 _ = tick.tick(), if mode != ProgressMode::Quiet && mode != ProgressMode::Json => {
                     for (task, &pid) in &running {
                         if !warned.contains(task) && crate::sys::process_is_stopped(pid) {
@@ -288,6 +276,15 @@ pub(super) fn drive(
                     }
                 },
                 ev = ev_rx.recv(), if events_open => if let Some(ev) = ev {
+                    // A task's output comes before the news that it ended
+                    // (the driver hands it over before it says so).
+                    if !matches!(
+                        ev.kind,
+                        crate::model::EventKind::RunStarted { .. } | crate::model::EventKind::AttemptStarted { .. }
+                    ) {
+                        let batch = waiting(&mut out_rx);
+                        show_output(&mut progress, &task_lines, lines, give_terminal, &run_id, &batch);
+                    }
                     match &ev.kind {
                         crate::model::EventKind::AttemptStarted { task, pid: Some(pid), .. } => {
                             running.insert(task.clone(), *pid);
@@ -324,6 +321,18 @@ pub(super) fn drive(
                 } else {
                     events_open = false;
                 },
+                piece = out_rx.recv(), if live => {
+                    // Closed when the driver is done with it.
+                    let Some(piece) = piece else {
+                        live = false;
+                        continue;
+                    };
+                    let mut batch = vec![piece];
+                    while batch.len() < 256 && let Ok(p) = out_rx.try_recv() {
+                        batch.push(p);
+                    }
+                    show_output(&mut progress, &task_lines, lines, give_terminal, &run_id, &batch);
+                },
                 released = local.serve(), if give_terminal => {
                     use super::local_terminal::Released;
                     if matches!(released, Released::Asked) {
@@ -350,10 +359,7 @@ pub(super) fn drive(
         // The terminal is the shell's again before anything is drawn on it.
         local.release();
         // Show what the driver published before it returned.
-        let mut batch = Vec::new();
-        while let Ok(p) = out_rx.try_recv() {
-            batch.push(p);
-        }
+        let batch = waiting(&mut out_rx);
         show_output(&mut progress, &task_lines, lines, give_terminal, &run_id, &batch);
         while let Ok(ev) = ev_rx.try_recv() {
             let _ = progress.on_event(&ev);
@@ -382,9 +388,14 @@ pub(super) fn drive(
     Ok((status, run_id))
 }
 
-/// Pieces of output waiting for the display; past this the tasks go on
-/// and the display says how much it left out (the logs have everything).
-const OUTPUT_QUEUE: usize = 4096;
+/// The pieces of output that have arrived.
+fn waiting(rx: &mut mpsc::UnboundedReceiver<TaskOutput>) -> Vec<TaskOutput> {
+    let mut batch = Vec::new();
+    while let Ok(p) = rx.try_recv() {
+        batch.push(p);
+    }
+    batch
+}
 
 /// Prints pieces of task output as `lines` says.
 fn show_output(

@@ -90,6 +90,20 @@ pub fn wrap(ctx: &Context, args: WrapArgs) -> CmdResult {
         .first()
         .and_then(|t| t.attempts.last())
         .and_then(|a| a.outcome.clone());
+    // The command's own output went through as it was; weft adds one line
+    // on stderr when it did not succeed, which `-q` leaves out too.
+    if status != RunStatus::Succeeded && !args.output.quiet && !args.output.json {
+        let why = detail
+            .tasks
+            .first()
+            .and_then(|t| t.reason.clone())
+            .unwrap_or_else(|| status.as_str().to_string());
+        eprintln!(
+            "weft: {} {}: {why}; its output is in `weft logs {run_id}`",
+            detail.summary.workflow,
+            status.as_str()
+        );
+    }
     Ok(exit_code(status, outcome.as_ref()))
 }
 

@@ -15,7 +15,7 @@ use crate::exec::{
 use crate::model::{
     AttemptNo, AttemptOutcome, EventKind, RunEvent, RunId, RunStatus, TaskStatus, now_ms,
 };
-use crate::store::{LineEnd, LogWriter, Store, StoreError, Stream};
+use crate::store::{Backlog, LineEnd, LogWriter, Store, StoreError, Stream, Taken};
 use crate::workflow::template::{Templates, is_templated};
 use crate::workflow::{Loaded, TaskBody};
 use serde_json::{Map, Value as Json};
@@ -108,24 +108,36 @@ enum Msg {
 
 /// A piece of a task's output, passed on once its log writer put it in the
 /// attempt's log file (for a foreground run that shows output live).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TaskOutput {
     pub task: crate::model::TaskName,
     pub attempt: AttemptNo,
     pub stream: Stream,
     pub text: Vec<u8>,
     pub end: LineEnd,
-    /// Pieces of this attempt before this one that the channel had no room
-    /// for (the reader fell behind; the log has them all).
+    /// Pieces of this attempt before this one that were left out because
+    /// the reader fell far behind (only a terminal's output, which cannot
+    /// wait; the log has them all).
     pub missed: u64,
+    /// Holds the piece's place in the backlog until the reader drops it.
+    pub _taken: Taken,
 }
+
+/// How far (bytes) the reader of task output may fall behind before the
+/// tasks' pipes wait for it.
+const OUTPUT_BACKLOG: usize = 1 << 20;
+
+/// Past this, a terminal's output (read by a thread that cannot wait) is
+/// left out of the live display instead.
+const OUTPUT_BACKLOG_DROP: usize = 8 * OUTPUT_BACKLOG;
 
 pub struct Driver {
     setup: RunSetup,
     store: Arc<dyn Store>,
     events: Option<mpsc::UnboundedSender<RunEvent>>,
-    /// Where task output goes besides the log, if anyone watches.
-    output: Option<mpsc::Sender<TaskOutput>>,
+    /// Where task output goes besides the log, if anyone watches, and how
+    /// far behind they are.
+    output: Option<(mpsc::UnboundedSender<TaskOutput>, Arc<Backlog>)>,
     /// Set when the run starts (it needs the runtime).
     journal: Option<Journal>,
     /// Per task: the journal batch that recorded how it ended (0: before this run).
@@ -206,33 +218,43 @@ impl Driver {
     }
 
     /// Also passes every piece of task output to `output` after it is in
-    /// the log. A full channel never slows a task: the piece is left out
-    /// and counted in the next one's `missed`.
-    pub fn with_output(mut self, output: mpsc::Sender<TaskOutput>) -> Driver {
-        self.output = Some(output);
+    /// the log. When the reader falls behind, tasks' pipes wait for it
+    /// (nothing is left out); a terminal's output, which cannot wait, is
+    /// left out past a larger limit and counted in the next piece's
+    /// `missed`.
+    pub fn with_output(mut self, output: mpsc::UnboundedSender<TaskOutput>) -> Driver {
+        self.output = Some((output, Backlog::new(OUTPUT_BACKLOG)));
         self
     }
 
     fn tee(&self, log: LogWriter, task: &crate::model::TaskName, attempt: AttemptNo) -> LogWriter {
-        let Some(tx) = self.output.clone() else {
+        let Some((tx, backlog)) = self.output.clone() else {
             return log;
         };
         let task = task.clone();
         let mut missed = 0u64;
-        log.with_tee(Box::new(move |stream, text, end| {
-            let piece = TaskOutput {
-                task: task.clone(),
-                attempt,
-                stream,
-                text: text.to_vec(),
-                end,
-                missed,
-            };
-            match tx.try_send(piece) {
-                Ok(()) => missed = 0,
-                Err(_) => missed += 1,
-            }
-        }))
+        let counted = backlog.clone();
+        log.with_tee(
+            Box::new(move |stream, text, end| {
+                if counted.behind() > OUTPUT_BACKLOG_DROP {
+                    missed += 1;
+                    return;
+                }
+                let piece = TaskOutput {
+                    task: task.clone(),
+                    attempt,
+                    stream,
+                    text: text.to_vec(),
+                    end,
+                    missed,
+                    _taken: counted.hand_out(text.len()),
+                };
+                if tx.send(piece).is_ok() {
+                    missed = 0;
+                }
+            }),
+            Some(backlog),
+        )
     }
 
     /// Runs to the end, following `control`: `cancel` stops running

@@ -149,14 +149,23 @@ async fn pump(stream: impl AsyncRead + Unpin, tag: Stream, log: Arc<Mutex<LogWri
         };
         reader.consume(used);
         if let Some(end) = end {
-            let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
-            let _ = w.piece(tag, &line, end);
-            // Flush when nothing more is waiting, so followers see it now.
-            if eof || reader.buffer().is_empty() {
-                let _ = w.flush();
-            }
+            let full = {
+                let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = w.piece(tag, &line, end);
+                // Flush when nothing more is waiting, so followers see it now.
+                if eof || reader.buffer().is_empty() {
+                    let _ = w.flush();
+                }
+                w.full_backlog()
+            };
             continuing = end == LineEnd::Continues;
             line.clear();
+            // Whoever shows the output live fell behind: read no more (the
+            // task waits on its pipe) until they catch up.
+            if let Some(backlog) = full {
+                let _ = log.lock().map(|mut w| w.flush());
+                backlog.room().await;
+            }
         }
         if eof {
             break;

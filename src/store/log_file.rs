@@ -29,6 +29,8 @@ use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const HEADER: &str = "#weft-log 2";
 
@@ -96,6 +98,72 @@ fn create_log_file(path: &Path) -> io::Result<File> {
 /// that could disagree with the log.
 pub type Tee = Box<dyn FnMut(Stream, &[u8], LineEnd) + Send>;
 
+/// How far whoever reads a tee is behind, in bytes. The pumps that feed a
+/// log wait while it is past its limit, so a task printing faster than its
+/// output can be shown slows to that pace (as it would writing to the
+/// terminal itself) and nothing is left out. A piece counts until the
+/// reader drops its [`Taken`].
+pub struct Backlog {
+    bytes: AtomicUsize,
+    limit: usize,
+    room: tokio::sync::Notify,
+}
+
+impl Backlog {
+    pub fn new(limit: usize) -> Arc<Backlog> {
+        Arc::new(Backlog {
+            bytes: AtomicUsize::new(0),
+            limit,
+            room: tokio::sync::Notify::new(),
+        })
+    }
+
+    /// Counts `n` bytes handed to the reader until the returned guard drops.
+    pub fn hand_out(self: &Arc<Self>, n: usize) -> Taken {
+        self.bytes.fetch_add(n, Ordering::AcqRel);
+        Taken(self.clone(), n)
+    }
+
+    /// The bytes handed out and not yet taken.
+    pub fn behind(&self) -> usize {
+        self.bytes.load(Ordering::Acquire)
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.behind() > self.limit
+    }
+
+    /// Returns once the reader is no more than the limit behind.
+    pub async fn room(&self) {
+        loop {
+            // Made before the check, so a wake-up in between is not lost.
+            let notified = self.room.notified();
+            if !self.is_full() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// A piece of output the reader holds; dropping it makes room.
+pub struct Taken(Arc<Backlog>, usize);
+
+impl Drop for Taken {
+    fn drop(&mut self) {
+        let before = self.0.bytes.fetch_sub(self.1, Ordering::AcqRel);
+        if before > self.0.limit && before - self.1 <= self.0.limit {
+            self.0.room.notify_waiters();
+        }
+    }
+}
+
+impl std::fmt::Debug for Taken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Taken({})", self.1)
+    }
+}
+
 /// Pieces written but not flushed yet hold at most this many bytes before
 /// the writer flushes by itself (so a tee never waits on an unbounded list).
 const TEE_PENDING_MAX: usize = 1 << 20;
@@ -116,6 +184,7 @@ struct TeeState {
     send: Tee,
     pending: Vec<(Stream, Vec<u8>, LineEnd)>,
     pending_bytes: usize,
+    backlog: Option<Arc<Backlog>>,
 }
 
 struct Counters {
@@ -149,14 +218,25 @@ impl LogWriter {
     }
 
     /// The same writer, also handing each piece it writes to `tee` after
-    /// the flush that puts it in the file.
-    pub fn with_tee(mut self, tee: Tee) -> LogWriter {
+    /// the flush that puts it in the file. The tee's reader is `backlog`
+    /// behind, if it says.
+    pub fn with_tee(mut self, tee: Tee, backlog: Option<Arc<Backlog>>) -> LogWriter {
         self.tee = Some(Box::new(TeeState {
             send: tee,
             pending: Vec::new(),
             pending_bytes: 0,
+            backlog,
         }));
         self
+    }
+
+    /// The backlog of this writer's tee when it is full: a writer that can
+    /// wait should, before it writes more.
+    pub fn full_backlog(&self) -> Option<Arc<Backlog>> {
+        self.tee
+            .as_ref()
+            .and_then(|t| t.backlog.clone())
+            .filter(|b| b.is_full())
     }
 
     /// Records the size of the terminal a PTY task's output is drawn for,

@@ -14,8 +14,8 @@ pub use fires::{Fire, FireOutcome, FireRecord, QueuedRun, queue_position};
 #[cfg(test)]
 pub use log_file::read_log;
 pub use log_file::{
-    LineEnd, LogLine, LogReader, LogWriter, Record, Stream, Tail, dropped_message, human_size,
-    log_entries, read_log_bytes, read_log_chunk, strip_escapes, tail_lines,
+    Backlog, LineEnd, LogLine, LogReader, LogWriter, Record, Stream, Tail, Taken, dropped_message,
+    human_size, log_entries, read_log_bytes, read_log_chunk, strip_escapes, tail_lines,
 };
 pub use prune::{
     PRUNABLE, PruneCandidate, PruneCriteria, PruneReport, Selector, prune, spare_referenced,

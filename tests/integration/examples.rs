@@ -3,19 +3,10 @@
 //! folder and scratch folder is a temporary one passed in as a param or
 //! through `TMPDIR`.
 
-use crate::harness::{Out, Weft, alive, wait_until};
+use crate::harness::{Out, Weft, alive, example, wait_until};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// The absolute path of an example workflow.
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("workflows")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 /// `weft run FILE ARGS...` with `TMPDIR` pointing into the test's work dir,
 /// so whatever a task puts in a temporary folder is cleaned up with the test.

@@ -373,6 +373,15 @@ impl Drop for Terminal {
     }
 }
 
+/// The absolute path of an example workflow.
+pub fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("workflows")
+        .join(name)
+        .display()
+        .to_string()
+}
+
 /// A real tmux server of its own (its socket in a temp folder), running
 /// one command in a detached session: keys go in with `send-keys`, the
 /// screen comes out with `capture-pane`, as a user's terminal would.
@@ -480,6 +489,17 @@ impl Tmux {
             .arg("-S")
             .arg(&self.socket)
             .args(["capture-pane", "-p", "-t", "0"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The screen with its colours and attributes as escape sequences.
+    pub fn styled_screen(&self) -> String {
+        let out = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(["capture-pane", "-p", "-e", "-t", "0"])
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()

@@ -18,7 +18,14 @@ fn wrap_passes_the_exit_code_on_and_keeps_history() {
         "echo out; echo err >&2; exit 7",
     ]);
     assert_eq!(out.code, 7, "{}", out.stderr);
-    assert!(out.stdout.contains("seven: failed"), "{}", out.stdout);
+    // The command's streams as it wrote them, and weft's one line on stderr.
+    assert_eq!(out.stdout, "out\n");
+    assert!(out.stderr.starts_with("err\n"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("weft: seven failed") && out.stderr.contains("weft logs"),
+        "{}",
+        out.stderr
+    );
     let show = w.show_json("seven");
     assert_eq!(show["status"], "failed");
     assert_eq!(show["trigger"], "manual");
