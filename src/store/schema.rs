@@ -139,4 +139,9 @@ ALTER TABLE tasks ADD COLUMN run_when TEXT NOT NULL DEFAULT 'success';
     r#"
 CREATE INDEX fires_by_run ON fires (run_id) WHERE run_id IS NOT NULL;
 "#,
+    // 5: why a task ready to start has not (`waiting for a slot, 2 of 2 in
+    // use`); NULL once it starts or ends.
+    r#"
+ALTER TABLE tasks ADD COLUMN waiting TEXT;
+"#,
 ];

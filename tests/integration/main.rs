@@ -24,6 +24,7 @@ mod run;
 mod schedule;
 mod scripting;
 mod shell_escape;
+mod slots;
 mod terminal_restore;
 mod tour;
 mod validate;
