@@ -175,6 +175,16 @@ fn last_size(screen: &str) -> Option<(u16, u16)> {
     Some((n.next()??, n.next()??))
 }
 
+fn winch_workflow() -> Weft {
+    let w = Weft::new();
+    w.write(
+        "winch.sh",
+        "trap 'echo \"size $(stty size)\"' WINCH\necho \"size $(stty size)\"\nwhile :; do sleep 0.1; done\n",
+    );
+    w.write("winch.yaml", WINCH);
+    w
+}
+
 fn expect_size(tmux: &Tmux, size: (u16, u16)) {
     let mut screen = String::new();
     assert!(
@@ -188,12 +198,7 @@ fn expect_size(tmux: &Tmux, size: (u16, u16)) {
 
 #[test]
 fn two_attached_terminals_size_the_task_by_the_smaller_until_it_detaches() {
-    let w = Weft::new();
-    w.write(
-        "winch.sh",
-        "trap 'echo \"size $(stty size)\"' WINCH\necho \"size $(stty size)\"\nwhile :; do sleep 0.1; done\n",
-    );
-    w.write("winch.yaml", WINCH);
+    let w = winch_workflow();
     let _d = w.daemon();
     let out = w.run(&["submit", "-q", "winch.yaml"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -223,4 +228,24 @@ fn two_attached_terminals_size_the_task_by_the_smaller_until_it_detaches() {
     expect_size(&big, bigger);
     assert_eq!(w.run(&["cancel", &id]).code, 0);
     big.expect("attach-exit=");
+}
+
+#[test]
+fn a_foreground_runs_own_terminal_counts_as_one_of_the_attached() {
+    let w = winch_workflow();
+    let own = Tmux::start(&w, "\"$WEFT\" run winch.yaml; sleep 30");
+    let own_size = own.pane_size();
+    expect_size(&own, own_size);
+    let id = w.latest("winch");
+    let other = Tmux::start(
+        &w,
+        &format!("\"$WEFT\" attach {id} sized; echo attach-exit=$?; sleep 30"),
+    );
+    other.resize(60, 20);
+    let other_size = other.pane_size();
+    expect_size(&own, other_size);
+    expect_size(&other, other_size);
+    other.keys(&["C-]"]);
+    other.expect("detached; the task goes on");
+    expect_size(&own, own_size);
 }
