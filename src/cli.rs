@@ -117,6 +117,15 @@ pub enum Command {
     /// Print the daemon's run and task events, one line each (--json: JSON lines); -f follows them live
     Events(EventsArgs),
     /// Attach this terminal to an interactive task (Ctrl-] detaches)
+    #[command(
+        long_about = "Attach this terminal to an interactive task: its screen as it is now, then \
+keys to the task and its output to you, until Ctrl-] (or daemon.detach_key) detaches (the task \
+goes on) or the task ends. Several terminals may attach to one task at once; its terminal then \
+takes the smallest rows and the smallest columns of those attached (tmux's `window-size \
+smallest`), so each shows the whole screen, and grows to fit the others when one detaches. \
+--read-only watchers take no part in the size. A task that is not interactive: its log is \
+followed instead."
+    )]
     Attach(AttachArgs),
     /// Type text into an interactive task's terminal (for scripts)
     Send(SendArgs),

@@ -8,7 +8,7 @@
 //! run's own socket (`super::run_host`).
 
 use super::terminal::{ModeTracker, RawMode, key_reader};
-use crate::exec::{PtyRegistry, PtySession, TermSize};
+use crate::exec::{PtyClient, PtyRegistry, PtySession, TermSize};
 use crate::model::{EventKind, RunEvent, RunId, TaskName};
 use std::collections::{HashSet, VecDeque};
 use std::io::Write;
@@ -18,6 +18,8 @@ use tokio::sync::broadcast::error::RecvError;
 struct Attached {
     task: TaskName,
     session: Arc<PtySession>,
+    /// This terminal's say in the PTY's size (with `weft attach`es).
+    client: PtyClient,
     output: tokio::sync::broadcast::Receiver<Arc<[u8]>>,
     modes: ModeTracker,
     /// Dropped last: restores the modes `modes` saw, then cooked mode.
@@ -99,8 +101,9 @@ impl LocalTerminal {
             let Ok(raw) = RawMode::enter() else {
                 return None;
             };
+            let client = session.client();
             if let Ok((cols, rows)) = crossterm::terminal::size() {
-                let _ = session.resize(TermSize { rows, cols });
+                let _ = client.resize(TermSize { rows, cols });
             }
             let sub = session.subscribe();
             let mut modes = ModeTracker::new();
@@ -119,6 +122,7 @@ impl LocalTerminal {
             self.attached = Some(Attached {
                 task: task.clone(),
                 session,
+                client,
                 output: sub.output,
                 modes,
                 _raw: raw,
@@ -211,7 +215,7 @@ impl LocalTerminal {
                 },
                 _ = async { match winch { Some(w) => { w.recv().await; } None => std::future::pending().await } } => {
                     if let Ok((cols, rows)) = crossterm::terminal::size() {
-                        let _ = att.session.resize(TermSize { rows, cols });
+                        let _ = att.client.resize(TermSize { rows, cols });
                     }
                 },
             }

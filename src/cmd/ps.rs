@@ -76,13 +76,19 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
             .or(r.status.is_started_and_going().then_some(now));
         let tasks = if r.status == RunStatus::Queued {
             "-".to_string()
-        } else if r.tasks_failed > 0 {
-            format!(
-                "{}/{} ({} failed)",
-                r.tasks_done, r.tasks_total, r.tasks_failed
-            )
         } else {
-            format!("{}/{}", r.tasks_done, r.tasks_total)
+            let mut notes = Vec::new();
+            if r.tasks_failed > 0 {
+                notes.push(format!("{} failed", r.tasks_failed));
+            }
+            if let Some(why) = r.waiting.as_deref().filter(|_| r.tasks_waiting > 0) {
+                notes.push(format!("{} pending: {why}", r.tasks_waiting));
+            }
+            if notes.is_empty() {
+                format!("{}/{}", r.tasks_done, r.tasks_total)
+            } else {
+                format!("{}/{} ({})", r.tasks_done, r.tasks_total, notes.join("; "))
+            }
         };
         table.row(vec![
             r.id.to_string(),

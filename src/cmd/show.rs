@@ -83,6 +83,8 @@ pub fn show(ctx: &Context, args: ShowArgs) -> CmdResult {
             t.name.to_string(),
             if waiting.contains(&t.name) {
                 s.warn("waiting")
+            } else if t.waiting.is_some() {
+                s.warn(&t.status_text())
             } else {
                 s.task_status(t.status)
             },

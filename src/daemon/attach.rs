@@ -1,5 +1,7 @@
 //! One attached terminal, on the daemon's side: repaint, then stream the
-//! task's output; apply the client's input and resizes; report the exit.
+//! task's output; apply the client's input; count its size with the other
+//! attached terminals' (the PTY takes the smallest, `exec::PtyClient`);
+//! report the exit.
 
 use crate::api::Frame;
 use crate::exec::{PtySession, TermSize};
@@ -34,6 +36,8 @@ pub async fn serve(
     read_only: bool,
 ) {
     let (mut reader, mut writer) = tokio::io::split(io);
+    // Sizes the PTY with the other attached terminals until this one goes.
+    let client = (!read_only).then(|| session.client());
     let mut sub = session.subscribe();
     if Frame::Output(sub.repaint).write(&mut writer).await.is_err() {
         return;
@@ -59,8 +63,10 @@ pub async fn serve(
                 Ok(Some(Frame::Input(bytes))) if !read_only => {
                     let _ = session.write(&bytes);
                 }
-                Ok(Some(Frame::Resize { rows, cols })) if !read_only => {
-                    let _ = session.resize(TermSize { rows, cols });
+                Ok(Some(Frame::Resize { rows, cols })) => {
+                    if let Some(client) = &client {
+                        let _ = client.resize(TermSize { rows, cols });
+                    }
                 }
                 Ok(Some(_)) => {}
                 // The client detached (or went away).

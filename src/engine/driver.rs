@@ -410,6 +410,18 @@ impl Driver {
                             }));
                             ended.push(task);
                         }
+                        Command::WaitForSlot {
+                            task,
+                            in_use,
+                            slots,
+                        } => {
+                            events.push(self.event(EventKind::TaskWaiting {
+                                task: wf.tasks[task].name.clone(),
+                                reason: format!("waiting for a slot, {in_use} of {slots} in use"),
+                                in_use: in_use as u32,
+                                slots: slots as u32,
+                            }));
+                        }
                         Command::FinishRun { status } => {
                             events.push(self.event(EventKind::RunFinished { status }));
                             finished = Some(status);

@@ -64,6 +64,14 @@ pub enum Command {
     FinishRun {
         status: RunStatus,
     },
+    /// A ready task waits because every concurrency slot is taken: `in_use`
+    /// of `slots`. Said once per wait (again only if the numbers change);
+    /// the task's next `StartAttempt` or `FinishTask` ends the wait.
+    WaitForSlot {
+        task: usize,
+        in_use: usize,
+        slots: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -88,6 +96,9 @@ pub struct Scheduler {
     attempts_started: Vec<AttemptNo>,
     running_slots: usize,
     running: usize,
+    /// Per task: the `(in_use, slots)` last said in a `WaitForSlot`, while
+    /// that wait lasts.
+    slot_wait: Vec<Option<(usize, usize)>>,
     concurrency: usize,
     cancelled: bool,
     paused: bool,
@@ -134,6 +145,7 @@ impl Scheduler {
                 .collect(),
             running_slots: 0,
             running: 0,
+            slot_wait: vec![None; n],
             concurrency: concurrency.max(1),
             cancelled: false,
             paused: false,
@@ -385,6 +397,15 @@ impl Scheduler {
         while let Some(t) = self.ready.pop_front() {
             let slot = self.specs[t].uses_slot;
             if slot && self.running_slots >= self.concurrency {
+                let wait = (self.running_slots, self.concurrency);
+                if self.state[t] == State::Ready && self.slot_wait[t] != Some(wait) {
+                    self.slot_wait[t] = Some(wait);
+                    out.push(Command::WaitForSlot {
+                        task: t,
+                        in_use: wait.0,
+                        slots: wait.1,
+                    });
+                }
                 deferred.push_back(t);
                 // Keep looking only for tasks that need no slot.
                 continue;
@@ -392,6 +413,7 @@ impl Scheduler {
             if self.state[t] != State::Ready {
                 continue;
             }
+            self.slot_wait[t] = None;
             let attempt = self.attempts_started[t] + 1;
             self.attempts_started[t] = attempt;
             self.state[t] = State::Running(attempt);

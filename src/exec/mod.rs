@@ -14,7 +14,7 @@ pub use command::{Action, find_on, find_program, shell_command};
 pub use delay::DelayExecutor;
 pub use interactive::{PtyExecutor, PtyRegistry};
 pub use process::ProcessExecutor;
-pub use pty::{PtyError, PtySession, PtySpec, Subscription, TermSize};
+pub use pty::{PtyClient, PtyError, PtySession, PtySpec, Subscription, TermSize};
 
 use crate::model::AttemptOutcome;
 use crate::store::LogWriter;

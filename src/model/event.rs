@@ -53,6 +53,16 @@ pub enum EventKind {
     RunFinished {
         status: RunStatus,
     },
+    /// A task ready to start waits: every concurrency slot of the run is
+    /// taken. `reason` says so in words (`waiting for a slot, 2 of 2 in
+    /// use`); the wait ends when the task starts or finishes.
+    TaskWaiting {
+        task: TaskName,
+        reason: String,
+        /// Slots taken, and the run's slots (its `-j`/`concurrency`).
+        in_use: u32,
+        slots: u32,
+    },
     /// No new task starts; with `stopped`, running ones got SIGSTOP.
     RunPaused {
         stopped: bool,
@@ -136,6 +146,7 @@ impl EventKind {
             EventKind::TaskRetrying { .. } => "task_retrying",
             EventKind::TaskFinished { .. } => "task_finished",
             EventKind::RunFinished { .. } => "run_finished",
+            EventKind::TaskWaiting { .. } => "task_waiting",
             EventKind::RunPaused { .. } => "run_paused",
             EventKind::RunResumed => "run_resumed",
             EventKind::RunSuspended => "run_suspended",

@@ -285,6 +285,9 @@ impl Progress {
                         .to_string(),
                 )?;
             }
+            // A line per task held back by `-j` would drown the ones that
+            // say what happened; `weft show` and the dashboard tell it.
+            EventKind::TaskWaiting { .. } => {}
             EventKind::RunPaused { stopped } => {
                 let how = if *stopped {
                     " (running tasks stopped)"

@@ -108,6 +108,13 @@ pub struct RunSummary {
     pub tasks_total: u32,
     pub tasks_done: u32,
     pub tasks_failed: u32,
+    /// Tasks ready to start that wait (for a concurrency slot), while the
+    /// run goes on.
+    #[serde(default)]
+    pub tasks_waiting: u32,
+    /// Why the first of them waits: `waiting for a slot, 2 of 2 in use`.
+    #[serde(default)]
+    pub waiting: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -140,6 +147,10 @@ pub struct TaskRecord {
     pub interactive: bool,
     pub status: TaskStatus,
     pub reason: Option<String>,
+    /// Why it is ready but has not started, while the run goes on:
+    /// `waiting for a slot, 2 of 2 in use`.
+    #[serde(default)]
+    pub waiting: Option<String>,
     pub reused_from: Option<RunId>,
     pub started_at: Option<Millis>,
     pub finished_at: Option<Millis>,
@@ -151,6 +162,15 @@ impl TaskRecord {
     /// The exit code of the last attempt, when it has one.
     pub fn exit_code(&self) -> Option<i32> {
         self.attempts.last()?.outcome.as_ref()?.exit_code()
+    }
+
+    /// Its status in words, with why it waits when it does:
+    /// `pending: waiting for a slot, 2 of 2 in use`.
+    pub fn status_text(&self) -> String {
+        match &self.waiting {
+            Some(why) => format!("{}: {why}", self.status),
+            None => self.status.to_string(),
+        }
     }
 }
 

@@ -143,4 +143,9 @@ CREATE INDEX fires_by_run ON fires (run_id) WHERE run_id IS NOT NULL;
     r#"
 UPDATE runs SET status = 'suspended' WHERE status = 'interrupted' AND resumable = 2;
 "#,
+    // 6: why a task ready to start has not (`waiting for a slot, 2 of 2 in
+    // use`); NULL once it starts or ends.
+    r#"
+ALTER TABLE tasks ADD COLUMN waiting TEXT;
+"#,
 ];

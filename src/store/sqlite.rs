@@ -250,6 +250,8 @@ impl SqliteStore {
             tasks_total: row.get("tasks_total")?,
             tasks_done: row.get("tasks_done")?,
             tasks_failed: row.get("tasks_failed")?,
+            tasks_waiting: row.get("tasks_waiting")?,
+            waiting: row.get("waiting")?,
         })
     }
 }
@@ -268,7 +270,11 @@ const SUMMARY_SELECT: &str = "SELECT r.id, r.workflow, r.status, r.trigger_, r.r
         (SELECT count(*) FROM tasks t WHERE t.run_id = r.id) AS tasks_total,
         (SELECT count(*) FROM tasks t WHERE t.run_id = r.id
             AND t.status IN ('succeeded','failed','skipped','cancelled','interrupted')) AS tasks_done,
-        (SELECT count(*) FROM tasks t WHERE t.run_id = r.id AND t.status = 'failed') AS tasks_failed
+        (SELECT count(*) FROM tasks t WHERE t.run_id = r.id AND t.status = 'failed') AS tasks_failed,
+        (SELECT count(*) FROM tasks t WHERE t.run_id = r.id AND t.waiting IS NOT NULL
+            AND r.status IN ('running', 'paused')) AS tasks_waiting,
+        (SELECT t.waiting FROM tasks t WHERE t.run_id = r.id AND t.waiting IS NOT NULL
+            AND r.status IN ('running', 'paused') ORDER BY t.position LIMIT 1) AS waiting
      FROM runs r";
 
 impl Store for SqliteStore {
@@ -392,6 +398,8 @@ impl Store for SqliteStore {
                     tasks_total: 0,
                     tasks_done: 0,
                     tasks_failed: 0,
+                    tasks_waiting: 0,
+                    waiting: None,
                 })
                 .collect();
             queued.sort_by_key(|r| std::cmp::Reverse(r.created_at));
@@ -428,11 +436,14 @@ impl Store for SqliteStore {
         )?;
         let mut tasks = Vec::new();
         let mut stmt = conn.prepare(
-            "SELECT name, status, reason, reused_from, started_at, finished_at, needs, run_when FROM tasks WHERE run_id = ?1 ORDER BY position",
+            "SELECT name, status, reason, reused_from, started_at, finished_at, needs, run_when, waiting FROM tasks WHERE run_id = ?1 ORDER BY position",
         )?;
         let mut rows = stmt.query([id.as_str()])?;
+        // A wait lasts only while the run goes on.
+        let going = matches!(summary.status, RunStatus::Running | RunStatus::Paused);
         while let Some(row) = rows.next()? {
             tasks.push(TaskRecord {
+                waiting: if going { row.get(8)? } else { None },
                 name: crate::model::TaskName::new(row.get::<_, String>(0)?),
                 status: parse_col(row, "status")?,
                 reason: row.get(2)?,
@@ -574,6 +585,13 @@ impl Store for SqliteStore {
                 if owner.daemon { "daemon" } else { "cli" },
             ],
         )?;
+        if changed == 1 {
+            // Its new driver says again what waits.
+            conn.execute(
+                "UPDATE tasks SET waiting = NULL WHERE run_id = ?1",
+                params![run.as_str()],
+            )?;
+        }
         Ok(changed == 1)
     }
 
@@ -809,7 +827,7 @@ pub(super) fn apply_event(
             )?
             .execute(params![run, task.as_str(), attempt, pid, pid_start.map(|s| s as i64), at, log])?;
             tx.prepare_cached(
-                "UPDATE tasks SET status = 'running', started_at = coalesce(started_at, ?3) WHERE run_id = ?1 AND name = ?2",
+                "UPDATE tasks SET status = 'running', waiting = NULL, started_at = coalesce(started_at, ?3) WHERE run_id = ?1 AND name = ?2",
             )?
             .execute(params![run, task.as_str(), at])?;
         }
@@ -837,7 +855,7 @@ pub(super) fn apply_event(
             outputs,
         } => {
             tx.prepare_cached(
-                "UPDATE tasks SET status = ?3, reason = ?4, finished_at = ?5 WHERE run_id = ?1 AND name = ?2",
+                "UPDATE tasks SET status = ?3, reason = ?4, finished_at = ?5, waiting = NULL WHERE run_id = ?1 AND name = ?2",
             )?
             .execute(params![run, task.as_str(), status.as_str(), reason, at])?;
             for (i, (k, v)) in outputs.iter().enumerate() {
@@ -846,6 +864,12 @@ pub(super) fn apply_event(
                 )?
                 .execute(params![run, task.as_str(), i as i64, k, v])?;
             }
+        }
+        EventKind::TaskWaiting { task, reason, .. } => {
+            tx.prepare_cached(
+                "UPDATE tasks SET waiting = ?3 WHERE run_id = ?1 AND name = ?2 AND finished_at IS NULL",
+            )?
+            .execute(params![run, task.as_str(), reason])?;
         }
         EventKind::RunPaused { .. } => {
             tx.prepare_cached(
@@ -862,6 +886,9 @@ pub(super) fn apply_event(
                 "UPDATE tasks SET status = 'interrupted' WHERE run_id = ?1 AND status IN ('running', 'retrying')",
             )?
             .execute(params![run])?;
+            // The next daemon's scheduler says again what waits.
+            tx.prepare_cached("UPDATE tasks SET waiting = NULL WHERE run_id = ?1")?
+                .execute(params![run])?;
         }
         EventKind::RunResumed => {
             tx.prepare_cached(

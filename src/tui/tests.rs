@@ -29,6 +29,8 @@ fn summary(
         tasks_total: total,
         tasks_done: done,
         tasks_failed: u32::from(status == RunStatus::Failed),
+        tasks_waiting: 0,
+        waiting: None,
     }
 }
 
@@ -64,6 +66,7 @@ fn task(name: &str, status: TaskStatus, code: Option<i32>, reason: Option<&str>)
         interactive: false,
         status,
         reason: reason.map(String::from),
+        waiting: None,
         reused_from: None,
         started_at: code.map(|_| NOW - 300_000),
         finished_at: code.map(|_| NOW - 290_000),
@@ -855,6 +858,23 @@ fn a_log_flood_keeps_only_the_newest_lines() {
         (first_kept..400_000).filter(|n| n % 50_000 == 0).count()
     );
     assert!(draw(&s).contains("not kept"));
+}
+
+#[test]
+fn a_task_waiting_for_a_slot_says_so() {
+    let mut s = loaded();
+    update(&mut s, Action::Open);
+    let mut d = detail();
+    d.summary = runs()[0].clone();
+    d.tasks[1].status = TaskStatus::Pending;
+    d.tasks[1].reason = None;
+    d.tasks[1].waiting = Some("waiting for a slot, 2 of 2 in use".into());
+    update(&mut s, Action::DetailLoaded(Box::new(d)));
+    let frame = draw(&s);
+    assert!(
+        frame.contains("pending: waiting for a slot, 2 of 2 in use"),
+        "{frame}"
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! attach, type, detach, re-attach to the same screen, the log transcript,
 //! `weft send`, and a terminal restored when the daemon dies mid-attach.
 
-use crate::harness::{Terminal, Weft};
+use crate::harness::{Terminal, Tmux, Weft};
 
 const ASK: &str = r#"name: ask
 tasks:
@@ -156,4 +156,96 @@ fn a_task_waiting_for_input_shows_as_such() {
     assert_eq!(w.run(&["send", &id, "ask", "b", "--enter"]).code, 0);
     assert_eq!(w.run(&["wait", &id]).code, 0);
     assert_eq!(w.show_json(&id)["waiting_for_input"], serde_json::json!([]));
+}
+
+/// Says the size of its terminal at the start and on every SIGWINCH.
+const WINCH: &str = r#"name: winch
+tasks:
+  sized:
+    interactive: true
+    run: bash winch.sh
+"#;
+
+/// The last size `WINCH`'s task said on this screen.
+fn last_size(screen: &str) -> Option<(u16, u16)> {
+    let line = screen.lines().rev().find(|l| l.starts_with("size "))?;
+    let mut n = line["size ".len()..]
+        .split_whitespace()
+        .map(|n| n.parse().ok());
+    Some((n.next()??, n.next()??))
+}
+
+fn winch_workflow() -> Weft {
+    let w = Weft::new();
+    w.write(
+        "winch.sh",
+        "trap 'echo \"size $(stty size)\"' WINCH\necho \"size $(stty size)\"\nwhile :; do sleep 0.1; done\n",
+    );
+    w.write("winch.yaml", WINCH);
+    w
+}
+
+fn expect_size(tmux: &Tmux, size: (u16, u16)) {
+    let mut screen = String::new();
+    assert!(
+        crate::harness::wait_until(std::time::Duration::from_secs(20), || {
+            screen = tmux.screen();
+            last_size(&screen) == Some(size)
+        }),
+        "the task never said size {size:?}; the screen:\n{screen}"
+    );
+}
+
+#[test]
+fn two_attached_terminals_size_the_task_by_the_smaller_until_it_detaches() {
+    let w = winch_workflow();
+    let _d = w.daemon();
+    let out = w.run(&["submit", "-q", "winch.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let id = out.stdout.trim().to_string();
+    let attach = format!("\"$WEFT\" attach {id} sized; echo attach-exit=$?; sleep 30");
+    let big = Tmux::start(&w, &attach);
+    let big_size = big.pane_size();
+    expect_size(&big, big_size);
+    let small = Tmux::start(&w, &attach);
+    small.resize(60, 20);
+    let small_size = small.pane_size();
+    assert!(small_size.0 < big_size.0 && small_size.1 < big_size.1);
+    // The smaller terminal sizes the task; both see it.
+    expect_size(&small, small_size);
+    expect_size(&big, small_size);
+    // Rows and columns each come from the smallest: the larger one grows,
+    // the smaller one widens past it.
+    big.resize(150, 45);
+    let bigger = big.pane_size();
+    small.resize(200, 20);
+    let (small_rows, small_cols) = small.pane_size();
+    assert!(small_cols > bigger.1);
+    expect_size(&big, (small_rows, bigger.1));
+    // The smaller one detaches: the task takes the size of the one left.
+    small.keys(&["C-]"]);
+    small.expect("detached; the task goes on");
+    expect_size(&big, bigger);
+    assert_eq!(w.run(&["cancel", &id]).code, 0);
+    big.expect("attach-exit=");
+}
+
+#[test]
+fn a_foreground_runs_own_terminal_counts_as_one_of_the_attached() {
+    let w = winch_workflow();
+    let own = Tmux::start(&w, "\"$WEFT\" run winch.yaml; sleep 30");
+    let own_size = own.pane_size();
+    expect_size(&own, own_size);
+    let id = w.latest("winch");
+    let other = Tmux::start(
+        &w,
+        &format!("\"$WEFT\" attach {id} sized; echo attach-exit=$?; sleep 30"),
+    );
+    other.resize(60, 20);
+    let other_size = other.pane_size();
+    expect_size(&own, other_size);
+    expect_size(&other, other_size);
+    other.keys(&["C-]"]);
+    other.expect("detached; the task goes on");
+    expect_size(&own, own_size);
 }

@@ -138,3 +138,24 @@ fn in_tmux_the_dashboard_starts_a_workflow_and_types_into_its_terminal() {
     assert_eq!(runs[0]["status"], "succeeded");
     assert_eq!(w.run(&["logs", &id, "after"]).stdout, "after-ran\n");
 }
+
+#[test]
+fn in_tmux_the_dashboard_shows_a_task_waiting_for_a_slot() {
+    let w = Weft::new();
+    let _d = w.daemon();
+    let (id, task) = crate::slots::submit_full(&w);
+    let tmux = Tmux::start(&w, "\"$WEFT\" dash; echo \"dash-exit=$?\"; sleep 30");
+    // Wide enough for the task table's notes beside the task pane.
+    tmux.resize(160, 40);
+    tmux.expect(&id);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.expect(&format!("pending: {}", crate::slots::WAITING));
+    let line = screen
+        .lines()
+        .find(|l| l.contains(crate::slots::WAITING))
+        .unwrap();
+    assert!(line.contains(&task), "{screen}");
+    tmux.text("q");
+    tmux.expect("dash-exit=0");
+    assert_eq!(w.run(&["cancel", &id]).code, 0);
+}

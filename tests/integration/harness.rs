@@ -453,6 +453,25 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// The pane's size as tmux gives it to the program: `(rows, cols)`.
+    pub fn pane_size(&self) -> (u16, u16) {
+        let out = std::process::Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args([
+                "display-message",
+                "-p",
+                "-t",
+                "0",
+                "#{pane_height} #{pane_width}",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut n = text.split_whitespace().map(|n| n.parse().unwrap());
+        (n.next().unwrap(), n.next().unwrap())
+    }
+
     /// Types text literally.
     pub fn text(&self, text: &str) {
         self.keys(&["-l", text]);

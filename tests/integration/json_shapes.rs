@@ -252,6 +252,14 @@ fn every_documented_shape_matches_real_output() {
     let out = w.run(&["run", "shapes.yaml", "--json"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     check_events(&mut c, &lines(&out, "run --json"), "run --json");
+    // One slot for two tasks: the second waits for it.
+    w.write(
+        "one-slot.yaml",
+        "name: one-slot\ntasks:\n  a:\n    run: \"true\"\n  b:\n    run: \"true\"\n",
+    );
+    let out = w.run(&["run", "one-slot.yaml", "-j", "1", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    check_events(&mut c, &lines(&out, "run -j 1 --json"), "run -j 1 --json");
     let out = w.run(&[
         "wrap",
         "wrapped",

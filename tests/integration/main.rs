@@ -25,6 +25,7 @@ mod run;
 mod schedule;
 mod scripting;
 mod shell_escape;
+mod slots;
 mod task_output;
 mod terminal_restore;
 mod tour;

@@ -151,6 +151,18 @@ impl World {
                 self.recorded[task] = Some(status);
                 self.running.retain(|&(t, _)| t != task);
             }
+            Command::WaitForSlot {
+                task,
+                in_use,
+                slots,
+            } => {
+                assert!(in_use >= slots, "task {task} waits with a slot free");
+                assert!(self.recorded[task].is_none(), "task {task} waits when done");
+                assert!(
+                    self.running.iter().all(|&(t, _)| t != task),
+                    "task {task} waits while it runs"
+                );
+            }
             Command::FinishRun { status } => {
                 assert!(self.run.is_none(), "the run finished twice");
                 self.run = Some(status);

@@ -41,6 +41,38 @@ fn starts(cmds: &[Command]) -> Vec<usize> {
         .collect()
 }
 
+fn slot_waits(cmds: &[Command]) -> Vec<(usize, usize, usize)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::WaitForSlot {
+                task,
+                in_use,
+                slots,
+            } => Some((*task, *in_use, *slots)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_ready_task_without_a_slot_says_so_once() {
+    let mut s = sched(vec![vec![]; 4], vec![spec(); 4], 2);
+    let first = s.handle(Input::Start);
+    assert_eq!(starts(&first), vec![0, 1]);
+    assert_eq!(slot_waits(&first), vec![(2, 2, 2), (3, 2, 2)]);
+    // Task 2 takes the freed slot; task 3 still waits, and is not told again.
+    let next = s.handle(exited(0, 1, 0));
+    assert_eq!(starts(&next), vec![2]);
+    assert_eq!(slot_waits(&next), vec![]);
+    // A task that needs no slot never waits for one.
+    let mut specs = vec![spec(); 3];
+    specs[2].uses_slot = false;
+    let mut s = sched(vec![vec![]; 3], specs, 1);
+    let first = s.handle(Input::Start);
+    assert_eq!(starts(&first), vec![0, 2]);
+    assert_eq!(slot_waits(&first), vec![(1, 1, 1)]);
+}
+
 #[test]
 fn independent_tasks_start_up_to_the_concurrency_limit() {
     let mut s = sched(vec![vec![]; 5], vec![spec(); 5], 2);

@@ -113,6 +113,64 @@ fn a_run_is_recorded_and_read_back() {
 }
 
 #[test]
+fn a_wait_for_a_slot_is_kept_until_the_task_starts_and_only_while_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("weft.db"), Durability::Normal).unwrap();
+    store
+        .create_run(&new_run("r1", "w", Owner::this_process()))
+        .unwrap();
+    let waiting = |task: &str| {
+        event(
+            "r1",
+            EventKind::TaskWaiting {
+                task: TaskName::new(task),
+                reason: "waiting for a slot, 3 of 3 in use".into(),
+                in_use: 3,
+                slots: 3,
+            },
+        )
+    };
+    let id = RunId::from_string("r1");
+    block(store.record(vec![waiting("a"), waiting("b")])).unwrap();
+    let run = store.run(&id).unwrap();
+    let why = Some("waiting for a slot, 3 of 3 in use".to_string());
+    assert_eq!(run.tasks[0].waiting, why);
+    assert_eq!(
+        run.tasks[0].status_text(),
+        "pending: waiting for a slot, 3 of 3 in use"
+    );
+    assert_eq!((run.summary.tasks_waiting, &run.summary.waiting), (2, &why));
+    block(store.record(vec![event(
+        "r1",
+        EventKind::AttemptStarted {
+            task: TaskName::new("a"),
+            attempt: 1,
+            pid: None,
+            pid_start: None,
+            log: "l".into(),
+        },
+    )]))
+    .unwrap();
+    let run = store.run(&id).unwrap();
+    assert_eq!(run.tasks[0].waiting, None);
+    assert_eq!(run.tasks[0].status_text(), "running");
+    assert_eq!(run.tasks[1].waiting, why);
+    let listed = &store.runs(&RunFilter::default()).unwrap()[0];
+    assert_eq!((listed.tasks_waiting, &listed.waiting), (1, &why));
+    // An ended run has nothing waiting, whatever was recorded last.
+    block(store.record(vec![event(
+        "r1",
+        EventKind::RunFinished {
+            status: RunStatus::Cancelled,
+        },
+    )]))
+    .unwrap();
+    let run = store.run(&id).unwrap();
+    assert_eq!(run.tasks[1].waiting, None);
+    assert_eq!((run.summary.tasks_waiting, run.summary.waiting), (0, None));
+}
+
+#[test]
 fn runs_are_found_by_id_prefix_or_workflow_name() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("weft.db"), Durability::Normal).unwrap();

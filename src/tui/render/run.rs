@@ -105,6 +105,7 @@ pub(super) fn render_run(state: &State, frame: &mut Frame, area: Rect) {
         let (word, color) = task_status(t.status);
         let running_end = (t.finished_at.is_none() && t.started_at.is_some()).then_some(state.now);
         let note = match (&t.reused_from, &t.reason) {
+            _ if t.waiting.is_some() => t.status_text(),
             (Some(from), _) => format!("reused from {from}"),
             (None, Some(reason)) => reason.clone(),
             _ if t.interactive && state.is_waiting(&r.id, Some(&t.name)) => {
