@@ -14,6 +14,7 @@ pub mod daemon;
 pub mod dag;
 pub mod engine;
 pub mod exec;
+pub mod logs;
 pub mod model;
 pub mod output;
 pub mod paths;

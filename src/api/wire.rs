@@ -297,7 +297,7 @@ pub struct RawLog {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogChunk {
     pub attempt: u32,
-    pub lines: Vec<crate::store::LogLine>,
+    pub lines: Vec<crate::logs::LogLine>,
     /// Where the next request starts.
     pub next_offset: u64,
     /// More lines are waiting already: ask again at once.

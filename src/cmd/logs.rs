@@ -4,12 +4,13 @@
 
 use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::cli::LogsArgs;
+use crate::logs::{
+    LineEnd, LogLine, LogReader, Record, Stream, dropped_message, read_log_chunk, strip_escapes,
+    tail_lines,
+};
 use crate::model::RunId;
 use crate::output::Transcript;
-use crate::store::{
-    LineEnd, LogLine, LogReader, Record, RunDetail, Store, StoreError, Stream, dropped_message,
-    read_log_chunk, strip_escapes, tail_lines,
-};
+use crate::store::{RunDetail, Store, StoreError};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;

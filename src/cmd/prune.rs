@@ -4,9 +4,10 @@
 
 use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::cli::PruneArgs;
+use crate::logs::human_size;
 use crate::model::{RunStatus, now_ms};
 use crate::output::{Table, local_time, span};
-use crate::store::{PRUNABLE, PruneCriteria, human_size};
+use crate::store::{PRUNABLE, PruneCriteria};
 use crate::workflow::parse_duration;
 use std::io::Write;
 

@@ -775,7 +775,7 @@ async fn task_log(
         // The file's own lines, with the chunk's facts in headers: no JSON
         // to build or parse for a follower of a fast log.
         let (bytes, next_offset, more) = match &path {
-            Some(p) => crate::store::read_log_bytes(p, q.offset, max).map_err(read_error)?,
+            Some(p) => crate::logs::read_log_bytes(p, q.offset, max).map_err(read_error)?,
             None => (Vec::new(), 0, false),
         };
         return Ok((
@@ -799,7 +799,7 @@ async fn task_log(
             .into_response());
     }
     let (lines, next_offset, more) = match &path {
-        Some(p) => crate::store::read_log_chunk(p, q.offset, max).map_err(read_error)?,
+        Some(p) => crate::logs::read_log_chunk(p, q.offset, max).map_err(read_error)?,
         None => (Vec::new(), 0, false),
     };
     Ok(Json(crate::api::LogChunk {

@@ -12,10 +12,11 @@ use crate::config::Shell;
 use crate::exec::{
     Action, DelayExecutor, Executor, Job, ProcessExecutor, find_program, shell_command,
 };
+use crate::logs::{Backlog, LineEnd, LogWriter, Stream, Taken};
 use crate::model::{
     AttemptNo, AttemptOutcome, EventKind, RunEvent, RunId, RunStatus, TaskStatus, now_ms,
 };
-use crate::store::{Backlog, LineEnd, LogWriter, Store, StoreError, Stream, Taken};
+use crate::store::{Store, StoreError};
 use crate::workflow::template::{Templates, is_templated};
 use crate::workflow::{Loaded, TaskBody};
 use serde_json::{Map, Value as Json};

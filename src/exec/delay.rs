@@ -1,8 +1,8 @@
 //! `delay:` tasks: wait, then succeed; cancellation ends the wait at once.
 
 use super::{Action, Executor, Job, StartError, Started};
+use crate::logs::{LogWriter, Stream};
 use crate::model::AttemptOutcome;
-use crate::store::{LogWriter, Stream};
 
 pub struct DelayExecutor;
 

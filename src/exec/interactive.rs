@@ -5,8 +5,8 @@
 
 use super::pty::{PtySession, PtySpec, TermSize};
 use super::{Action, Executor, Job, StartError, Started};
+use crate::logs::LogWriter;
 use crate::model::{AttemptOutcome, RunId, TaskName};
-use crate::store::LogWriter;
 use nix::sys::signal::Signal;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -16,8 +16,8 @@ pub use interactive::{PtyExecutor, PtyRegistry};
 pub use process::ProcessExecutor;
 pub use pty::{PtyClient, PtyError, PtySession, PtySpec, Subscription, TermSize};
 
+use crate::logs::LogWriter;
 use crate::model::AttemptOutcome;
-use crate::store::LogWriter;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -69,7 +69,7 @@ pub(crate) fn exited(status: std::process::ExitStatus) -> AttemptOutcome {
 pub(crate) fn timed_out(log: &mut LogWriter, after: Duration) -> AttemptOutcome {
     let after_ms = after.as_millis() as u64;
     let _ = log.line(
-        crate::store::Stream::Weft,
+        crate::logs::Stream::Weft,
         format!(
             "timed out after {}; stopped the task and its child processes",
             crate::model::format_duration_ms(after_ms)

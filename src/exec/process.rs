@@ -4,8 +4,8 @@
 //! left behind keeps running or holds the log open).
 
 use super::{Action, Executor, Job, StartError, Started};
+use crate::logs::{LineEnd, LogWriter, Stream};
 use crate::model::AttemptOutcome;
-use crate::store::{LineEnd, LogWriter, Stream};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use std::process::Stdio;

@@ -8,7 +8,7 @@
 //! async. Must not depend on the engine or anything above it; never prints.
 
 use super::{StartError, find_on};
-use crate::store::{LineEnd, LogWriter, Stream};
+use crate::logs::{LineEnd, LogWriter, Stream};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
@@ -877,7 +877,7 @@ fn proc_scan(wanted: impl Fn(&ProcStat) -> bool) -> Vec<ProcStat> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{read_log, strip_escapes};
+    use crate::logs::{read_log, strip_escapes};
 
     /// Every wait in these tests ends by this bound, with the screen shown.
     const BOUND: Duration = Duration::from_secs(15);

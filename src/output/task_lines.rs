@@ -4,7 +4,7 @@
 //! output channel, fed by the log writers.
 
 use super::Style;
-use crate::store::Stream;
+use crate::logs::Stream;
 use std::collections::HashMap;
 
 /// Colours that read on dark and light backgrounds, one per task in turn.

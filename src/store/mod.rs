@@ -3,7 +3,6 @@
 //! Must not depend on the engine, exec or anything above them; never prints.
 
 mod fires;
-mod log_file;
 mod prune;
 mod records;
 mod schema;
@@ -11,12 +10,6 @@ mod sqlite;
 mod writer;
 
 pub use fires::{Fire, FireOutcome, FireRecord, QueuedRun, queue_position};
-#[cfg(test)]
-pub use log_file::read_log;
-pub use log_file::{
-    Backlog, LineEnd, LogLine, LogReader, LogWriter, Record, Stream, Tail, Taken, dropped_message,
-    human_size, log_entries, read_log_bytes, read_log_chunk, strip_escapes, tail_lines,
-};
 pub use prune::{
     PRUNABLE, PruneCandidate, PruneCriteria, PruneReport, Selector, prune, spare_referenced,
 };

@@ -32,7 +32,7 @@ impl LogPiece {
     pub fn from_raw(raw: &crate::api::RawLog) -> LogPiece {
         LogPiece {
             attempt: raw.attempt,
-            lines: crate::store::log_entries(&raw.text)
+            lines: crate::logs::log_entries(&raw.text)
                 .map(|(stream, text)| LogEntry {
                     stream,
                     text: text.into(),

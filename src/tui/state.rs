@@ -1,8 +1,9 @@
 //! Everything the dashboard shows, and nothing else: render reads it,
 //! update changes it.
 
+use crate::logs::Stream;
 use crate::model::{Millis, RunId, RunStatus, TaskName};
-use crate::store::{RunDetail, RunSummary, Stream};
+use crate::store::{RunDetail, RunSummary};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -278,8 +278,8 @@ fn new_runs_keep_the_selection_and_ticks_reload() {
     assert!(s.quit);
 }
 
-fn line(stream: crate::store::Stream, text: &str) -> crate::store::LogLine {
-    crate::store::LogLine {
+fn line(stream: crate::logs::Stream, text: &str) -> crate::logs::LogLine {
+    crate::logs::LogLine {
         at: "2026-11-22T00:00:00.000Z".into(),
         stream,
         text: text.into(),
@@ -288,7 +288,7 @@ fn line(stream: crate::store::Stream, text: &str) -> crate::store::LogLine {
 
 #[test]
 fn a_task_log_follows_and_scrolls() {
-    use crate::store::Stream;
+    use crate::logs::Stream;
     let mut s = loaded();
     s.log_height = 3;
     update(&mut s, Action::Down);
@@ -303,7 +303,7 @@ fn a_task_log_follows_and_scrolls() {
             offset: 0
         }]
     );
-    let chunk = |attempt, lines: Vec<crate::store::LogLine>, next_offset| {
+    let chunk = |attempt, lines: Vec<crate::logs::LogLine>, next_offset| {
         piece(attempt, lines, next_offset, false)
     };
     let effects = update(
@@ -386,7 +386,7 @@ fn a_task_log_follows_and_scrolls() {
 /// A piece of log as the runtime hands it to `update`.
 fn piece(
     attempt: u32,
-    lines: Vec<crate::store::LogLine>,
+    lines: Vec<crate::logs::LogLine>,
     next_offset: u64,
     more: bool,
 ) -> action::LogPiece {
@@ -501,7 +501,7 @@ fn ten_thousand_runs_load_in_pages_and_scroll_by_the_page() {
 
 #[test]
 fn a_log_is_searched_wrapped_and_coloured() {
-    use crate::store::Stream;
+    use crate::logs::Stream;
     let mut s = loaded();
     s.log_height = 16;
     update(&mut s, Action::Down);
@@ -801,7 +801,7 @@ fn a_workflow_is_started_with_its_required_params() {
 
 #[test]
 fn a_log_flood_keeps_only_the_newest_lines() {
-    use crate::store::Stream;
+    use crate::logs::Stream;
     let mut s = loaded();
     update(&mut s, Action::Down);
     update(&mut s, Action::Open);
@@ -954,7 +954,7 @@ fn without_colour_statuses_still_read_and_the_selection_still_shows() {
 
 #[test]
 fn every_view_draws_at_any_terminal_size_without_panicking() {
-    use crate::store::Stream;
+    use crate::logs::Stream;
     let mut states = Vec::new();
     let mut s = loaded();
     states.push(s.clone());

@@ -1,7 +1,7 @@
 //! A task's log: its colours, search matches, wrapping and following.
 
 use super::super::state::{LogView, State};
-use crate::store::Stream;
+use crate::logs::Stream;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
