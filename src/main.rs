@@ -6,7 +6,7 @@ use weft::cli::Cli;
 
 fn main() {
     // A shell asking for completions gets them and nothing else.
-    weft::cmd::complete::answer_if_asked();
+    weft::cli::complete::answer_if_asked();
     let cli = Cli::parse();
     let code = match weft::cmd::dispatch(cli) {
         Ok(code) => code,

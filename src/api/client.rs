@@ -4,7 +4,7 @@
 
 use super::wire::*;
 use crate::model::RunEvent;
-use crate::store::{RunDetail, RunSummary};
+use crate::model::{RunDetail, RunSummary};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::{Method, Request, StatusCode};
@@ -251,7 +251,7 @@ impl Client {
         &self,
         workflow: &str,
         limit: usize,
-    ) -> Result<Vec<crate::store::FireRecord>, ClientError> {
+    ) -> Result<Vec<crate::model::FireRecord>, ClientError> {
         self.call(
             Method::GET,
             &format!("/v1/workflows/{}/fires?limit={limit}", encode(workflow)),

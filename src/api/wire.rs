@@ -161,20 +161,6 @@ impl ApiError {
     }
 }
 
-/// The one conversion of store errors: a missing thing is a 404 wherever
-/// it is looked up.
-impl From<crate::store::StoreError> for ApiError {
-    fn from(e: crate::store::StoreError) -> ApiError {
-        use crate::store::StoreError;
-        let code = match &e {
-            StoreError::NotFound(_) | StoreError::Queued { .. } => ErrorCode::NotFound,
-            StoreError::Ambiguous { .. } => ErrorCode::Ambiguous,
-            _ => ErrorCode::Store,
-        };
-        ApiError::new(code, e.to_string())
-    }
-}
-
 /// `GET /v1/status`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DaemonStatus {
@@ -350,7 +336,7 @@ pub struct ScheduleInfo {
     /// The next few fires (milliseconds since the epoch); none when paused.
     pub next: Vec<crate::model::Millis>,
     /// Its latest fire and what became of it.
-    pub last: Option<crate::store::FireRecord>,
+    pub last: Option<crate::model::FireRecord>,
 }
 
 /// `POST /v1/workflows/{workflow}/trigger`: fire a workflow now.
@@ -363,7 +349,7 @@ pub struct TriggerRequest {
 /// `POST /v1/workflows/{workflow}/trigger`: the fire and its run.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TriggerResponse {
-    pub outcome: crate::store::FireOutcome,
+    pub outcome: crate::model::FireOutcome,
     pub run: Option<RunId>,
 }
 
@@ -426,12 +412,5 @@ mod tests {
             assert_eq!(e.code, ErrorCode::BadRequest, "{bad:?}");
         }
         assert!(req("/tmp/wf.yaml").check().is_ok());
-    }
-
-    #[test]
-    fn store_not_found_is_a_404() {
-        let e = ApiError::from(crate::store::StoreError::NotFound("run abc".into()));
-        assert_eq!(e.code, ErrorCode::NotFound);
-        assert_eq!(e.status(), 404);
     }
 }

@@ -8,9 +8,10 @@ use crate::logs::{
     LineEnd, LogLine, LogReader, Record, Stream, dropped_message, read_log_chunk, strip_escapes,
     tail_lines,
 };
+use crate::model::RunDetail;
 use crate::model::RunId;
 use crate::output::Transcript;
-use crate::store::{RunDetail, Store, StoreError};
+use crate::store::{Store, StoreError};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -216,8 +217,8 @@ fn shown_attempts<'a>(
     args: &'a LogsArgs,
 ) -> impl Iterator<
     Item = (
-        &'a crate::store::TaskRecord,
-        &'a crate::store::AttemptRecord,
+        &'a crate::model::TaskRecord,
+        &'a crate::model::AttemptRecord,
         usize,
     ),
 > + 'a {

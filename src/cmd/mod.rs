@@ -6,7 +6,6 @@
 
 mod add;
 mod attach;
-pub mod complete;
 mod context;
 mod cron;
 mod daemon;
@@ -120,7 +119,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Cron(cmd) => cron::cron(&ctx, cmd),
         Command::Completions(args) => {
             let mut out = std::io::stdout().lock();
-            complete::registration(args.shell, &mut out)?;
+            crate::cli::complete::registration(args.shell, &mut out)?;
             Ok(EXIT_OK)
         }
         Command::Man(args) => man::man(args.command.as_deref()),

@@ -5,8 +5,8 @@ use super::remote::{client_error, connect, runtime};
 use super::{CmdError, CmdResult, Context, EXIT_OK, EXIT_USAGE};
 use crate::api::{TriggerRequest, WorkflowInfo};
 use crate::cli::ScheduleCommand;
+use crate::model::{FireOutcome, FireRecord};
 use crate::output::{Table, local_time};
-use crate::store::{FireOutcome, FireRecord};
 use std::io::Write;
 
 pub fn schedule(ctx: &Context, cmd: ScheduleCommand) -> CmdResult {

@@ -4,9 +4,7 @@
 
 use crate::api::{ApiError, DaemonStatus, ErrorCode, RetryRequest, RunState, SubmitRequest};
 use crate::config::Config;
-use crate::engine::{
-    Driver, EngineError, Launch, RetryError, RunControl, plan_resume, plan_retry, record_run,
-};
+use crate::engine::{Driver, Launch, RetryError, RunControl, plan_resume, plan_retry, record_run};
 use crate::exec::PtyRegistry;
 use crate::model::{AttemptOutcome, Millis, RunEvent, RunId, RunStatus, TaskName, Trigger, now_ms};
 use crate::paths::Paths;
@@ -171,7 +169,7 @@ impl Manager {
 
     /// Resolves what a user typed into a run id, as an API error if unknown.
     pub fn resolve(&self, name: &str) -> Result<RunId, ApiError> {
-        self.store.resolve(name).map_err(store_error)
+        self.store.resolve(name).map_err(ApiError::from)
     }
 
     pub fn submit(self: &Arc<Self>, req: SubmitRequest) -> Result<RunId, ApiError> {
@@ -192,7 +190,7 @@ impl Manager {
 
     pub fn retry(self: &Arc<Self>, name: &str, req: RetryRequest) -> Result<RunId, ApiError> {
         let id = self.resolve(name)?;
-        let old = self.store.run(&id).map_err(store_error)?;
+        let old = self.store.run(&id).map_err(ApiError::from)?;
         let plan = plan_retry(&old, req.from.as_deref()).map_err(|e| {
             let code = match e {
                 RetryError::UnknownTask { .. } => ErrorCode::NotFound,
@@ -212,7 +210,7 @@ impl Manager {
             launch,
             Owner::this_daemon(),
         )
-        .map_err(engine_error)?;
+        .map_err(ApiError::from)?;
         Ok(self.drive(setup))
     }
 
@@ -343,7 +341,7 @@ impl Manager {
                 .is_some()
         };
         if !sent {
-            let status = self.store.run(&id).map_err(store_error)?.summary.status;
+            let status = self.store.run(&id).map_err(ApiError::from)?.summary.status;
             return Err(ApiError::new(
                 ErrorCode::Conflict,
                 format!("run {id} is {status}, not running here"),
@@ -352,7 +350,7 @@ impl Manager {
         }
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
         loop {
-            let status = self.store.run(&id).map_err(store_error)?.summary.status;
+            let status = self.store.run(&id).map_err(ApiError::from)?.summary.status;
             let settled = expect.is_none_or(|e| e == status) || status.is_terminal();
             if settled || tokio::time::Instant::now() > deadline {
                 return Ok(RunState { run: id, status });
@@ -397,10 +395,10 @@ impl Manager {
                             status: RunStatus::Cancelled,
                         });
                     }
-                    Err(e) => return Err(store_error(e)),
+                    Err(e) => return Err(ApiError::from(e)),
                 }
             },
-            other => other.map_err(store_error)?,
+            other => other.map_err(ApiError::from)?,
         };
         let done = self.active().get(&id).map(|a| a.done.clone());
         if let Some(mut done) = done {
@@ -426,7 +424,7 @@ impl Manager {
         }
         // Not ours (a foreground `weft run`, say): poll the store.
         loop {
-            let status = self.store.run(&id).map_err(store_error)?.summary.status;
+            let status = self.store.run(&id).map_err(ApiError::from)?.summary.status;
             if status.is_terminal() {
                 return Ok(RunState { run: id, status });
             }
@@ -453,16 +451,5 @@ impl Manager {
             let _ = done.wait_for(Option::is_some).await;
             tracing::info!(run = %id, "stopped with the daemon");
         }
-    }
-}
-
-fn store_error(e: StoreError) -> ApiError {
-    ApiError::from(e)
-}
-
-pub(super) fn engine_error(e: EngineError) -> ApiError {
-    match e {
-        EngineError::Store(e) => store_error(e),
-        other => ApiError::new(ErrorCode::Store, other.to_string()),
     }
 }

@@ -4,6 +4,7 @@
 //! the data dir (`daemon.log`, rotated daily). Must not depend on the CLI or
 //! its output layer; writes only to its log.
 
+mod api_errors;
 mod attach;
 mod manager;
 mod queue;

@@ -4,7 +4,6 @@
 //! it. Writes only to the daemon log.
 
 use super::Manager;
-use super::scheduler::store_err;
 use crate::api::{AddRequest, AddResponse, ApiError, ErrorCode};
 use crate::model::{RunId, Trigger, now_ms};
 use crate::store::{QueuedRun, Store, StoreError};
@@ -94,7 +93,7 @@ impl Manager {
             after: after.clone(),
             created_at: now_ms(),
         };
-        self.store.enqueue(&queued).map_err(store_err)?;
+        self.store.enqueue(&queued).map_err(ApiError::from)?;
         tracing::info!(run = %run, after = %after, "run queued");
         self.wake.notify_one();
         Ok(AddResponse {
@@ -108,7 +107,7 @@ impl Manager {
         match self.resolve(name) {
             Ok(id) => Ok(id),
             Err(e) if e.code == ErrorCode::NotFound => {
-                let queued = self.store.queued_runs().map_err(store_err)?;
+                let queued = self.store.queued_runs().map_err(ApiError::from)?;
                 let matches: Vec<&QueuedRun> = queued
                     .iter()
                     .filter(|q| q.run.as_str().starts_with(name))
@@ -129,7 +128,7 @@ impl Manager {
         if self.resolve(name).is_ok() {
             return Ok(None);
         }
-        let queued = self.store.queued_runs().map_err(store_err)?;
+        let queued = self.store.queued_runs().map_err(ApiError::from)?;
         let matches: Vec<&QueuedRun> = queued
             .iter()
             .filter(|q| q.run.as_str().starts_with(name))
@@ -137,7 +136,7 @@ impl Manager {
         let [one] = matches.as_slice() else {
             return Ok(None);
         };
-        self.store.dequeue(&one.run).map_err(store_err)?;
+        self.store.dequeue(&one.run).map_err(ApiError::from)?;
         tracing::info!(run = %one.run, "queued run cancelled");
         Ok(Some(one.run.clone()))
     }

@@ -9,9 +9,10 @@ use crate::api::{
     ApiError, ErrorCode, ParamInfo, ReloadResponse, ScheduleInfo, TriggerResponse, WorkflowInfo,
 };
 use crate::engine::{Launch, record_run_as};
+use crate::model::{Fire, FireOutcome, FireRecord};
 use crate::model::{Millis, Overlap, RunId, Trigger, now_ms};
 use crate::schedule;
-use crate::store::{Fire, FireOutcome, FireRecord, Owner, QueuedRun, RunFilter, Store, StoreError};
+use crate::store::{Owner, QueuedRun, RunFilter, Store};
 use crate::workflow::{Workflow, load_str};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -39,10 +40,6 @@ struct Due {
     workflow: Arc<Workflow>,
     key: String,
     at: Millis,
-}
-
-pub(super) fn store_err(e: StoreError) -> ApiError {
-    ApiError::from(e)
 }
 
 impl Manager {
@@ -202,7 +199,7 @@ impl Manager {
         let queued: Vec<QueuedRun> = self
             .store
             .queued_runs()
-            .map_err(store_err)?
+            .map_err(ApiError::from)?
             .into_iter()
             .filter(|q| q.workflow == wf.name)
             .collect();
@@ -246,7 +243,7 @@ impl Manager {
         let recorded = self
             .store
             .record_fire(&fire, waiting.as_ref())
-            .map_err(store_err)?;
+            .map_err(ApiError::from)?;
         if !recorded {
             tracing::info!(workflow = %wf.name, schedule = %key, at = %schedule::rfc3339(at), "already fired; not again");
             return Ok((FireOutcome::Skipped, None));
@@ -304,7 +301,7 @@ impl Manager {
             Owner::this_daemon(),
             id,
         )
-        .map_err(super::manager::engine_error)?;
+        .map_err(ApiError::from)?;
         Ok(self.drive(setup))
     }
 
@@ -338,8 +335,8 @@ impl Manager {
 
     /// `GET /v1/workflows`.
     pub fn workflows(&self) -> Result<Vec<WorkflowInfo>, ApiError> {
-        let paused = self.store.paused_workflows().map_err(store_err)?;
-        let queued = self.store.queued_runs().map_err(store_err)?;
+        let paused = self.store.paused_workflows().map_err(ApiError::from)?;
+        let queued = self.store.queued_runs().map_err(ApiError::from)?;
         let now = now_ms();
         let mut reg = self.registry();
         reg.scan(false);
@@ -353,7 +350,10 @@ impl Manager {
                         .iter()
                         .map(|s| {
                             let key = s.key();
-                            let last = self.store.last_fire(&wf.name, &key).map_err(store_err)?;
+                            let last = self
+                                .store
+                                .last_fire(&wf.name, &key)
+                                .map_err(ApiError::from)?;
                             let from = reg
                                 .cursors
                                 .get(&(wf.name.clone(), key.clone()))
@@ -450,7 +450,9 @@ impl Manager {
     /// `weft schedule pause/resume`.
     pub fn set_paused(&self, workflow: &str, paused: bool) -> Result<(), ApiError> {
         self.registry().find(workflow)?;
-        self.store.set_paused(workflow, paused).map_err(store_err)?;
+        self.store
+            .set_paused(workflow, paused)
+            .map_err(ApiError::from)?;
         tracing::info!(workflow, paused, "schedules paused or resumed");
         self.wake.notify_one();
         Ok(())
@@ -458,7 +460,7 @@ impl Manager {
 
     /// `weft schedule fires`: a workflow's fires, newest first.
     pub fn fires(&self, workflow: &str, limit: usize) -> Result<Vec<FireRecord>, ApiError> {
-        self.store.fires(workflow, limit).map_err(store_err)
+        self.store.fires(workflow, limit).map_err(ApiError::from)
     }
 
     /// `weft schedule trigger`: fires a workflow now, overlap policy included.

@@ -530,7 +530,7 @@ async fn status(State(m): AppState) -> Json<crate::api::DaemonStatus> {
 async fn list_runs(
     State(m): AppState,
     Query(q): Query<RunsQuery>,
-) -> ApiResult<Vec<crate::store::RunSummary>> {
+) -> ApiResult<Vec<crate::model::RunSummary>> {
     let status = q
         .status
         .as_deref()
@@ -561,7 +561,7 @@ async fn submit(
 async fn show_run(
     State(m): AppState,
     Path(run): Path<String>,
-) -> ApiResult<crate::store::RunDetail> {
+) -> ApiResult<crate::model::RunDetail> {
     let id = m.resolve(&run)?;
     let mut detail = m.store().run(&id)?;
     for (name, interactive) in m.task_kinds(&id) {
@@ -855,7 +855,7 @@ async fn fires(
     State(m): AppState,
     Path(workflow): Path<String>,
     Query(q): Query<FiresQuery>,
-) -> ApiResult<Vec<crate::store::FireRecord>> {
+) -> ApiResult<Vec<crate::model::FireRecord>> {
     m.fires(&workflow, q.limit.unwrap_or(20)).map(Json)
 }
 

@@ -5,8 +5,9 @@
 
 use super::driver::{EngineError, Prior, RunSetup};
 use crate::config::Config;
+use crate::model::RunDetail;
 use crate::model::{AttemptOutcome, EventKind, RunId, TaskStatus, Trigger, now_ms};
-use crate::store::{NewRun, NewTask, Owner, ReusedTask, RunDetail, Store};
+use crate::store::{NewRun, NewTask, Owner, ReusedTask, Store};
 use crate::workflow::{Loaded, load_str};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

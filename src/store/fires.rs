@@ -2,68 +2,8 @@
 //! its run starts), paused workflows, and runs queued behind another run.
 //! Frozen format: `weft schedule ls --json` prints `FireRecord`s.
 
-use crate::model::{Millis, RunId, RunStatus, Trigger};
+use crate::model::{Millis, RunId, Trigger};
 use serde::{Deserialize, Serialize};
-
-/// What a fire did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FireOutcome {
-    /// Its run started (or starts, right after the record is written).
-    Started,
-    /// Its run waits for the previous one (`overlap: queue`).
-    Queued,
-    /// The previous run was still going (`overlap: skip`).
-    Skipped,
-    /// Its run could not start (see `error`).
-    Failed,
-}
-
-impl FireOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FireOutcome::Started => "started",
-            FireOutcome::Queued => "queued",
-            FireOutcome::Skipped => "skipped",
-            FireOutcome::Failed => "failed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<FireOutcome> {
-        [
-            FireOutcome::Started,
-            FireOutcome::Queued,
-            FireOutcome::Skipped,
-            FireOutcome::Failed,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == s)
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Fire {
-    pub workflow: String,
-    /// The schedule's key, or `trigger`.
-    pub schedule: String,
-    pub fire_at: Millis,
-    pub outcome: FireOutcome,
-    pub run: Option<RunId>,
-    /// Params given with `weft schedule trigger -p` (none for a schedule).
-    #[serde(default)]
-    pub params: Vec<(String, String)>,
-}
-
-/// A fire with what became of its run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FireRecord {
-    #[serde(flatten)]
-    pub fire: Fire,
-    pub recorded_at: Millis,
-    pub error: Option<String>,
-    /// The status of its run, when it has one in the store.
-    pub run_status: Option<RunStatus>,
-}
 
 /// A run that starts once another has ended.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -9,17 +9,14 @@ mod schema;
 mod sqlite;
 mod writer;
 
-pub use fires::{Fire, FireOutcome, FireRecord, QueuedRun, queue_position};
+pub use fires::{QueuedRun, queue_position};
 pub use prune::{
     PRUNABLE, PruneCandidate, PruneCriteria, PruneReport, Selector, prune, spare_referenced,
 };
-pub use records::{
-    AttemptRecord, NewRun, NewTask, Owner, Resumable, ReusedTask, RunDetail, RunFilter, RunSummary,
-    TaskRecord,
-};
+pub use records::{NewRun, NewTask, Owner, Resumable, ReusedTask, RunFilter};
 pub use sqlite::SqliteStore;
 
-use crate::model::{Millis, RunEvent, RunId};
+use crate::model::{Fire, FireRecord, Millis, RunDetail, RunEvent, RunId, RunSummary};
 use std::future::Future;
 use std::pin::Pin;
 

@@ -1,9 +1,7 @@
-//! What the store takes and gives back. Frozen format: `weft show --json` and
-//! `weft ps --json` print these.
+//! What the store takes: new runs and tasks, owners, filters. What it
+//! gives back, the read models, live in `model::view`.
 
-use crate::model::{
-    AttemptNo, AttemptOutcome, Millis, RunId, RunStatus, TaskName, TaskStatus, Trigger, When,
-};
+use crate::model::{Millis, RunId, RunStatus, TaskName, Trigger, When};
 use serde::{Deserialize, Serialize};
 
 /// The process that drives a run, so a dead one can be told from a live one.
@@ -94,96 +92,4 @@ pub struct RunFilter {
     pub offset: usize,
     /// At most this many (0: all).
     pub limit: usize,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunSummary {
-    pub id: RunId,
-    pub workflow: String,
-    pub status: RunStatus,
-    pub trigger: Trigger,
-    pub retry_of: Option<RunId>,
-    pub created_at: Millis,
-    pub finished_at: Option<Millis>,
-    pub tasks_total: u32,
-    pub tasks_done: u32,
-    pub tasks_failed: u32,
-    /// Tasks ready to start that wait (for a concurrency slot), while the
-    /// run goes on.
-    #[serde(default)]
-    pub tasks_waiting: u32,
-    /// Why the first of them waits: `waiting for a slot, 2 of 2 in use`.
-    #[serde(default)]
-    pub waiting: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunDetail {
-    #[serde(flatten)]
-    pub summary: RunSummary,
-    pub file: String,
-    pub params: serde_json::Value,
-    #[serde(skip)]
-    pub source: String,
-    pub owner_pid: Option<u32>,
-    /// `-j` when it was given.
-    #[serde(skip)]
-    pub concurrency: Option<u32>,
-    pub tasks: Vec<TaskRecord>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TaskRecord {
-    pub name: TaskName,
-    /// The tasks it needs.
-    #[serde(default)]
-    pub needs: Vec<TaskName>,
-    /// Its `when:`: `success`, `failure` or `always`.
-    #[serde(default)]
-    pub when: When,
-    /// Runs in a PTY one can attach to. Known while its daemon drives
-    /// the run (the dashboard offers its terminal then).
-    #[serde(default)]
-    pub interactive: bool,
-    pub status: TaskStatus,
-    pub reason: Option<String>,
-    /// Why it is ready but has not started, while the run goes on:
-    /// `waiting for a slot, 2 of 2 in use`.
-    #[serde(default)]
-    pub waiting: Option<String>,
-    pub reused_from: Option<RunId>,
-    pub started_at: Option<Millis>,
-    pub finished_at: Option<Millis>,
-    pub attempts: Vec<AttemptRecord>,
-    pub outputs: Vec<(String, String)>,
-}
-
-impl TaskRecord {
-    /// The exit code of the last attempt, when it has one.
-    pub fn exit_code(&self) -> Option<i32> {
-        self.attempts.last()?.outcome.as_ref()?.exit_code()
-    }
-
-    /// Its status in words, with why it waits when it does:
-    /// `pending: waiting for a slot, 2 of 2 in use`.
-    pub fn status_text(&self) -> String {
-        match &self.waiting {
-            Some(why) => format!("{}: {why}", self.status),
-            None => self.status.to_string(),
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AttemptRecord {
-    pub attempt: AttemptNo,
-    pub pid: Option<u32>,
-    /// The kernel's start time of `pid`, to tell it from a reused pid.
-    #[serde(skip)]
-    pub pid_start: Option<u64>,
-    pub started_at: Millis,
-    pub finished_at: Option<Millis>,
-    /// `None` while it runs.
-    pub outcome: Option<AttemptOutcome>,
-    pub log: String,
 }

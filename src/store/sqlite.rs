@@ -5,13 +5,13 @@
 use super::records::*;
 use super::schema::MIGRATIONS;
 use super::writer::{self, Job};
-use super::{
-    Fire, FireRecord, Pending, PruneCandidate, PruneCriteria, QueuedRun, Store, StoreError,
-};
+use super::{Pending, PruneCandidate, PruneCriteria, QueuedRun, Store, StoreError};
 use crate::config::Durability;
 use crate::model::{
     AttemptOutcome, EventKind, Millis, RunEvent, RunId, RunStatus, TaskStatus, now_ms,
 };
+use crate::model::{AttemptRecord, RunDetail, RunSummary, TaskRecord};
+use crate::model::{Fire, FireRecord};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock, mpsc};

@@ -3,7 +3,7 @@
 
 use super::state::{KnownWorkflow, LogEntry};
 use crate::model::{Millis, RunId, TaskName};
-use crate::store::{RunDetail, RunSummary};
+use crate::model::{RunDetail, RunSummary};
 
 /// Which runs a load asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 //! the pane, the tasks are listed as an indented tree instead, each with
 //! what it needs.
 
+use crate::model::RunDetail;
 use crate::model::When;
-use crate::store::RunDetail;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 

@@ -3,7 +3,7 @@
 
 use crate::logs::Stream;
 use crate::model::{Millis, RunId, RunStatus, TaskName};
-use crate::store::{RunDetail, RunSummary};
+use crate::model::{RunDetail, RunSummary};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::model::{AttemptOutcome, RunId, RunStatus, TaskName, TaskStatus, Trigger};
-use crate::store::{AttemptRecord, RunDetail, RunSummary, TaskRecord};
+use crate::model::{AttemptRecord, RunDetail, RunSummary, TaskRecord};
 use crate::tui::action::RunsPage;
 use ratatui::{Terminal, backend::TestBackend};
 

@@ -1,8 +1,8 @@
 //! A run's attempts as a Gantt chart: a row per task, a bar per attempt
 //! over the run's time, coloured by how it ended.
 
+use crate::model::RunDetail;
 use crate::model::{AttemptOutcome, Millis, format_duration_ms};
-use crate::store::RunDetail;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 

@@ -626,7 +626,8 @@ fn export_systemd_writes_a_timer_and_a_service() {
 
 #[test]
 fn a_fire_recorded_before_a_crash_starts_once_with_its_params() {
-    use weft::store::{Fire, FireOutcome, SqliteStore, Store};
+    use weft::model::{Fire, FireOutcome};
+    use weft::store::{SqliteStore, Store};
     let w = with_flows();
     flow(
         &w,

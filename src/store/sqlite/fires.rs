@@ -1,7 +1,8 @@
 //! The SQL of schedule fires, paused workflows and queued runs.
 
+use crate::model::{Fire, FireOutcome, FireRecord};
 use crate::model::{Millis, RunId, Trigger};
-use crate::store::{Fire, FireOutcome, FireRecord, QueuedRun, StoreError};
+use crate::store::{QueuedRun, StoreError};
 use rusqlite::{Connection, params};
 
 fn corrupt(what: &str, value: &str) -> StoreError {

@@ -325,7 +325,8 @@ fn many_processes_opening_a_new_store_at_once_all_succeed() {
 
 #[test]
 fn a_fire_is_recorded_once_and_an_unstarted_one_is_found_again() {
-    use crate::store::{Fire, FireOutcome, QueuedRun};
+    use crate::model::{Fire, FireOutcome};
+    use crate::store::QueuedRun;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("weft.db");
     let store = SqliteStore::open(&path, Durability::Normal).unwrap();

@@ -8,7 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
 
-fn task_cell(d: &crate::store::RunDetail, i: usize) -> (String, Color) {
+fn task_cell(d: &crate::model::RunDetail, i: usize) -> (String, Color) {
     let (word, color) = task_status(d.tasks[i].status);
     let symbol = word.split(' ').next().unwrap_or("");
     let mark = if d.tasks[i].interactive { " ⌨" } else { "" };

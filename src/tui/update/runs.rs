@@ -4,7 +4,7 @@
 use super::super::action::{Effect, RunsPage};
 use super::super::state::State;
 use crate::model::RunId;
-use crate::store::RunSummary;
+use crate::model::RunSummary;
 
 /// The newest runs, reloaded on every tick.
 pub const NEWEST: usize = 200;

@@ -1,6 +1,8 @@
 //! The command line, declared with clap. Parsing only: each command's work
 //! lives in `cmd/`. Every global flag also reads a `WEFT_*` variable.
 
+pub mod complete;
+
 use crate::model::Overlap;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter};
@@ -201,7 +203,7 @@ pub struct RunArgs {
     #[arg(short = 'j', long, env = "WEFT_CONCURRENCY", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: Option<u32>,
     /// If a run of this workflow is going: skip (exit 75), queue (wait for it) or allow
-    #[arg(long, value_name = "POLICY", value_parser = parse_overlap, add = ArgValueCandidates::new(crate::cmd::complete::overlaps), conflicts_with = "detach")]
+    #[arg(long, value_name = "POLICY", value_parser = parse_overlap, add = ArgValueCandidates::new(complete::overlaps), conflicts_with = "detach")]
     pub overlap: Option<Overlap>,
     /// Which task output to print: every line as it comes, after its task's name; none; or a failed attempt's whole output when it fails
     #[arg(
@@ -236,7 +238,7 @@ pub struct SubmitArgs {
 pub struct WaitArgs {
     /// Run ids, unique prefixes of them, or workflow names (their latest run)
     #[arg(required = true)]
-    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
+    #[arg(add = ArgValueCompleter::new(complete::runs))]
     pub runs: Vec<String>,
     /// Print one JSON line per run as it ends: {run, status}
     #[arg(long)]
@@ -254,7 +256,7 @@ pub struct WrapArgs {
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
     /// If a run of NAME is going: skip (exit 75), queue (wait for it) or allow
-    #[arg(long, value_name = "POLICY", value_parser = parse_overlap, add = ArgValueCandidates::new(crate::cmd::complete::overlaps))]
+    #[arg(long, value_name = "POLICY", value_parser = parse_overlap, add = ArgValueCandidates::new(complete::overlaps))]
     pub overlap: Option<Overlap>,
     #[command(flatten)]
     pub output: RunOutputArgs,
@@ -286,7 +288,7 @@ pub enum CronCommand {
         #[arg(long, value_name = "EXPR")]
         at: Option<String>,
         /// Written into the line as `weft run --overlap POLICY`
-        #[arg(long, value_name = "POLICY", value_parser = parse_overlap, add = ArgValueCandidates::new(crate::cmd::complete::overlaps))]
+        #[arg(long, value_name = "POLICY", value_parser = parse_overlap, add = ArgValueCandidates::new(complete::overlaps))]
         overlap: Option<Overlap>,
         /// The line's id (default: the workflow's name)
         #[arg(long)]
@@ -325,7 +327,7 @@ pub enum CronCommand {
 #[derive(Debug, Args)]
 pub struct RunNameArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
-    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
+    #[arg(add = ArgValueCompleter::new(complete::runs))]
     pub run: String,
     /// Print {run, status}
     #[arg(long)]
@@ -335,7 +337,7 @@ pub struct RunNameArgs {
 #[derive(Debug, Args)]
 pub struct PauseArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
-    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
+    #[arg(add = ArgValueCompleter::new(complete::runs))]
     pub run: String,
     /// Print {run, status}
     #[arg(long)]
@@ -348,7 +350,7 @@ pub struct PauseArgs {
 #[derive(Debug, Args)]
 pub struct AttachArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
-    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
+    #[arg(add = ArgValueCompleter::new(complete::runs))]
     pub run: String,
     /// The interactive task
     pub task: String,
@@ -360,7 +362,7 @@ pub struct AttachArgs {
 #[derive(Debug, Args)]
 pub struct SendArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
-    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
+    #[arg(add = ArgValueCompleter::new(complete::runs))]
     pub run: String,
     /// The interactive task
     pub task: String,
@@ -416,17 +418,17 @@ pub enum ScheduleCommand {
     },
     /// Stop firing a workflow's schedules (fires due while paused are dropped)
     Pause {
-        #[arg(add = ArgValueCompleter::new(crate::cmd::complete::workflows))]
+        #[arg(add = ArgValueCompleter::new(complete::workflows))]
         workflow: String,
     },
     /// Fire a paused workflow's schedules again
     Resume {
-        #[arg(add = ArgValueCompleter::new(crate::cmd::complete::workflows))]
+        #[arg(add = ArgValueCompleter::new(complete::workflows))]
         workflow: String,
     },
     /// Fire a workflow now (its overlap policy applies); prints the run id
     Trigger {
-        #[arg(add = ArgValueCompleter::new(crate::cmd::complete::workflows))]
+        #[arg(add = ArgValueCompleter::new(complete::workflows))]
         workflow: String,
         #[command(flatten)]
         params: ParamArgs,
@@ -447,7 +449,7 @@ pub enum ScheduleCommand {
     },
     /// A workflow's fires, newest first: time, schedule, outcome, run
     Fires {
-        #[arg(add = ArgValueCompleter::new(crate::cmd::complete::workflows))]
+        #[arg(add = ArgValueCompleter::new(complete::workflows))]
         workflow: String,
         /// How many (0: all)
         #[arg(short = 'n', long, default_value_t = 20)]
@@ -524,10 +526,10 @@ pub struct PlanArgs {
 #[derive(Debug, Args)]
 pub struct PsArgs {
     /// Only runs of this workflow
-    #[arg(short, long, value_name = "NAME", add = ArgValueCompleter::new(crate::cmd::complete::workflows))]
+    #[arg(short, long, value_name = "NAME", add = ArgValueCompleter::new(complete::workflows))]
     pub workflow: Option<String>,
     /// Only runs with this status (queued, running, paused, succeeded, failed, cancelled, interrupted)
-    #[arg(short, long, value_name = "STATUS", add = ArgValueCandidates::new(crate::cmd::complete::statuses))]
+    #[arg(short, long, value_name = "STATUS", add = ArgValueCandidates::new(complete::statuses))]
     pub status: Option<String>,
     /// Only runs started within this long ago (e.g. 2h, 7d)
     #[arg(long, value_name = "DURATION")]
@@ -543,7 +545,7 @@ pub struct PsArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
-    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
+    #[arg(add = ArgValueCompleter::new(complete::runs))]
     pub run: String,
     #[arg(long)]
     pub json: bool,
@@ -552,7 +554,7 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct LogsArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
-    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
+    #[arg(add = ArgValueCompleter::new(complete::runs))]
     pub run: String,
     /// Only this task
     pub task: Option<String>,
@@ -576,7 +578,7 @@ pub struct LogsArgs {
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
+    #[arg(add = ArgValueCompleter::new(complete::runs))]
     pub run: String,
     pub task: String,
     pub key: String,
@@ -588,7 +590,7 @@ pub struct OutputArgs {
 #[derive(Debug, Args)]
 pub struct RetryArgs {
     /// A run id, a unique prefix of one, or a workflow name (its latest run)
-    #[arg(add = ArgValueCompleter::new(crate::cmd::complete::runs))]
+    #[arg(add = ArgValueCompleter::new(complete::runs))]
     pub run: String,
     /// Hand the new run to the daemon and print its id
     #[arg(short = 'd', long)]
