@@ -5,9 +5,7 @@
 mod fires;
 mod prune;
 mod records;
-mod schema;
 mod sqlite;
-mod writer;
 
 pub use fires::{QueuedRun, queue_position};
 pub use prune::{

@@ -2,8 +2,8 @@
 //! of every run this process drives, applies as many as are waiting in one
 //! `BEGIN IMMEDIATE` transaction, and acknowledges each once committed.
 
-use super::StoreError;
 use crate::model::RunEvent;
+use crate::store::StoreError;
 use rusqlite::Connection;
 use std::sync::mpsc;
 use tokio::sync::oneshot;
@@ -66,7 +66,7 @@ pub(super) fn spawn(
 fn apply(conn: &mut Connection, events: &[&RunEvent]) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for event in events {
-        super::sqlite::apply_event(&tx, event)?;
+        super::events::apply_event(&tx, event)?;
     }
     tx.commit()?;
     Ok(())

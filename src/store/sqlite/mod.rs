@@ -3,8 +3,12 @@
 //! for every write, embedded migrations, and one batching writer thread.
 
 use super::records::*;
-use super::schema::MIGRATIONS;
-use super::writer::{self, Job};
+mod connection;
+mod events;
+mod reads;
+mod schema;
+mod writer;
+
 use super::{Pending, PruneCandidate, PruneCriteria, QueuedRun, Store, StoreError};
 use crate::config::Durability;
 use crate::model::{
@@ -12,10 +16,14 @@ use crate::model::{
 };
 use crate::model::{AttemptRecord, RunDetail, RunSummary, TaskRecord};
 use crate::model::{Fire, FireRecord};
+use connection::*;
+use events::insert_event;
 use rusqlite::{Connection, OptionalExtension, params};
+use schema::MIGRATIONS;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock, mpsc};
 use std::time::Duration;
+use writer::Job;
 
 pub struct SqliteStore {
     path: PathBuf,
@@ -24,113 +32,6 @@ pub struct SqliteStore {
     conn: Mutex<Connection>,
     writer: OnceLock<(Mutex<mpsc::Sender<Job>>, std::thread::JoinHandle<()>)>,
     write_error: writer::WriteError,
-}
-
-const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreError> {
-    let open_err = |source| StoreError::Open {
-        path: path.display().to_string(),
-        source,
-    };
-    let conn = Connection::open(path).map_err(open_err)?;
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
-    // A new file: free pages can be given back in small steps (`weft
-    // prune`). Only possible before the file's header is written, which
-    // switching to WAL does; a store made earlier is switched by the first
-    // prune that frees much of it (a full `VACUUM`).
-    let pages: i64 = conn
-        .query_row("PRAGMA page_count", [], |r| r.get(0))
-        .map_err(open_err)?;
-    if pages == 0 {
-        conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL")
-            .map_err(open_err)?;
-    }
-    // journal_mode returns a row; WAL persists in the file once set.
-    // Switching a new file to WAL while another process does the same can
-    // fail busy without waiting on the busy timeout: retry, bounded.
-    let _: String = retry_busy(|| conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)))
-        .map_err(open_err)?;
-    let sync = match durability {
-        Durability::Normal => "NORMAL",
-        Durability::Full => "FULL",
-    };
-    conn.execute_batch(&format!(
-        "PRAGMA synchronous={sync}; PRAGMA foreign_keys=OFF;"
-    ))
-    .map_err(open_err)?;
-    Ok(conn)
-}
-
-/// A path as the path part of an SQLite `file:` URI.
-fn uri_path(path: &Path) -> String {
-    let mut out = String::new();
-    for b in path.as_os_str().as_encoded_bytes() {
-        match b {
-            b'?' | b'#' | b'%' => out.push_str(&format!("%{b:02X}")),
-            _ if b.is_ascii() => out.push(*b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    )
-}
-
-/// Retries an operation that failed because another process held the
-/// database, for as long as the busy timeout.
-fn retry_busy<T>(mut op: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
-    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
-    loop {
-        match op() {
-            Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            other => return other,
-        }
-    }
-}
-
-/// `retry_busy` for a store operation.
-fn retry_busy_store<T>(mut op: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
-    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
-    loop {
-        match op() {
-            Err(StoreError::Sqlite(e)) if is_busy(&e) && std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            other => return other,
-        }
-    }
-}
-
-fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
-    let known = MIGRATIONS.len() as i64;
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if current == known {
-        return Ok(());
-    }
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    // Another process may have migrated while we waited for the lock.
-    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if current > known {
-        return Err(StoreError::TooNew {
-            path: path.display().to_string(),
-            found: current,
-            known,
-        });
-    }
-    for sql in &MIGRATIONS[current as usize..] {
-        tx.execute_batch(sql)?;
-    }
-    tx.execute_batch(&format!("PRAGMA user_version={known}"))?;
-    tx.commit()?;
-    Ok(())
 }
 
 impl SqliteStore {
@@ -344,215 +245,15 @@ impl Store for SqliteStore {
     }
 
     fn runs(&self, filter: &RunFilter) -> Result<Vec<RunSummary>, StoreError> {
-        let conn = self.conn();
-        let mut sql = format!("{SUMMARY_SELECT} WHERE 1=1");
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(w) = &filter.workflow {
-            sql.push_str(" AND r.workflow = ?");
-            args.push(w.clone().into());
-        }
-        if let Some(s) = filter.status {
-            sql.push_str(" AND r.status = ?");
-            args.push(s.as_str().to_string().into());
-        }
-        if let Some(since) = filter.since {
-            sql.push_str(" AND r.created_at >= ?");
-            args.push(since.into());
-        }
-        if filter.active {
-            sql.push_str(" AND r.status IN ('running', 'paused')");
-        }
-        sql.push_str(" ORDER BY r.created_at DESC, r.rowid DESC");
-        if filter.limit > 0 || filter.offset > 0 {
-            // SQLite reads a negative limit as none.
-            let limit = if filter.limit > 0 {
-                filter.limit as i64
-            } else {
-                -1
-            };
-            sql.push_str(&format!(" LIMIT {limit} OFFSET {}", filter.offset));
-        }
-        let mut out: Vec<RunSummary> = if filter.status == Some(RunStatus::Queued) {
-            Vec::new()
-        } else {
-            let mut stmt = conn.prepare(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(args), Self::summary_from_row)?;
-            rows.collect::<Result<_, _>>()?
-        };
-        if filter.queued
-            && filter.offset == 0
-            && matches!(filter.status, None | Some(RunStatus::Queued))
-        {
-            let mut queued: Vec<RunSummary> = fires::queued_runs(&conn)?
-                .into_iter()
-                .filter(|q| filter.workflow.as_ref().is_none_or(|w| *w == q.workflow))
-                .filter(|q| filter.since.is_none_or(|s| q.created_at >= s))
-                .map(|q| RunSummary {
-                    id: q.run,
-                    workflow: q.workflow,
-                    status: RunStatus::Queued,
-                    trigger: q.trigger,
-                    retry_of: None,
-                    created_at: q.created_at,
-                    finished_at: None,
-                    tasks_total: 0,
-                    tasks_done: 0,
-                    tasks_failed: 0,
-                    tasks_waiting: 0,
-                    waiting: None,
-                })
-                .collect();
-            queued.sort_by_key(|r| std::cmp::Reverse(r.created_at));
-            queued.extend(out);
-            out = queued;
-            if filter.limit > 0 {
-                out.truncate(filter.limit);
-            }
-        }
-        Ok(out)
+        self.read_runs(filter)
     }
 
     fn run(&self, id: &RunId) -> Result<RunDetail, StoreError> {
-        let conn = self.conn();
-        let summary = conn
-            .query_row(
-                &format!("{SUMMARY_SELECT} WHERE r.id = ?1"),
-                [id.as_str()],
-                Self::summary_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        #[allow(clippy::type_complexity)]
-        let (file, params, source, owner_pid, concurrency): (
-            String,
-            String,
-            String,
-            Option<u32>,
-            Option<u32>,
-        ) = conn.query_row(
-            "SELECT file, params, source, owner_pid, concurrency FROM runs WHERE id = ?1",
-            [id.as_str()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )?;
-        let mut tasks = Vec::new();
-        let mut stmt = conn.prepare(
-            "SELECT name, status, reason, reused_from, started_at, finished_at, needs, run_when, waiting FROM tasks WHERE run_id = ?1 ORDER BY position",
-        )?;
-        let mut rows = stmt.query([id.as_str()])?;
-        // A wait lasts only while the run goes on.
-        let going = matches!(summary.status, RunStatus::Running | RunStatus::Paused);
-        while let Some(row) = rows.next()? {
-            tasks.push(TaskRecord {
-                waiting: if going { row.get(8)? } else { None },
-                name: crate::model::TaskName::new(row.get::<_, String>(0)?),
-                status: parse_col(row, "status")?,
-                reason: row.get(2)?,
-                reused_from: row.get::<_, Option<String>>(3)?.map(RunId::from_string),
-                started_at: row.get(4)?,
-                finished_at: row.get(5)?,
-                needs: serde_json::from_str(&row.get::<_, String>(6)?)
-                    .map_err(|e| StoreError::Corrupt(format!("task needs: {e}")))?,
-                when: parse_col(row, "run_when")?,
-                interactive: false,
-                attempts: Vec::new(),
-                outputs: Vec::new(),
-            });
-        }
-        let mut stmt = conn.prepare(
-            "SELECT task, attempt, pid, started_at, finished_at, outcome, log_path, pid_start FROM attempts WHERE run_id = ?1 ORDER BY task, attempt",
-        )?;
-        let mut rows = stmt.query([id.as_str()])?;
-        while let Some(row) = rows.next()? {
-            let task: String = row.get(0)?;
-            let outcome = row
-                .get::<_, Option<String>>(5)?
-                .map(|o| serde_json::from_str::<AttemptOutcome>(&o))
-                .transpose()
-                .map_err(|e| StoreError::Corrupt(format!("attempt outcome: {e}")))?;
-            if let Some(t) = tasks.iter_mut().find(|t| t.name.as_str() == task) {
-                t.attempts.push(AttemptRecord {
-                    attempt: row.get(1)?,
-                    pid: row.get(2)?,
-                    pid_start: row.get::<_, Option<i64>>(7)?.map(|s| s as u64),
-                    started_at: row.get(3)?,
-                    finished_at: row.get(4)?,
-                    outcome,
-                    log: row.get(6)?,
-                });
-            }
-        }
-        let mut stmt = conn.prepare(
-            "SELECT task, key, value FROM outputs WHERE run_id = ?1 ORDER BY task, position",
-        )?;
-        let mut rows = stmt.query([id.as_str()])?;
-        while let Some(row) = rows.next()? {
-            let task: String = row.get(0)?;
-            if let Some(t) = tasks.iter_mut().find(|t| t.name.as_str() == task) {
-                t.outputs.push((row.get(1)?, row.get(2)?));
-            }
-        }
-        let params = serde_json::from_str(&params)
-            .map_err(|e| StoreError::Corrupt(format!("run params: {e}")))?;
-        Ok(RunDetail {
-            summary,
-            file,
-            params,
-            source,
-            owner_pid,
-            concurrency,
-            tasks,
-        })
+        self.read_run(id)
     }
 
     fn resolve(&self, name: &str) -> Result<RunId, StoreError> {
-        let conn = self.conn();
-        let exact: Option<String> = conn
-            .query_row("SELECT id FROM runs WHERE id = ?1", [name], |r| r.get(0))
-            .optional()?;
-        if let Some(id) = exact {
-            return Ok(RunId::from_string(id));
-        }
-        let latest: Option<String> = conn
-            .query_row(
-                "SELECT id FROM runs WHERE workflow = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(id) = latest {
-            return Ok(RunId::from_string(id));
-        }
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(StoreError::NotFound(name.to_string()));
-        }
-        let mut stmt = conn.prepare(
-            "SELECT id FROM runs WHERE id LIKE ?1 || '%' ORDER BY created_at DESC LIMIT 6",
-        )?;
-        let ids: Vec<String> = stmt
-            .query_map([name.to_ascii_lowercase()], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        match ids.len() {
-            0 => {
-                // Not a run yet, perhaps: one waiting in the queue.
-                let lower = name.to_ascii_lowercase();
-                let queued: Vec<_> = fires::queued_runs(&conn)?
-                    .into_iter()
-                    .filter(|q| q.run.as_str().starts_with(&lower))
-                    .collect();
-                match queued.as_slice() {
-                    [one] => Err(StoreError::Queued {
-                        run: one.run.to_string(),
-                        after: one.after.to_string(),
-                    }),
-                    _ => Err(StoreError::NotFound(name.to_string())),
-                }
-            }
-            1 => Ok(RunId::from_string(ids.into_iter().next().expect("one id"))),
-            _ => Err(StoreError::Ambiguous {
-                name: name.to_string(),
-                candidates: ids,
-            }),
-        }
+        self.resolve_name(name)
     }
 
     fn resumable_runs(&self) -> Result<Vec<Resumable>, StoreError> {
@@ -791,117 +492,6 @@ impl Store for SqliteStore {
             .collect::<Result<_, _>>()?;
         Ok(names)
     }
-}
-
-fn insert_event(tx: &rusqlite::Transaction<'_>, event: &RunEvent) -> Result<(), StoreError> {
-    let body = serde_json::to_string(event).expect("events serialise");
-    tx.prepare_cached("INSERT INTO events (run_id, at, kind, body) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![
-            event.run.as_str(),
-            event.at,
-            event.kind.name(),
-            body
-        ])?;
-    Ok(())
-}
-
-/// Applies one event to the tables, inside the writer's transaction.
-pub(super) fn apply_event(
-    tx: &rusqlite::Transaction<'_>,
-    event: &RunEvent,
-) -> Result<(), StoreError> {
-    let run = event.run.as_str();
-    let at = event.at;
-    match &event.kind {
-        EventKind::RunStarted { .. } => {}
-        EventKind::AttemptStarted {
-            task,
-            attempt,
-            pid,
-            pid_start,
-            log,
-        } => {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO attempts (run_id, task, attempt, pid, pid_start, started_at, log_path)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![run, task.as_str(), attempt, pid, pid_start.map(|s| s as i64), at, log])?;
-            tx.prepare_cached(
-                "UPDATE tasks SET status = 'running', waiting = NULL, started_at = coalesce(started_at, ?3) WHERE run_id = ?1 AND name = ?2",
-            )?
-            .execute(params![run, task.as_str(), at])?;
-        }
-        EventKind::AttemptFinished {
-            task,
-            attempt,
-            outcome,
-        } => {
-            let outcome = serde_json::to_string(outcome).expect("outcomes serialise");
-            tx.prepare_cached(
-                "UPDATE attempts SET finished_at = ?4, outcome = ?5 WHERE run_id = ?1 AND task = ?2 AND attempt = ?3",
-            )?
-            .execute(params![run, task.as_str(), attempt, at, outcome])?;
-        }
-        EventKind::TaskRetrying { task, .. } => {
-            tx.prepare_cached(
-                "UPDATE tasks SET status = 'retrying' WHERE run_id = ?1 AND name = ?2",
-            )?
-            .execute(params![run, task.as_str()])?;
-        }
-        EventKind::TaskFinished {
-            task,
-            status,
-            reason,
-            outputs,
-        } => {
-            tx.prepare_cached(
-                "UPDATE tasks SET status = ?3, reason = ?4, finished_at = ?5, waiting = NULL WHERE run_id = ?1 AND name = ?2",
-            )?
-            .execute(params![run, task.as_str(), status.as_str(), reason, at])?;
-            for (i, (k, v)) in outputs.iter().enumerate() {
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO outputs (run_id, task, position, key, value) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![run, task.as_str(), i as i64, k, v])?;
-            }
-        }
-        EventKind::TaskWaiting { task, reason, .. } => {
-            tx.prepare_cached(
-                "UPDATE tasks SET waiting = ?3 WHERE run_id = ?1 AND name = ?2 AND finished_at IS NULL",
-            )?
-            .execute(params![run, task.as_str(), reason])?;
-        }
-        EventKind::RunPaused { .. } => {
-            tx.prepare_cached(
-                "UPDATE runs SET status = 'paused' WHERE id = ?1 AND status = 'running'",
-            )?
-            .execute(params![run])?;
-        }
-        EventKind::RunSuspended => {
-            tx.prepare_cached(
-                "UPDATE runs SET status = 'suspended', resumable = 2 WHERE id = ?1 AND status IN ('running', 'paused')",
-            )?
-            .execute(params![run])?;
-            tx.prepare_cached(
-                "UPDATE tasks SET status = 'interrupted' WHERE run_id = ?1 AND status IN ('running', 'retrying')",
-            )?
-            .execute(params![run])?;
-            // The next daemon's scheduler says again what waits.
-            tx.prepare_cached("UPDATE tasks SET waiting = NULL WHERE run_id = ?1")?
-                .execute(params![run])?;
-        }
-        EventKind::RunResumed => {
-            tx.prepare_cached(
-                "UPDATE runs SET status = 'running' WHERE id = ?1 AND status = 'paused'",
-            )?
-            .execute(params![run])?;
-        }
-        EventKind::RunFinished { status } => {
-            tx.prepare_cached("UPDATE runs SET status = ?2, finished_at = ?3 WHERE id = ?1")?
-                .execute(params![run, status.as_str(), at])?;
-        }
-    }
-    insert_event(tx, event)
 }
 
 impl SqliteStore {
