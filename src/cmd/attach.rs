@@ -151,7 +151,6 @@ async fn session(
 /// answers: its client and the run's full id. Anything else (no such run,
 /// no store, a socket left by a killed run) means asking the daemon.
 async fn foreground_host(ctx: &Context, run: &str) -> Option<(crate::api::Client, String)> {
-    use crate::store::Store;
     let store = ctx.reading_store().ok()?;
     let id = store.resolve(run).ok()?;
     let socket = crate::daemon::run_host::run_socket_path(&ctx.paths, &id);

@@ -6,7 +6,7 @@ use crate::cli::{ColorArg, GlobalArgs};
 use crate::config::{ColorChoice, Config};
 use crate::output::Style;
 use crate::paths::Paths;
-use crate::store::{SqliteStore, Store};
+use crate::store::Store;
 use std::io::IsTerminal;
 use std::sync::Arc;
 
@@ -67,24 +67,19 @@ impl Context {
     }
 
     /// Opens the store and marks runs whose process died as interrupted.
-    pub fn store(&self) -> Result<Arc<SqliteStore>, CmdError> {
-        let store = SqliteStore::open(&self.paths.database(), self.config.store.durability)?;
+    pub fn store(&self) -> Result<Arc<dyn Store>, CmdError> {
+        let store = crate::store::open(&self.paths.database(), self.config.store.durability)?;
         store.reap_interrupted()?;
-        Ok(Arc::new(store))
+        Ok(store)
     }
 
     /// The store for a command that only reads (`ps`, `show`, `logs`,
     /// `output`): opened read-only when it cannot be written (a full disk,
     /// a read-only `WEFT_HOME`), and reaping is best effort there.
-    pub fn reading_store(&self) -> Result<Arc<SqliteStore>, CmdError> {
+    pub fn reading_store(&self) -> Result<Arc<dyn Store>, CmdError> {
         let store =
-            SqliteStore::open_for_reading(&self.paths.database(), self.config.store.durability)?;
+            crate::store::open_for_reading(&self.paths.database(), self.config.store.durability)?;
         let _ = store.reap_interrupted();
-        Ok(Arc::new(store))
-    }
-
-    /// The store as the engine sees it.
-    pub fn dyn_store(&self) -> Result<Arc<dyn Store>, CmdError> {
-        Ok(self.store()?)
+        Ok(store)
     }
 }

@@ -2,7 +2,6 @@
 
 use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::cli::OutputArgs;
-use crate::store::Store;
 use crate::workflow::did_you_mean;
 use std::io::Write;
 

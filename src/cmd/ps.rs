@@ -5,7 +5,7 @@ use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::cli::PsArgs;
 use crate::model::{RunStatus, now_ms};
 use crate::output::{Table, local_time, span};
-use crate::store::{RunFilter, Store};
+use crate::store::RunFilter;
 use crate::workflow::parse_duration;
 use std::io::Write;
 

@@ -6,7 +6,6 @@ use super::run::launch;
 use super::{CmdError, CmdResult, Context};
 use crate::cli::RetryArgs;
 use crate::engine::{RetryError, plan_retry};
-use crate::store::Store;
 
 pub fn retry(ctx: &Context, args: RetryArgs) -> CmdResult {
     if args.detach {

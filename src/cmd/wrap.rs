@@ -9,7 +9,6 @@ use super::{CmdError, CmdResult, Context, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_US
 use crate::cli::WrapArgs;
 use crate::engine::Launch;
 use crate::model::{AttemptOutcome, RunStatus, Trigger};
-use crate::store::Store;
 use crate::workflow::{load_str, template};
 use std::fmt::Write as _;
 

@@ -8,7 +8,7 @@ use crate::engine::{Driver, Launch, RetryError, RunControl, plan_resume, plan_re
 use crate::exec::PtyRegistry;
 use crate::model::{AttemptOutcome, Millis, RunEvent, RunId, RunStatus, TaskName, Trigger, now_ms};
 use crate::paths::Paths;
-use crate::store::{Owner, Resumable, SqliteStore, Store, StoreError};
+use crate::store::{Owner, Resumable, Store, StoreError};
 use crate::workflow::load_str;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -34,7 +34,7 @@ pub struct Manager {
     pub(super) paths: Paths,
     pub(super) config: Config,
     socket: PathBuf,
-    pub(super) store: Arc<SqliteStore>,
+    pub(super) store: Arc<dyn Store>,
     events: broadcast::Sender<RunEvent>,
     active: Mutex<HashMap<RunId, Active>>,
     started_at: Millis,
@@ -50,10 +50,7 @@ pub struct Manager {
 
 impl Manager {
     pub fn open(paths: Paths, config: Config, socket: PathBuf) -> Result<Arc<Manager>, StoreError> {
-        let store = Arc::new(SqliteStore::open(
-            &paths.database(),
-            config.store.durability,
-        )?);
+        let store = crate::store::open(&paths.database(), config.store.durability)?;
         store.reap_interrupted()?;
         let (events, _) = broadcast::channel(4096);
         let config_dir = paths
@@ -77,8 +74,8 @@ impl Manager {
         }))
     }
 
-    pub fn store(&self) -> &SqliteStore {
-        &self.store
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
     }
 
     /// Interactive tasks silent for `daemon.input_wait` while their process sleeps.

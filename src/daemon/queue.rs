@@ -6,7 +6,7 @@
 use super::Manager;
 use crate::api::{AddRequest, AddResponse, ApiError, ErrorCode};
 use crate::model::{RunId, Trigger, now_ms};
-use crate::store::{QueuedRun, Store, StoreError};
+use crate::store::{QueuedRun, StoreError};
 use crate::workflow::load_str;
 use std::path::Path;
 use std::sync::Arc;

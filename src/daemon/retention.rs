@@ -6,7 +6,7 @@
 
 use super::Manager;
 use crate::model::now_ms;
-use crate::store::{PruneCriteria, SqliteStore, Store};
+use crate::store::{PruneCriteria, Store};
 use crate::workflow::Retention;
 use std::sync::Arc;
 
@@ -31,7 +31,7 @@ impl Manager {
 
     /// A workflow's own `retention:`: from its file in `workflow_dirs`, else
     /// from the definition its latest run was made from.
-    fn own_retention(&self, store: &SqliteStore, workflow: &str) -> Retention {
+    fn own_retention(&self, store: &dyn Store, workflow: &str) -> Retention {
         if let Ok((_, wf)) = self.registry().find(workflow) {
             return wf.retention;
         }
@@ -47,7 +47,7 @@ impl Manager {
     /// One pass over every workflow with runs. Blocking: runs on its own
     /// connection, so the API's reads are not held up.
     pub(super) fn apply_retention(&self) {
-        let store = match SqliteStore::open(&self.paths.database(), self.config.store.durability) {
+        let store = match crate::store::open(&self.paths.database(), self.config.store.durability) {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(error = %e, "retention: cannot open the store");
@@ -66,7 +66,7 @@ impl Manager {
         let (mut runs, mut files, mut bytes, mut applied) = (0usize, 0u64, 0u64, false);
         let before = store.size_on_disk();
         for workflow in workflows {
-            let limits = self.own_retention(&store, &workflow).over(global);
+            let limits = self.own_retention(&*store, &workflow).over(global);
             if limits.is_off() {
                 continue;
             }
@@ -85,7 +85,7 @@ impl Manager {
                 }),
             ];
             for criteria in passes.into_iter().flatten() {
-                match crate::store::prune(&store, &logs_dir, &criteria, now_ms(), false) {
+                match crate::store::prune(&*store, &logs_dir, &criteria, now_ms(), false) {
                     Ok(report) if !report.runs.is_empty() => {
                         tracing::info!(
                             workflow = %workflow,

@@ -12,7 +12,7 @@ use crate::engine::{Launch, record_run_as};
 use crate::model::{Fire, FireOutcome, FireRecord};
 use crate::model::{Millis, Overlap, RunId, Trigger, now_ms};
 use crate::schedule;
-use crate::store::{Owner, QueuedRun, RunFilter, Store};
+use crate::store::{Owner, QueuedRun, RunFilter};
 use crate::workflow::{Workflow, load_str};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -8,7 +8,7 @@ use crate::api::{
     VERSION, VERSION_HEADER,
 };
 use crate::model::RunStatus;
-use crate::store::{RunFilter, Store};
+use crate::store::RunFilter;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;

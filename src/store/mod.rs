@@ -14,6 +14,26 @@ pub use prune::{
 pub use records::{NewRun, NewTask, Owner, Resumable, ReusedTask, RunFilter};
 pub use sqlite::SqliteStore;
 
+/// Opens the store at `path` (today the SQLite one): what commands and the
+/// daemon hold is the [`Store`] trait, so a second store or a sync layer
+/// can sit behind it.
+pub fn open(
+    path: &std::path::Path,
+    durability: crate::config::Durability,
+) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    Ok(std::sync::Arc::new(SqliteStore::open(path, durability)?))
+}
+
+/// The store for a reader: opened read-only when it cannot be written.
+pub fn open_for_reading(
+    path: &std::path::Path,
+    durability: crate::config::Durability,
+) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    Ok(std::sync::Arc::new(SqliteStore::open_for_reading(
+        path, durability,
+    )?))
+}
+
 use crate::model::{Fire, FireRecord, Millis, RunDetail, RunEvent, RunId, RunSummary};
 use std::future::Future;
 use std::pin::Pin;

@@ -274,6 +274,23 @@ fn the_top_level_modules_import_each_other_without_a_cycle() {
 }
 
 #[test]
+fn the_daemon_and_the_commands_hold_the_store_trait_not_sqlite() {
+    let mut offenders = Vec::new();
+    for module in ["daemon", "cmd", "tui", "api"] {
+        for file in rust_files(&src().join(module)) {
+            let code = code_of(&std::fs::read_to_string(&file).unwrap());
+            if code.contains("SqliteStore") {
+                offenders.push(file.strip_prefix(src()).unwrap().display().to_string());
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "these name SqliteStore instead of holding `dyn Store` (open it with store::open): {offenders:?}"
+    );
+}
+
+#[test]
 fn every_source_file_opens_with_a_module_comment() {
     let missing: Vec<String> = rust_files(&src())
         .into_iter()
