@@ -233,7 +233,7 @@ pub(super) fn drive(
         let mut sigterm = signal(SignalKind::terminate()).map_err(CmdError::Io)?;
         let mut sighup = signal(SignalKind::hangup()).map_err(CmdError::Io)?;
         let mut signals = 0u32;
-        let mut on_signal = |why: &str| {
+        let mut on_signal = |why: &str, killed: usize| {
             signals += 1;
             let loud = mode != ProgressMode::Json && mode != ProgressMode::Quiet;
             if signals == 1 {
@@ -245,7 +245,10 @@ pub(super) fn drive(
                     );
                 }
             } else {
-                let killed = kill_running(&*store, &run_id);
+                control_tx.send_modify(|c| {
+                    c.cancel = true;
+                    c.kill = true;
+                });
                 if loud {
                     eprintln!("{why} again: killed {killed} running task{}", if killed == 1 { "" } else { "s" });
                 }
@@ -263,9 +266,9 @@ pub(super) fn drive(
                 // Signals first, then events (each end of an attempt shows
                 // the output before it), then output.
                 biased;
-                _ = sigint.recv() => on_signal("interrupted"),
-                _ = sigterm.recv() => on_signal("terminated"),
-                _ = sighup.recv() => on_signal("hung up"),
+                _ = sigint.recv() => on_signal("interrupted", running.len()),
+                _ = sigterm.recv() => on_signal("terminated", running.len()),
+                _ = sighup.recv() => on_signal("hung up", running.len()),
                 _ = tick.tick(), if mode != ProgressMode::Quiet && mode != ProgressMode::Json => {
                     for (task, &pid) in &running {
                         if !warned.contains(task) && crate::sys::process_is_stopped(pid) {
@@ -490,28 +493,6 @@ fn show_log(
             return Ok(());
         }
     }
-}
-
-/// SIGKILL to the process group of every attempt of the run still going
-/// (a second Ctrl-C: the user will not wait for the grace period).
-fn kill_running(store: &dyn Store, run_id: &RunId) -> usize {
-    let Ok(run) = store.run(run_id) else {
-        return 0;
-    };
-    let mut killed = 0;
-    for attempt in run.tasks.iter().flat_map(|t| &t.attempts) {
-        if let (None, Some(pid)) = (attempt.finished_at, attempt.pid)
-            && crate::sys::process_is(pid, attempt.pid_start)
-            && nix::sys::signal::killpg(
-                nix::unistd::Pid::from_raw(pid as i32),
-                nix::sys::signal::Signal::SIGKILL,
-            )
-            .is_ok()
-        {
-            killed += 1;
-        }
-    }
-    killed
 }
 
 /// For each failed task, the end of its last attempt's log, so the reason

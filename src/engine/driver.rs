@@ -95,6 +95,9 @@ pub struct RunControl {
     /// Stop driving the run without ending it (the daemon is stopping):
     /// running attempts are stopped and the run is left for a resume.
     pub suspend: bool,
+    /// With `cancel`: SIGKILL every running attempt's process group now,
+    /// without the grace period (a second Ctrl-C).
+    pub kill: bool,
 }
 
 enum Msg {
@@ -517,6 +520,11 @@ impl Driver {
             }
             queue.push_back(Input::Cancel);
             return;
+        }
+        if now.kill && !was.kill {
+            // The driver's own record of what runs: nothing read back.
+            self.signal_running(Signal::SIGCONT);
+            self.signal_running(Signal::SIGKILL);
         }
         if now.cancel {
             return;
