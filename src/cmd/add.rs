@@ -1,7 +1,7 @@
 //! `weft add [--after RUN] -- COMMAND`: a one-task run of a shell command on
 //! the daemon, now or once another run has ended; prints its run id.
 
-use super::remote::{client_error, connect, runtime};
+use super::daemon_client::{client_error, connect, runtime};
 use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::api::AddRequest;
 use crate::cli::AddArgs;

@@ -8,7 +8,7 @@
 //! terminal is restored on every way out: detach, the task's end, a lost
 //! daemon, a signal, a panic.
 
-use super::remote::{client_error, connect, runtime};
+use super::daemon_client::{client_error, connect, runtime};
 use super::terminal::{ModeTracker, RawMode, key_reader};
 use super::{CmdError, CmdResult, Context, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE};
 use crate::api::{ClientError, ErrorCode, Frame, InputRequest};

@@ -171,7 +171,7 @@ fn install(
             "error: cron needs a workflow file; `-` (stdin) cannot be installed".into(),
         ));
     }
-    let (loaded, abs) = super::run::load_workflow(file, &[])?;
+    let (loaded, abs) = super::workflow_file::load_workflow(file, &[])?;
     let at = match at {
         Some(at) => at.to_string(),
         None => schedule_of(&loaded.workflow, file)?,

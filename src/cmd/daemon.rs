@@ -1,6 +1,6 @@
 //! `weft daemon start|run|stop|status|install`.
 
-use super::remote::{client_error, runtime, wait_for_daemon};
+use super::daemon_client::{client_error, runtime, wait_for_daemon};
 use super::{CmdError, CmdResult, Context, EXIT_OK, EXIT_UNAVAILABLE};
 use crate::api::{Client, ClientError};
 use crate::cli::DaemonCommand;

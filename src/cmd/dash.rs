@@ -4,8 +4,8 @@
 //! redrawn after each batch, and restored on every way out (quit, panic,
 //! SIGTERM, SIGHUP); a lost daemon shows a banner while it keeps trying.
 
+use super::daemon_client::{connect, runtime};
 use super::dash_terminal::{TermCommand, attach};
-use super::remote::{connect, runtime};
 use super::{CmdError, CmdResult, Context, EXIT_OK};
 use crate::api::{Client, ClientError, PauseRequest, RetryRequest, RunsQuery};
 use crate::model::now_ms;

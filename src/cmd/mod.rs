@@ -9,6 +9,7 @@ mod attach;
 mod context;
 mod cron;
 mod daemon;
+mod daemon_client;
 mod dash;
 mod dash_terminal;
 mod local_terminal;
@@ -19,13 +20,13 @@ mod overlap;
 mod plan;
 mod prune;
 mod ps;
-mod remote;
 mod retry;
 mod run;
 mod schedule;
 mod show;
 mod terminal;
 mod validate;
+mod workflow_file;
 mod wrap;
 
 use crate::cli::{Cli, Command};
@@ -102,12 +103,12 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Logs(args) => logs::logs(&ctx, args),
         Command::Output(args) => output::output(&ctx, args),
         Command::Retry(args) => retry::retry(&ctx, args),
-        Command::Submit(args) => remote::submit(&ctx, args),
-        Command::Wait(args) => remote::wait(&ctx, args),
-        Command::Cancel(args) => remote::cancel(&ctx, args),
-        Command::Pause(args) => remote::pause(&ctx, args),
-        Command::Resume(args) => remote::resume(&ctx, args),
-        Command::Events(args) => remote::events(&ctx, args),
+        Command::Submit(args) => daemon_client::submit(&ctx, args),
+        Command::Wait(args) => daemon_client::wait(&ctx, args),
+        Command::Cancel(args) => daemon_client::cancel(&ctx, args),
+        Command::Pause(args) => daemon_client::pause(&ctx, args),
+        Command::Resume(args) => daemon_client::resume(&ctx, args),
+        Command::Events(args) => daemon_client::events(&ctx, args),
         Command::Attach(args) => attach::attach(&ctx, args),
         Command::Send(args) => attach::send(&ctx, args),
         Command::Daemon(cmd) => daemon::daemon(&ctx, cmd),

@@ -19,7 +19,7 @@ enum Fate {
 }
 
 pub fn plan(ctx: &Context, args: PlanArgs) -> CmdResult {
-    let (loaded, _) = super::run::load_workflow(&args.file, &args.params.params)?;
+    let (loaded, _) = super::workflow_file::load_workflow(&args.file, &args.params.params)?;
     let wf = &loaded.workflow;
     let levels = wf.dag.levels();
     let templates = Templates::new();

@@ -34,7 +34,7 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let waiting = super::remote::waiting_for_input(ctx);
+        let waiting = super::daemon_client::waiting_for_input(ctx);
         let docs: Vec<serde_json::Value> = runs
             .iter()
             .map(|r| {
@@ -62,7 +62,7 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
     }
     let s = &ctx.style;
     let waiting = if runs.iter().any(|r| !r.status.is_terminal()) {
-        super::remote::waiting_for_input(ctx)
+        super::daemon_client::waiting_for_input(ctx)
     } else {
         Vec::new()
     };

@@ -9,7 +9,7 @@ use crate::engine::{RetryError, plan_retry};
 
 pub fn retry(ctx: &Context, args: RetryArgs) -> CmdResult {
     if args.detach {
-        return super::remote::retry_detached(ctx, &args.run, args.from, args.output.quiet);
+        return super::daemon_client::retry_detached(ctx, &args.run, args.from, args.output.quiet);
     }
     let store = ctx.store()?;
     let id = store.resolve(&args.run)?;

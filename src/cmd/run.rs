@@ -11,9 +11,7 @@ use crate::logs::{LineEnd, Stream, read_log_chunk, tail_lines};
 use crate::model::{RunId, RunStatus, TaskStatus, Trigger};
 use crate::output::{Progress, ProgressMode, TaskLines};
 use crate::store::{Owner, Store};
-use crate::workflow::{LoadError, Loaded, load_file, load_str};
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
@@ -21,7 +19,7 @@ use tokio::sync::{mpsc, watch};
 pub fn run(ctx: &Context, args: RunArgs) -> CmdResult {
     if args.detach {
         // With --json: {run, workflow}, as `weft submit --json`.
-        return super::remote::submit_file(
+        return super::daemon_client::submit_file(
             ctx,
             &args.file,
             &args.params.params,
@@ -30,7 +28,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> CmdResult {
             args.output.json,
         );
     }
-    let (loaded, file) = load_workflow(&args.file, &args.params.params)?;
+    let (loaded, file) = super::workflow_file::load_workflow(&args.file, &args.params.params)?;
     let policy = super::overlap::policy(args.overlap, &loaded.workflow);
     let quiet = args.output.quiet || args.output.json;
     let _lock = match super::overlap::admit(ctx, &loaded.workflow.name, policy, quiet)? {
@@ -76,48 +74,6 @@ impl From<TaskOutputArg> for Lines {
             TaskOutputArg::None => Lines::None,
             TaskOutputArg::Failed => Lines::Failed,
         }
-    }
-}
-
-/// Loads a workflow file, or for `-` the workflow text on stdin (then
-/// named `-` in messages, its tasks running in the current folder).
-/// Returns it with the absolute path recorded with its runs. An invalid
-/// workflow has its problems printed here and is a usage error.
-pub(super) fn load_workflow(
-    file: &Path,
-    params: &[(String, String)],
-) -> Result<(Loaded, PathBuf), CmdError> {
-    let env = |k: &str| std::env::var(k).ok();
-    let (loaded, path) = if file == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
-            CmdError::Usage(format!("error: cannot read the workflow from stdin: {e}"))
-        })?;
-        let cwd = std::env::current_dir()
-            .map_err(|e| CmdError::Usage(format!("error: cannot find the current folder: {e}")))?;
-        // Bytes that are not UTF-8 are located as in a file.
-        let loaded = crate::workflow::decode_utf8("-", bytes)
-            .and_then(|source| load_str("-", &source, params, &env))
-            .map_err(LoadError::Invalid);
-        (loaded, cwd.join("-"))
-    } else {
-        (
-            load_file(file, params, &env),
-            std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf()),
-        )
-    };
-    match loaded {
-        Ok(l) => Ok((l, path)),
-        Err(LoadError::Invalid(report)) => {
-            eprint!("{}", report.render());
-            let n = report.diagnostics.len();
-            Err(CmdError::Usage(format!(
-                "{n} problem{} in {}; nothing was run",
-                if n == 1 { "" } else { "s" },
-                report.file
-            )))
-        }
-        Err(e) => Err(CmdError::Usage(format!("error: {e}"))),
     }
 }
 

@@ -1,7 +1,7 @@
 //! `weft schedule ls|pause|resume|trigger|fires`: the daemon's scheduled
 //! workflows, through its API.
 
-use super::remote::{client_error, connect, runtime};
+use super::daemon_client::{client_error, connect, runtime};
 use super::{CmdError, CmdResult, Context, EXIT_OK, EXIT_USAGE};
 use crate::api::{TriggerRequest, WorkflowInfo};
 use crate::cli::ScheduleCommand;

@@ -18,7 +18,7 @@ pub fn show(ctx: &Context, args: ShowArgs) -> CmdResult {
     let waiting: Vec<crate::model::TaskName> = if run.summary.status.is_terminal() {
         Vec::new()
     } else {
-        super::remote::waiting_for_input(ctx)
+        super::daemon_client::waiting_for_input(ctx)
             .into_iter()
             .filter(|w| w.run == id)
             .map(|w| w.task)

@@ -1,4 +1,5 @@
-//! Commands that talk to the daemon: `submit` (and `run --detach`), `wait`,
+//! The client side of the local daemon connection: the commands that talk
+//! to the daemon, `submit` (and `run --detach`), `wait`,
 //! `cancel`, `pause`, `resume`, `retry --detach`, `events`. Each finds the
 //! daemon on its socket, starting it when allowed.
 
@@ -145,7 +146,7 @@ pub fn submit_file(
     quiet: bool,
     json: bool,
 ) -> CmdResult {
-    let (loaded, abs) = super::run::load_workflow(file, params)?;
+    let (loaded, abs) = super::workflow_file::load_workflow(file, params)?;
     // The params as resolved here, environment included, so the daemon runs
     // what was validated.
     let params: Vec<(String, String)> = loaded
