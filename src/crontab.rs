@@ -919,10 +919,15 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("    exec: [\"/bin/bash\", \"-c\", \"[[ -d /tmp ]] && echo $'a\\\\tb'\"]\n"),
+            text.contains(
+                "    exec: [\"/bin/bash\", \"-c\", \"[[ -d /tmp ]] && echo $'a\\\\tb'\"]\n"
+            ),
             "{text}"
         );
-        assert_eq!(env_value(table, "PATH").as_deref(), Some("/opt/bin:/usr/bin:/bin:/usr/bin"));
+        assert_eq!(
+            env_value(table, "PATH").as_deref(),
+            Some("/opt/bin:/usr/bin:/bin:/usr/bin")
+        );
         assert_eq!(env_value(table, "MAILTO"), None);
         assert_eq!(path_union("/a:/b::/a", "/b:/c:/a"), "/a:/b:/c");
         assert_eq!(path_union("", "/c"), "/c");

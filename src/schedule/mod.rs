@@ -93,10 +93,12 @@ impl Spec {
             expr: expr.to_string(),
             reason,
         })?;
-        let cron = cron_parser().parse(expr).map_err(|e| ScheduleError::BadCron {
-            expr: expr.to_string(),
-            reason: cron_reason(&e),
-        })?;
+        let cron = cron_parser()
+            .parse(expr)
+            .map_err(|e| ScheduleError::BadCron {
+                expr: expr.to_string(),
+                reason: cron_reason(&e),
+            })?;
         // An expression that never matches (`0 0 30 2 *`) is an error now,
         // not a silent schedule that never fires.
         let probe = Utc.timestamp_millis_opt(0).single().expect("epoch");
@@ -427,7 +429,10 @@ pub fn key_text(key: &str) -> String {
             format!("{expr} ({zone})")
         };
     }
-    if let Some(at) = key.strip_prefix("at:").and_then(|a| a.parse::<Millis>().ok()) {
+    if let Some(at) = key
+        .strip_prefix("at:")
+        .and_then(|a| a.parse::<Millis>().ok())
+    {
         return at_text(at);
     }
     key.to_string()

@@ -162,7 +162,12 @@ fn bad_expressions_and_zones_say_what_is_wrong() {
             format!("`{expr}` is not a cron expression: {reason}")
         );
     }
-    for ok in ["59 23 31 12 7", "0 0 * * 0", "*/59 * L * 5#3", "0 0 15W JAN-DEC MON"] {
+    for ok in [
+        "59 23 31 12 7",
+        "0 0 * * 0",
+        "*/59 * L * 5#3",
+        "0 0 15W JAN-DEC MON",
+    ] {
         assert!(Spec::cron(ok, Zone::Local).is_ok(), "{ok}");
     }
     assert_eq!(

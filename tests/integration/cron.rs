@@ -54,11 +54,7 @@ pub fn run_as_cron(line: &str, home: &std::path::Path) -> std::process::Output {
 }
 
 /// [`run_as_cron`] under a crontab's `SHELL=`, as cron runs its lines.
-pub fn run_as_cron_under(
-    shell: &str,
-    line: &str,
-    home: &std::path::Path,
-) -> std::process::Output {
+pub fn run_as_cron_under(shell: &str, line: &str, home: &std::path::Path) -> std::process::Output {
     let fields = if line.starts_with('@') { 1 } else { 5 };
     let command = line.splitn(fields + 1, ' ').last().unwrap();
     let command = command.rsplit_once(" # weft:").map_or(command, |(c, _)| c);
@@ -190,8 +186,7 @@ fn install_ls_and_rm_touch_only_weft_lines() {
         "{}",
         ps.stdout
     );
-    let ps: serde_json::Value =
-        serde_json::from_str(&w.run(&["ps", "--json"]).stdout).unwrap();
+    let ps: serde_json::Value = serde_json::from_str(&w.run(&["ps", "--json"]).stdout).unwrap();
     assert_eq!(ps[0]["trigger"], "cron");
     // By hand it is still manual.
     let out = w.run(&["run", "-q", "jobs/nightly.yaml"]);
@@ -327,7 +322,11 @@ fn import_shows_the_change_and_applies_it_only_when_asked() {
     assert_eq!(cron.text().lines().nth(4), MINE.lines().nth(4));
     let out = cron.weft(&w, &["rm", "true", "--delete"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("removed `true`: @reboot "), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("removed `true`: @reboot "),
+        "{}",
+        out.stdout
+    );
     assert!(!cron.text().contains("@reboot"), "{}", cron.text());
     let out = cron.weft(&w, &["rm", "echo"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -367,7 +366,14 @@ fn import_keeps_the_crontabs_shell_so_bash_lines_still_work() {
     std::fs::write(&cron.table, BASH).unwrap();
     let out = w
         .cmd()
-        .args(["cron", "import", "--workflows", "flows", "--apply", "--crontab"])
+        .args([
+            "cron",
+            "import",
+            "--workflows",
+            "flows",
+            "--apply",
+            "--crontab",
+        ])
         .arg(&cron.program)
         .env("HOME", home)
         .output()
@@ -382,7 +388,10 @@ fn import_keeps_the_crontabs_shell_so_bash_lines_still_work() {
         flow.contains("  PATH: \"/usr/local/bin:/usr/bin:/bin\"\n"),
         "{flow}"
     );
-    assert!(flow.contains("    exec: [\"/bin/bash\", \"-c\", "), "{flow}");
+    assert!(
+        flow.contains("    exec: [\"/bin/bash\", \"-c\", "),
+        "{flow}"
+    );
     let out = w.run(&["run", "-q", "flows/job.yaml"]);
     assert_eq!(out.code, 0, "{}{flow}", out.stderr);
     assert_eq!(

@@ -143,7 +143,9 @@ fn schedule_every_second_fires_runs_triggered_by_the_schedule() {
     // `schedule fires` writes the interval as `schedule ls` does.
     let text = w.run(&["schedule", "fires", "tick"]).stdout;
     assert!(
-        text.lines().nth(1).is_some_and(|l| l.contains(" every 1s ")),
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains(" every 1s ")),
         "{text}"
     );
     assert!(!text.contains("every:"), "{text}");
@@ -754,13 +756,17 @@ fn a_cron_field_out_of_range_is_named_with_its_range() {
     ] {
         w.write(
             "bad.yaml",
-            &format!("name: bad\nschedule:\n  - cron: \"{expr}\"\ntasks:\n  t:\n    run: \"true\"\n"),
+            &format!(
+                "name: bad\nschedule:\n  - cron: \"{expr}\"\ntasks:\n  t:\n    run: \"true\"\n"
+            ),
         );
         let out = w.run(&["validate", "bad.yaml"]);
         assert_eq!(out.code, 2, "{expr}: {}", out.stdout);
         let all = format!("{}{}", out.stdout, out.stderr);
         assert!(
-            all.contains(&format!("error: `{expr}` is not a cron expression: {reason}\n")),
+            all.contains(&format!(
+                "error: `{expr}` is not a cron expression: {reason}\n"
+            )),
             "{all}"
         );
         assert!(!all.contains("component"), "{all}");
