@@ -200,13 +200,10 @@ pub fn check_schedule(schedule: &str) -> Result<String, ScheduleError> {
 /// The value the last `NAME=` line of the table gives (cron reads them in
 /// order; a job appended at the end sees the last one).
 pub fn env_value(table: &str, name: &str) -> Option<String> {
-    table
-        .lines()
-        .filter_map(|raw| match parse_line(raw) {
-            Line::Env { name: n, value } if n == name => Some(value),
-            _ => None,
-        })
-        .last()
+    table.lines().rev().find_map(|raw| match parse_line(raw) {
+        Line::Env { name: n, value } if n == name => Some(value),
+        _ => None,
+    })
 }
 
 /// A line weft manages, found in a crontab.
