@@ -197,6 +197,15 @@ pub fn check_schedule(schedule: &str) -> Result<String, ScheduleError> {
     Ok(fields.join(" "))
 }
 
+/// The value the last `NAME=` line of the table gives (cron reads them in
+/// order; a job appended at the end sees the last one).
+pub fn env_value(table: &str, name: &str) -> Option<String> {
+    table.lines().rev().find_map(|raw| match parse_line(raw) {
+        Line::Env { name: n, value } if n == name => Some(value),
+        _ => None,
+    })
+}
+
 /// A line weft manages, found in a crontab.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WeftLine {
@@ -308,6 +317,25 @@ fn shell_words(s: &str) -> Vec<String> {
     words
 }
 
+/// The crontab line `weft cron import` turned into this weft line:
+/// `weft wrap NAME [...] -- SHELL -c 'COMMAND'` gives back `SCHEDULE
+/// COMMAND` (its `%` escaped again for cron). `None` for other lines.
+pub fn original_line(line: &WeftLine) -> Option<String> {
+    // The words as sh gets them from cron (`\%` is `%` by then).
+    let words = shell_words(&unescape_percent(&line.command)?);
+    let wrap = words
+        .iter()
+        .position(|w| w == "wrap")
+        .filter(|&p| p > 0 && words[p - 1].ends_with("weft"))?;
+    let dash = wrap + words[wrap..].iter().position(|w| w == "--")?;
+    match &words[dash + 1..] {
+        [_shell, c, command] if c == "-c" => {
+            Some(format!("{} {}", line.schedule, escape_percent(command)))
+        }
+        _ => None,
+    }
+}
+
 /// Quotes a word for `sh` (single quotes unless it is plainly safe).
 pub fn shell_quote(word: &str) -> String {
     if !word.is_empty()
@@ -374,16 +402,38 @@ pub fn append(table: &str, line: &str) -> String {
 /// The table without the weft lines `remove` picks; every other line is
 /// kept byte for byte. Returns the new table and the removed lines.
 pub fn remove(table: &str, remove: impl Fn(&WeftLine) -> bool) -> (String, Vec<WeftLine>) {
+    replace(table, |l| remove(l).then_some(None))
+}
+
+/// The table with each weft line `with` picks (`Some`) replaced by the line
+/// it gives, or dropped for `Some(None)`; every other line is kept byte for
+/// byte. Returns the new table and the lines picked.
+pub fn replace(
+    table: &str,
+    with: impl Fn(&WeftLine) -> Option<Option<String>>,
+) -> (String, Vec<WeftLine>) {
     let mut out = String::new();
-    let mut removed = Vec::new();
+    let mut picked = Vec::new();
     for raw in table.split_inclusive('\n') {
         let line = raw.trim_end_matches('\n');
-        match weft_lines(line).pop() {
-            Some(w) if remove(&w) => removed.push(w),
-            _ => out.push_str(raw),
+        let Some(w) = weft_lines(line).pop() else {
+            out.push_str(raw);
+            continue;
+        };
+        match with(&w) {
+            None => out.push_str(raw),
+            Some(new) => {
+                if let Some(new) = new {
+                    out.push_str(&new);
+                    if raw.ends_with('\n') {
+                        out.push('\n');
+                    }
+                }
+                picked.push(w);
+            }
         }
     }
-    (out, removed)
+    (out, picked)
 }
 
 /// How `weft cron import` converts the user's lines.
@@ -457,10 +507,12 @@ pub fn plan_import(table: &str, mode: &ImportMode, how: &Invocation) -> ImportPl
                 let name = unique(&job_name(&shell), &mut taken);
                 let converted = match mode {
                     ImportMode::Wrap => {
+                        // The command keeps running under the crontab's SHELL.
                         let cmd = format!(
-                            "{}{} wrap {name} -- sh -c {}",
+                            "{}{} wrap {name} --cron -- {} -c {}",
                             how.env_prefix,
                             how.weft,
+                            shell_quote(job_shell(&env).unwrap_or("sh")),
                             escape_percent(&shell_quote(&shell))
                         );
                         Converted {
@@ -586,19 +638,51 @@ fn workflow_text(
     if !vars.is_empty() {
         t.push_str("env:\n");
         for (n, v) in vars {
-            let _ = writeln!(t, "  {n}: {}", yaml_str(v));
+            let v = if n == "PATH" {
+                path_union(v, "")
+            } else {
+                v.clone()
+            };
+            let _ = writeln!(t, "  {n}: {}", yaml_str(&v));
         }
     }
     let _ = writeln!(t, "tasks:\n  {}:", name.replace('.', "_"));
     if let Some(home) = home {
         let _ = writeln!(t, "    working_dir: {}", yaml_str(home));
     }
-    let _ = writeln!(
-        t,
-        "    run: {}",
-        yaml_str(&crate::workflow::template::literal(shell))
-    );
+    let line = yaml_str(&crate::workflow::template::literal(shell));
+    match job_shell(env) {
+        // cron runs the line with `$SHELL -c`; so does the task.
+        Some(sh) => {
+            let _ = writeln!(t, "    exec: [{}, \"-c\", {line}]", yaml_str(sh));
+        }
+        None => {
+            let _ = writeln!(t, "    run: {line}");
+        }
+    }
     t
+}
+
+/// The shell a crontab's `SHELL=` names for the jobs below it (cron's
+/// default, `/bin/sh`, when none does).
+fn job_shell(env: &[(String, String)]) -> Option<&str> {
+    env.iter()
+        .rev()
+        .find(|(n, v)| n == "SHELL" && !v.is_empty())
+        .map(|(_, v)| v.as_str())
+}
+
+/// The entries of the `PATH` `first`, then those of `then` it lacks, each
+/// once, in order (empty entries dropped): adding one `PATH` to another
+/// repeats nothing.
+pub fn path_union(first: &str, then: &str) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for entry in first.split(':').chain(then.split(':')) {
+        if !entry.is_empty() && !seen.contains(&entry) {
+            seen.push(entry);
+        }
+    }
+    seen.join(":")
 }
 
 /// A unified-style diff of two tables: removed lines with `-`, added with
@@ -745,12 +829,12 @@ mod tests {
         assert_eq!(names, ["backup", "start-thing", "date"]);
         assert_eq!(
             plan.converted[0].new_line,
-            "30 2 * * * PATH=/usr/bin /opt/weft wrap backup -- sh -c '/home/me/bin/backup.sh --full > /tmp/b.log 2>&1' # weft:backup"
+            "30 2 * * * PATH=/usr/bin /opt/weft wrap backup --cron -- sh -c '/home/me/bin/backup.sh --full > /tmp/b.log 2>&1' # weft:backup"
         );
         // `\%` stays escaped for cron, inside the quoted command.
         assert_eq!(
             plan.converted[2].new_line,
-            "*/5 * * * * PATH=/usr/bin /opt/weft wrap date -- sh -c 'date +\\%s >> /tmp/ticks' # weft:date"
+            "*/5 * * * * PATH=/usr/bin /opt/weft wrap date --cron -- sh -c 'date +\\%s >> /tmp/ticks' # weft:date"
         );
         assert!(
             plan.table
@@ -780,6 +864,70 @@ mod tests {
         assert!(plan.table.contains(
             "# */5 * * * * date +\\%s >> /tmp/ticks  # moved by weft cron import to /w/date.yaml\n"
         ));
+    }
+
+    #[test]
+    fn removing_an_imported_line_gives_back_the_original() {
+        let plan = plan_import(TABLE, &ImportMode::Wrap, &how());
+        let imported = weft_lines(&plan.table);
+        assert_eq!(imported.len(), 4);
+        assert_eq!(
+            original_line(&imported[0]).as_deref(),
+            Some("30 2 * * * /home/me/bin/backup.sh --full > /tmp/b.log 2>&1")
+        );
+        // Every imported line back in place: the table as it was.
+        let (back, picked) = replace(&plan.table, |l| Some(original_line(l)));
+        assert_eq!(picked.len(), 4);
+        let nightly = "0 3 * * * /usr/bin/weft run /w/nightly.yaml # weft:nightly\n";
+        assert_eq!(back, TABLE.replace(nightly, ""));
+        // `weft cron install`'s lines and hand-made ones have no original.
+        assert_eq!(original_line(&weft_lines(TABLE)[0]), None);
+        let odd = weft_lines("* * * * * /x/weft wrap a -- sh -c 'x' y # weft:a\n");
+        assert_eq!(original_line(&odd[0]), None);
+        // A bare word with `\%`, and quotes in the command, survive the trip.
+        for line in [
+            "* * * * * /bin/stamp\\%d",
+            "0 1 * * * echo 'it'\"'\"'s' \"$HOME\" > /tmp/x",
+        ] {
+            let plan = plan_import(&format!("{line}\n"), &ImportMode::Wrap, &how());
+            let (back, _) = replace(&plan.table, |l| Some(original_line(l)));
+            assert_eq!(back, format!("{line}\n"), "{}", plan.table);
+        }
+    }
+
+    #[test]
+    fn import_keeps_the_crontabs_shell_and_path() {
+        let table = "SHELL=/bin/bash\nPATH=/opt/bin:/usr/bin:/bin:/usr/bin\n0 1 * * * [[ -d /tmp ]] && echo $'a\\tb'\n";
+        let plan = plan_import(table, &ImportMode::Wrap, &how());
+        assert!(
+            plan.converted[0]
+                .new_line
+                .contains(" wrap job --cron -- /bin/bash -c '[[ -d /tmp ]] && echo $'\\''a\\tb'\\''' # weft:job"),
+            "{}",
+            plan.converted[0].new_line
+        );
+        let mode = ImportMode::Workflows { dir: "/w".into() };
+        let (_, text) = plan_import(table, &mode, &how()).converted[0]
+            .file
+            .clone()
+            .unwrap();
+        assert!(
+            text.contains("env:\n  SHELL: \"/bin/bash\"\n  PATH: \"/opt/bin:/usr/bin:/bin\"\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "    exec: [\"/bin/bash\", \"-c\", \"[[ -d /tmp ]] && echo $'a\\\\tb'\"]\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            env_value(table, "PATH").as_deref(),
+            Some("/opt/bin:/usr/bin:/bin:/usr/bin")
+        );
+        assert_eq!(env_value(table, "MAILTO"), None);
+        assert_eq!(path_union("/a:/b::/a", "/b:/c:/a"), "/a:/b:/c");
+        assert_eq!(path_union("", "/c"), "/c");
     }
 
     #[test]

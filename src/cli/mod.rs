@@ -214,6 +214,9 @@ pub struct RunArgs {
         conflicts_with = "detach"
     )]
     pub task_output: TaskOutputArg,
+    /// Record the run as started by cron (trigger `cron`); `weft cron install` writes it
+    #[arg(long, conflicts_with = "detach")]
+    pub cron: bool,
     #[command(flatten)]
     pub output: RunOutputArgs,
 }
@@ -258,6 +261,9 @@ pub struct WrapArgs {
     /// If a run of NAME is going: skip (exit 75), queue (wait for it) or allow
     #[arg(long, value_name = "POLICY", value_parser = parse_overlap, add = ArgValueCandidates::new(complete::overlaps))]
     pub overlap: Option<Overlap>,
+    /// Record the run as started by cron (trigger `cron`); `weft cron import` writes it
+    #[arg(long)]
+    pub cron: bool,
     #[command(flatten)]
     pub output: RunOutputArgs,
     /// The command and its arguments, after `--`
@@ -303,11 +309,14 @@ pub enum CronCommand {
         #[command(flatten)]
         crontab: CrontabArg,
     },
-    /// Remove weft's lines by id or workflow file; other lines stay as they are
+    /// Remove weft's lines by id or workflow file; a line `weft cron import` took over gets its original line back
     Rm {
         /// Ids (`weft cron ls`) or workflow files
         #[arg(required = true)]
         targets: Vec<String>,
+        /// Delete imported lines too, instead of putting back the lines they were imported from
+        #[arg(long)]
+        delete: bool,
         #[command(flatten)]
         crontab: CrontabArg,
     },

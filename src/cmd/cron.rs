@@ -23,7 +23,11 @@ pub fn cron(ctx: &Context, cmd: CronCommand) -> CmdResult {
             crontab,
         } => install(ctx, &file, at.as_deref(), overlap, id, &crontab.crontab),
         CronCommand::Ls { json, crontab } => ls(ctx, json, &crontab),
-        CronCommand::Rm { targets, crontab } => rm(&targets, &crontab.crontab),
+        CronCommand::Rm {
+            targets,
+            delete,
+            crontab,
+        } => rm(&targets, delete, &crontab.crontab),
         CronCommand::Import {
             workflows,
             apply,
@@ -89,13 +93,14 @@ fn write_table(crontab: &Path, table: &str) -> Result<(), CmdError> {
 
 /// The absolute weft binary and the variables a cron job needs to find
 /// the same store and config as this shell (cron's environment is bare).
-fn invocation(ctx: &Context, with_path: bool) -> Result<Invocation, CmdError> {
+/// With `path`, the line sets `PATH` to it.
+fn invocation(ctx: &Context, path: Option<&str>) -> Result<Invocation, CmdError> {
     let exe = std::env::current_exe()
         .and_then(std::fs::canonicalize)
         .map_err(|e| CmdError::Unavailable(format!("error: cannot find the weft binary: {e}")))?;
     let mut env = String::new();
-    if with_path && let Some(path) = std::env::var_os("PATH") {
-        env.push_str(&format!("PATH={} ", shell_quote(&path.to_string_lossy())));
+    if let Some(path) = path.filter(|p| !p.is_empty()) {
+        env.push_str(&format!("PATH={} ", shell_quote(path)));
     }
     if ctx.home_is_explicit {
         env.push_str(&format!(
@@ -179,6 +184,22 @@ fn install(
     let schedule = crontab::check_schedule(&at)
         .map_err(|e| CmdError::Usage(format!("error: bad `--at`: {e}")))?;
     let table = read_table(crontab)?;
+    let file_text = abs.display().to_string();
+    if let Some(l) = crontab::weft_lines(&table).into_iter().find(|l| {
+        l.schedule == schedule
+            && l.target.as_deref() == Some(file_text.as_str())
+            && id.as_ref().is_none_or(|id| *id == l.id)
+    }) {
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "installed already as `{}`: {} runs at `{schedule}`; nothing was changed",
+            l.id,
+            abs.display()
+        )?;
+        writeln!(out, "  {}", l.line)?;
+        return Ok(EXIT_OK);
+    }
     let id = match id {
         Some(id) if crontab::weft_lines(&table).iter().any(|l| l.id == id) => {
             return Err(CmdError::Usage(format!(
@@ -193,12 +214,17 @@ fn install(
         Some(id) => id,
         None => crontab::free_id(&table, &loaded.workflow.name),
     };
-    let how = invocation(ctx, true)?;
+    // The crontab's own PATH first, then this shell's entries it lacks.
+    let path = crontab::path_union(
+        &crontab::env_value(&table, "PATH").unwrap_or_default(),
+        &std::env::var("PATH").unwrap_or_default(),
+    );
+    let how = invocation(ctx, Some(&path))?;
     let overlap = overlap
         .map(|o| format!(" --overlap {o}"))
         .unwrap_or_default();
     let command = crontab::escape_percent(&format!(
-        "{}{} run{overlap} {}",
+        "{}{} run --cron{overlap} {}",
         how.env_prefix,
         how.weft,
         shell_quote(&abs.display().to_string())
@@ -252,13 +278,10 @@ fn ls(ctx: &Context, json: bool, crontab: &CrontabArg) -> CmdResult {
         ]);
     }
     write!(out, "{}", t.render(&ctx.style))?;
-    for l in &lines {
-        writeln!(out, "{} {}", ctx.style.dim(&format!("{}:", l.id)), l.line)?;
-    }
     Ok(EXIT_OK)
 }
 
-fn rm(targets: &[String], crontab: &Path) -> CmdResult {
+fn rm(targets: &[String], delete: bool, crontab: &Path) -> CmdResult {
     let table = read_table(crontab)?;
     let lines = crontab::weft_lines(&table);
     // Every target must name something, or nothing is changed.
@@ -285,11 +308,25 @@ fn rm(targets: &[String], crontab: &Path) -> CmdResult {
             )));
         }
     }
-    let (new, removed) = crontab::remove(&table, |l| targets.iter().any(|t| matches(t, l)));
+    // A line `weft cron import` took over gets its own line back, unless
+    // `--delete`.
+    let (new, picked) = crontab::replace(&table, |l| {
+        targets
+            .iter()
+            .any(|t| matches(t, l))
+            .then(|| crontab::original_line(l).filter(|_| !delete))
+    });
     write_table(crontab, &new)?;
     let mut out = std::io::stdout().lock();
-    for l in removed {
-        writeln!(out, "removed `{}`: {}", l.id, l.line)?;
+    for l in picked {
+        match crontab::original_line(&l).filter(|_| !delete) {
+            Some(original) => writeln!(
+                out,
+                "restored `{}` to the line it was imported from: {original}",
+                l.id
+            )?,
+            None => writeln!(out, "removed `{}`: {}", l.id, l.line)?,
+        }
     }
     Ok(EXIT_OK)
 }
@@ -311,7 +348,7 @@ fn import(ctx: &Context, workflows: Option<&Path>, apply: bool, crontab: &Path) 
     };
     // The lines stay where they are, under the crontab's own PATH and other
     // variables, so only weft's own variables are added.
-    let plan = crontab::plan_import(&table, &mode, &invocation(ctx, false)?);
+    let plan = crontab::plan_import(&table, &mode, &invocation(ctx, None)?);
     let mut out = std::io::stdout().lock();
     for (line, why) in &plan.skipped {
         writeln!(out, "leaving alone: {line}\n  ({why})")?;

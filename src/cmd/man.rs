@@ -285,6 +285,10 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
                 "weft cron import",
                 "Wrap the crontab's own lines, so their runs are kept.",
             ),
+            (
+                "weft cron rm backup",
+                "Put back the line an imported job came from.",
+            ),
         ],
     ),
     (

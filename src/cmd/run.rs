@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, args: RunArgs) -> CmdResult {
         Launch {
             loaded,
             file,
-            trigger: Trigger::Manual,
+            trigger: Trigger::manual_or_cron(args.cron),
             retry_of: None,
             reused: Vec::new(),
             concurrency: args.concurrency.map(|c| c as usize),

@@ -95,7 +95,7 @@ pub fn schedule(ctx: &Context, cmd: ScheduleCommand) -> CmdResult {
                     for f in &fires {
                         table.row(vec![
                             local_time(f.fire.fire_at),
-                            f.fire.schedule.clone(),
+                            crate::schedule::key_text(&f.fire.schedule),
                             result(ctx, f),
                             f.fire.run.as_ref().map_or("-".into(), |r| r.to_string()),
                         ]);
@@ -183,8 +183,7 @@ fn render_ls(ctx: &Context, workflows: &[WorkflowInfo]) -> String {
     }
     for w in workflows.iter().filter(|w| !w.valid) {
         text.push_str(&format!(
-            "\n{} {} is invalid and not scheduled:\n{}",
-            s.bad("error:"),
+            "\n{} is invalid and not scheduled:\n{}",
             w.file,
             w.diagnostics.as_deref().unwrap_or("")
         ));

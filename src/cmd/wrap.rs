@@ -75,7 +75,7 @@ pub fn wrap(ctx: &Context, args: WrapArgs) -> CmdResult {
         loaded,
         // Not a file: the task runs in the current folder, as the command would.
         file: cwd.join("-"),
-        trigger: Trigger::Manual,
+        trigger: Trigger::manual_or_cron(args.cron),
         retry_of: None,
         reused: Vec::new(),
         concurrency: None,

@@ -130,12 +130,22 @@ pub enum Trigger {
     Manual,
     Retry,
     Schedule,
+    /// A `weft run --cron` or `weft wrap --cron`: a line in the crontab.
+    Cron,
+}
+
+impl Trigger {
+    /// `cron` for a run cron started (`--cron`), else `manual`.
+    pub fn manual_or_cron(cron: bool) -> Trigger {
+        if cron { Trigger::Cron } else { Trigger::Manual }
+    }
 }
 
 string_enum!(Trigger {
     Manual => "manual",
     Retry => "retry",
     Schedule => "schedule",
+    Cron => "cron",
 });
 
 /// What a new run of a workflow does when the previous run of the same

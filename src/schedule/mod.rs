@@ -89,14 +89,16 @@ pub enum ScheduleError {
 
 impl Spec {
     pub fn cron(expr: &str, zone: Zone) -> Result<Spec, ScheduleError> {
-        let parser = croner::parser::CronParser::builder()
-            .seconds(croner::parser::Seconds::Optional)
-            .year(croner::parser::Year::Disallowed)
-            .build();
-        let cron = parser.parse(expr).map_err(|e| ScheduleError::BadCron {
+        check_fields(expr).map_err(|reason| ScheduleError::BadCron {
             expr: expr.to_string(),
-            reason: cron_reason(&e),
+            reason,
         })?;
+        let cron = cron_parser()
+            .parse(expr)
+            .map_err(|e| ScheduleError::BadCron {
+                expr: expr.to_string(),
+                reason: cron_reason(&e),
+            })?;
         // An expression that never matches (`0 0 30 2 *`) is an error now,
         // not a silent schedule that never fires.
         let probe = Utc.timestamp_millis_opt(0).single().expect("epoch");
@@ -149,8 +151,8 @@ impl Spec {
     pub fn expression(&self) -> String {
         match self {
             Spec::Cron { expr, .. } => expr.clone(),
-            Spec::Every { interval } => format!("every {}", human_interval(*interval)),
-            Spec::At { at, .. } => format!("at {}", rfc3339(*at)),
+            Spec::Every { interval } => every_text(*interval),
+            Spec::At { at, .. } => at_text(*at),
         }
     }
 
@@ -312,6 +314,53 @@ pub fn missed(spec: &Spec, last: Millis, now: Millis, policy: &Policy) -> Vec<Mi
     }
 }
 
+/// Five fields, or six with seconds first; no year.
+fn cron_parser() -> croner::parser::CronParser {
+    croner::parser::CronParser::builder()
+        .seconds(croner::parser::Seconds::Optional)
+        .year(croner::parser::Year::Disallowed)
+        .build()
+}
+
+/// The fields of a five- or six-field expression (seconds first in six),
+/// with the numbers each takes.
+const CRON_FIELDS: [(&str, u32, u32); 6] = [
+    ("second", 0, 59),
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day of month", 1, 31),
+    ("month", 1, 12),
+    ("day of week", 0, 7),
+];
+
+/// Names the field of a plain number out of its range (`minute 61 is out
+/// of 0-59`), before croner, whose errors do not say which field. Only
+/// plain numbers (alone, as range ends, in lists) are checked here; names,
+/// `L`, `W`, `#`, `?` and the shape of the expression are croner's to judge.
+fn check_fields(expr: &str) -> Result<(), String> {
+    let fields: Vec<&str> = expr.split_whitespace().collect();
+    let names = match fields.len() {
+        5 => &CRON_FIELDS[1..],
+        6 => &CRON_FIELDS[..],
+        _ => return Ok(()),
+    };
+    for (value, &(field, lo, hi)) in fields.iter().zip(names) {
+        for part in value.split(',') {
+            let base = part.split_once('/').map_or(part, |(b, _)| b);
+            for end in base.split('-') {
+                if end.is_empty() || !end.bytes().all(|b| b.is_ascii_digit()) {
+                    continue;
+                }
+                match end.parse::<u64>() {
+                    Ok(n) if n >= u64::from(lo) && n <= u64::from(hi) => {}
+                    _ => return Err(format!("{field} {end} is out of {lo}-{hi}")),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn cron_reason(e: &croner::errors::CronError) -> String {
     let text = e.to_string();
     let text = text.trim_end_matches('.');
@@ -359,6 +408,42 @@ fn local_instant<Z: TimeZone>(zone: &Z, naive: NaiveDateTime) -> Option<Millis> 
             })
         }
     }
+}
+
+/// A schedule's key (`Spec::key`, stored with each fire) written as its
+/// expression is (`every 2s`, `0 3 * * *`, `at 2026-12-01T09:00:00Z`), with
+/// a cron schedule's zone after it unless local; `trigger` and keys of
+/// another form are returned as they are.
+pub fn key_text(key: &str) -> String {
+    if let Some(ms) = key
+        .strip_prefix("every:")
+        .and_then(|k| k.strip_suffix("ms"))
+        .and_then(|ms| ms.parse::<u64>().ok())
+    {
+        return every_text(Duration::from_millis(ms));
+    }
+    if let Some((expr, zone)) = key.strip_prefix("cron:").and_then(|k| k.rsplit_once('@')) {
+        return if zone == "local" {
+            expr.to_string()
+        } else {
+            format!("{expr} ({zone})")
+        };
+    }
+    if let Some(at) = key
+        .strip_prefix("at:")
+        .and_then(|a| a.parse::<Millis>().ok())
+    {
+        return at_text(at);
+    }
+    key.to_string()
+}
+
+fn every_text(interval: Duration) -> String {
+    format!("every {}", human_interval(interval))
+}
+
+fn at_text(at: Millis) -> String {
+    format!("at {}", rfc3339(at))
 }
 
 /// `15m`, `1h30m`, `2d`, `90s`.

@@ -146,10 +146,52 @@ fn bad_expressions_and_zones_say_what_is_wrong() {
         err,
         "`0 0 30 2 *` is not a cron expression: it never matches a real date"
     );
+    // A number out of its field's range names the field, the value and the range.
+    for (expr, reason) in [
+        ("61 * * * *", "minute 61 is out of 0-59"),
+        ("0 24 * * *", "hour 24 is out of 0-23"),
+        ("0 0 0 * *", "day of month 0 is out of 1-31"),
+        ("0 0 1,32 * *", "day of month 32 is out of 1-31"),
+        ("0 0 * 1-13 *", "month 13 is out of 1-12"),
+        ("0 0 * * 8", "day of week 8 is out of 0-7"),
+        ("60 0 0 * * *", "second 60 is out of 0-59"),
+        ("*/5 99/2 * * *", "hour 99 is out of 0-23"),
+    ] {
+        assert_eq!(
+            Spec::cron(expr, Zone::Local).unwrap_err().to_string(),
+            format!("`{expr}` is not a cron expression: {reason}")
+        );
+    }
+    for ok in [
+        "59 23 31 12 7",
+        "0 0 * * 0",
+        "*/59 * L * 5#3",
+        "0 0 15W JAN-DEC MON",
+    ] {
+        assert!(Spec::cron(ok, Zone::Local).is_ok(), "{ok}");
+    }
     assert_eq!(
         Zone::parse("Europe/Berln").unwrap_err(),
         ScheduleError::UnknownZone("Europe/Berln".into())
     );
+}
+
+#[test]
+fn a_stored_key_reads_as_its_expression() {
+    for spec in [
+        Spec::every(Duration::from_secs(2)).unwrap(),
+        Spec::every(Duration::from_secs(5400)).unwrap(),
+        Spec::cron("0 3 * * *", Zone::Local).unwrap(),
+        Spec::at("2026-12-01T09:00:00Z", Zone::Local).unwrap(),
+    ] {
+        assert_eq!(key_text(&spec.key()), spec.expression());
+    }
+    assert_eq!(key_text("every:2000ms"), "every 2s");
+    assert_eq!(
+        key_text(&Spec::cron("0 3 * * *", berlin()).unwrap().key()),
+        "0 3 * * * (Europe/Berlin)"
+    );
+    assert_eq!(key_text("trigger"), "trigger");
 }
 
 #[test]
@@ -286,6 +328,15 @@ mod properties {
                 let _ = spec.describe();
                 let policy = Policy { catchup: Catchup::All, ..Policy::default() };
                 let _ = missed(&spec, now.saturating_sub(3_600_000), now, &policy);
+            }
+        }
+
+        #[test]
+        fn the_field_check_refuses_only_what_croner_refuses(expr in expression()) {
+            // Naming the field must not turn away an expression croner takes.
+            if let Err(reason) = check_fields(&expr) {
+                prop_assert!(cron_parser().parse(&expr).is_err(), "{expr}: {reason}");
+                prop_assert!(reason.contains(" is out of "), "{reason}");
             }
         }
 

@@ -50,17 +50,22 @@ impl FakeCrontab {
 /// Runs the command of a crontab line as cron would: `sh -c` with a bare
 /// environment (no PATH beyond the default, no WEFT_HOME), in `$HOME`.
 pub fn run_as_cron(line: &str, home: &std::path::Path) -> std::process::Output {
+    run_as_cron_under("/bin/sh", line, home)
+}
+
+/// [`run_as_cron`] under a crontab's `SHELL=`, as cron runs its lines.
+pub fn run_as_cron_under(shell: &str, line: &str, home: &std::path::Path) -> std::process::Output {
     let fields = if line.starts_with('@') { 1 } else { 5 };
     let command = line.splitn(fields + 1, ' ').last().unwrap();
     let command = command.rsplit_once(" # weft:").map_or(command, |(c, _)| c);
     // cron turns `\%` into `%` before handing the line to sh.
     let command = command.replace("\\%", "%");
-    std::process::Command::new("/bin/sh")
+    std::process::Command::new(shell)
         .args(["-c", &command])
         .env_clear()
         .env("HOME", home)
         .env("PATH", "/usr/bin:/bin")
-        .env("SHELL", "/bin/sh")
+        .env("SHELL", shell)
         .current_dir(home)
         .stdin(std::process::Stdio::null())
         .output()
@@ -94,12 +99,24 @@ fn install_ls_and_rm_touch_only_weft_lines() {
         "{line}"
     );
     assert!(
-        line.contains(&format!("{} run {}", bin.display(), file.display())),
+        line.contains(&format!("{} run --cron {}", bin.display(), file.display())),
         "{line}"
     );
     assert!(line.ends_with(" # weft:nightly"), "{line}");
 
-    // The same workflow again gets its own id; a bad schedule changes nothing.
+    // The same file at the same time again is installed already.
+    let once = cron.text();
+    let out = cron.weft(&w, &["install", "jobs/nightly.yaml", "--at", "30 2 * * *"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("installed already as `nightly`")
+            && out.stdout.contains("nothing was changed"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(cron.text(), once);
+
+    // At another time it gets its own id; a bad schedule changes nothing.
     let out = cron.weft(
         &w,
         &[
@@ -112,7 +129,7 @@ fn install_ls_and_rm_touch_only_weft_lines() {
         ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(cron.text().contains("run --overlap skip "));
+    assert!(cron.text().contains("run --cron --overlap skip "));
     assert!(cron.text().trim_end().ends_with("# weft:nightly-2"));
     let before = cron.text();
     let out = cron.weft(&w, &["install", "jobs/nightly.yaml", "--at", "0 25 * * *"]);
@@ -141,6 +158,9 @@ fn install_ls_and_rm_touch_only_weft_lines() {
     let out = cron.weft(&w, &["ls"]);
     assert!(out.stdout.contains("nightly-2"), "{}", out.stdout);
     assert!(!out.stdout.contains("run-parts"), "{}", out.stdout);
+    // The table once: a header and one row per line, nothing after.
+    assert_eq!(out.stdout.lines().count(), 3, "{}", out.stdout);
+    assert_eq!(out.stdout.matches("nightly-2").count(), 1, "{}", out.stdout);
 
     // The line works under cron's bare environment: a run is recorded in
     // this home, and the task ran in the workflow's folder.
@@ -154,7 +174,24 @@ fn install_ls_and_rm_touch_only_weft_lines() {
         std::fs::read_to_string(w.path("jobs/stamp.txt")).unwrap(),
         "ran\n"
     );
-    assert_eq!(w.show_json("nightly")["status"], "succeeded");
+    let shown = w.show_json("nightly");
+    assert_eq!(shown["status"], "succeeded");
+    // cron started it, and show, ps and --json say so.
+    assert_eq!(shown["trigger"], "cron");
+    let show = w.run(&["show", "nightly"]);
+    assert!(show.stdout.contains(", cron)"), "{}", show.stdout);
+    let ps = w.run(&["ps", "-w", "nightly"]);
+    assert!(
+        ps.stdout.lines().nth(1).is_some_and(|r| r.contains("cron")),
+        "{}",
+        ps.stdout
+    );
+    let ps: serde_json::Value = serde_json::from_str(&w.run(&["ps", "--json"]).stdout).unwrap();
+    assert_eq!(ps[0]["trigger"], "cron");
+    // By hand it is still manual.
+    let out = w.run(&["run", "-q", "jobs/nightly.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(w.show_json("nightly")["trigger"], "manual");
 
     // rm by id, then by file: the table is exactly what it was.
     let out = cron.weft(&w, &["rm", "nope"]);
@@ -223,7 +260,7 @@ fn import_shows_the_change_and_applies_it_only_when_asked() {
     assert_eq!(lines.len(), MINE.lines().count());
     assert_eq!(&lines[..2], &["MAILTO=\"\"", "# ticks"]);
     assert!(
-        lines[2].contains(" wrap echo -- sh -c 'echo tick >> ticks.txt' # weft:echo"),
+        lines[2].contains(" wrap echo --cron -- sh -c 'echo tick >> ticks.txt' # weft:echo"),
         "{}",
         lines[2]
     );
@@ -258,6 +295,7 @@ fn import_shows_the_change_and_applies_it_only_when_asked() {
     let year = std::fs::read_to_string(w.path("years.txt")).unwrap();
     assert!(year.trim().len() == 4 && year.starts_with("20"), "{year}");
     assert_eq!(w.show_json("echo")["status"], "succeeded");
+    assert_eq!(w.show_json("echo")["trigger"], "cron");
 
     // Importing again finds nothing left to take over.
     let out = cron.weft(&w, &["import"]);
@@ -269,6 +307,121 @@ fn import_shows_the_change_and_applies_it_only_when_asked() {
             .matches("\"id\"")
             .count(),
         3
+    );
+
+    // rm puts an imported line back as it was; --delete deletes it.
+    let out = cron.weft(&w, &["rm", "date"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "restored `date` to the line it was imported from: 30 1 * * * date +\\%Y >> years.txt"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(cron.text().lines().nth(4), MINE.lines().nth(4));
+    let out = cron.weft(&w, &["rm", "true", "--delete"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("removed `true`: @reboot "),
+        "{}",
+        out.stdout
+    );
+    assert!(!cron.text().contains("@reboot"), "{}", cron.text());
+    let out = cron.weft(&w, &["rm", "echo"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(cron.text(), MINE.replace("@reboot /usr/bin/true\n", ""));
+}
+
+/// A crontab whose lines need bash, with a PATH that repeats an entry.
+const BASH: &str = "SHELL=/bin/bash\nPATH=/usr/local/bin:/usr/bin:/bin:/usr/bin\n*/10 * * * * [[ $SHELL == /bin/bash ]] && echo $'bash\\tok' > bash.txt\n";
+
+#[test]
+fn import_keeps_the_crontabs_shell_so_bash_lines_still_work() {
+    let w = Weft::new();
+    // The stand-in for cron's environment: the job's HOME is the work folder.
+    let home = w.dir.path();
+    let cron = FakeCrontab::new(&w, Some(BASH));
+    let out = cron.weft(&w, &["import", "--apply"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let table = cron.text();
+    let line = table.lines().nth(2).unwrap();
+    assert!(line.contains(" wrap job --cron -- /bin/bash -c "), "{line}");
+    // cron runs the line with the crontab's SHELL, and weft runs the command with it.
+    let ran = run_as_cron_under("/bin/bash", line, home);
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join("bash.txt")).unwrap(),
+        "bash\tok\n"
+    );
+    assert_eq!(w.show_json("job")["status"], "succeeded");
+    std::fs::remove_file(home.join("bash.txt")).unwrap();
+
+    // As a workflow file: the task runs under that shell, with the
+    // crontab's PATH (each entry once).
+    std::fs::write(&cron.table, BASH).unwrap();
+    let out = w
+        .cmd()
+        .args([
+            "cron",
+            "import",
+            "--workflows",
+            "flows",
+            "--apply",
+            "--crontab",
+        ])
+        .arg(&cron.program)
+        .env("HOME", home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let flow = std::fs::read_to_string(w.path("flows/job.yaml")).unwrap();
+    assert!(
+        flow.contains("  PATH: \"/usr/local/bin:/usr/bin:/bin\"\n"),
+        "{flow}"
+    );
+    assert!(
+        flow.contains("    exec: [\"/bin/bash\", \"-c\", "),
+        "{flow}"
+    );
+    let out = w.run(&["run", "-q", "flows/job.yaml"]);
+    assert_eq!(out.code, 0, "{}{flow}", out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(home.join("bash.txt")).unwrap(),
+        "bash\tok\n"
+    );
+}
+
+#[test]
+fn install_puts_the_crontabs_path_first_and_repeats_no_entry() {
+    let w = Weft::new();
+    let cron = FakeCrontab::new(&w, Some("PATH=/opt/tools/bin:/usr/bin\n"));
+    w.write("a.yaml", "name: a\ntasks:\n  t:\n    run: \"true\"\n");
+    let out = w
+        .cmd()
+        .args(["cron", "install", "a.yaml", "--at", "@daily", "--crontab"])
+        .arg(&cron.program)
+        .env("PATH", "/usr/bin:/bin:/opt/tools/bin")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = cron.text();
+    let line = table.lines().last().unwrap();
+    assert!(
+        line.starts_with("@daily PATH=/opt/tools/bin:/usr/bin:/bin "),
+        "{line}"
     );
 }
 

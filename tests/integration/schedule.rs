@@ -140,6 +140,15 @@ fn schedule_every_second_fires_runs_triggered_by_the_schedule() {
     assert_eq!(tick["next"].as_array().unwrap().len(), 3);
     let text = w.run(&["schedule", "ls"]).stdout;
     assert!(text.contains("tick") && text.contains("every 1s"), "{text}");
+    // `schedule fires` writes the interval as `schedule ls` does.
+    let text = w.run(&["schedule", "fires", "tick"]).stdout;
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains(" every 1s ")),
+        "{text}"
+    );
+    assert!(!text.contains("every:"), "{text}");
     // Paused: no next fire, and no new run; resumed: fires again.
     assert_eq!(w.run(&["schedule", "pause", "tick"]).code, 0);
     let ls = schedule_ls(&w);
@@ -400,6 +409,8 @@ fn workflow_files_are_noticed_and_invalid_ones_are_reported() {
         "{}",
         ls.stdout
     );
+    // One `error:` for its one problem, not one more for the file.
+    assert_eq!(ls.stdout.matches("error:").count(), 1, "{}", ls.stdout);
     let log = || w.daemon_log();
     assert!(log().contains("is not a cron expression"), "{}", log());
     // So is a schedule whose fires could never start: a required param
@@ -730,6 +741,33 @@ fn reload_rereads_workflow_dirs_from_the_config() {
         json(&w, &["schedule", "ls", "--all", "--json"])[0]["name"],
         "a"
     );
+}
+
+#[test]
+fn a_cron_field_out_of_range_is_named_with_its_range() {
+    let w = Weft::new();
+    for (expr, reason) in [
+        ("61 * * * *", "minute 61 is out of 0-59"),
+        ("0 3 * 13 *", "month 13 is out of 1-12"),
+        ("0 0 3 32 * *", "day of month 32 is out of 1-31"),
+    ] {
+        w.write(
+            "bad.yaml",
+            &format!(
+                "name: bad\nschedule:\n  - cron: \"{expr}\"\ntasks:\n  t:\n    run: \"true\"\n"
+            ),
+        );
+        let out = w.run(&["validate", "bad.yaml"]);
+        assert_eq!(out.code, 2, "{expr}: {}", out.stdout);
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            all.contains(&format!(
+                "error: `{expr}` is not a cron expression: {reason}\n"
+            )),
+            "{all}"
+        );
+        assert!(!all.contains("component"), "{all}");
+    }
 }
 
 #[test]
