@@ -11,7 +11,6 @@ mod cron;
 mod daemon;
 mod daemon_client;
 mod dash;
-mod dash_terminal;
 mod local_terminal;
 mod logs;
 mod man;

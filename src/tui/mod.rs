@@ -5,10 +5,12 @@
 
 pub mod action;
 mod ansi;
+pub mod app;
 mod graph;
 pub mod keymap;
 pub mod render;
 pub mod state;
+mod terminal_link;
 mod timeline;
 pub mod update;
 
