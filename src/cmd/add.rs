@@ -11,7 +11,7 @@ pub fn add(ctx: &Context, args: AddArgs) -> CmdResult {
     let command = args.command.join(" ");
     let name = args.name.unwrap_or_else(|| default_name(&args.command));
     let dir = std::env::current_dir()
-        .map_err(|e| CmdError::Usage(format!("error: cannot read the current folder: {e}")))?;
+        .map_err(|e| CmdError::Usage(format!("cannot read the current folder: {e}")))?;
     let req = AddRequest {
         command,
         name,

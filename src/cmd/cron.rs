@@ -38,7 +38,7 @@ pub fn cron(ctx: &Context, cmd: CronCommand) -> CmdResult {
 
 fn program_error(crontab: &Path, what: &str, detail: &str) -> CmdError {
     CmdError::Unavailable(format!(
-        "error: `{} {what}` failed: {}\n  name another crontab program with `--crontab PATH` or `WEFT_CRONTAB`",
+        "`{} {what}` failed: {}\n  name another crontab program with `--crontab PATH` or `WEFT_CRONTAB`",
         crontab.display(),
         detail.trim()
     ))
@@ -97,7 +97,7 @@ fn write_table(crontab: &Path, table: &str) -> Result<(), CmdError> {
 fn invocation(ctx: &Context, path: Option<&str>) -> Result<Invocation, CmdError> {
     let exe = std::env::current_exe()
         .and_then(std::fs::canonicalize)
-        .map_err(|e| CmdError::Unavailable(format!("error: cannot find the weft binary: {e}")))?;
+        .map_err(|e| CmdError::Unavailable(format!("cannot find the weft binary: {e}")))?;
     let mut env = String::new();
     if let Some(path) = path.filter(|p| !p.is_empty()) {
         env.push_str(&format!("PATH={} ", shell_quote(path)));
@@ -128,7 +128,7 @@ fn invocation(ctx: &Context, path: Option<&str>) -> Result<Invocation, CmdError>
 fn schedule_of(wf: &crate::workflow::Workflow, file: &Path) -> Result<String, CmdError> {
     use crate::schedule::{Spec, Zone};
     let usage =
-        |why: String| CmdError::Usage(format!("error: {why}; give the time with `--at EXPR`"));
+        |why: String| CmdError::Usage(format!("{why}; give the time with `--at EXPR`"));
     let crons: Vec<(&String, &Zone)> = wf
         .schedules
         .iter()
@@ -173,7 +173,7 @@ fn install(
 ) -> CmdResult {
     if file == Path::new("-") {
         return Err(CmdError::Usage(
-            "error: cron needs a workflow file; `-` (stdin) cannot be installed".into(),
+            "cron needs a workflow file; `-` (stdin) cannot be installed".into(),
         ));
     }
     let (loaded, abs) = super::workflow_file::load_workflow(file, &[])?;
@@ -182,7 +182,7 @@ fn install(
         None => schedule_of(&loaded.workflow, file)?,
     };
     let schedule = crontab::check_schedule(&at)
-        .map_err(|e| CmdError::Usage(format!("error: bad `--at`: {e}")))?;
+        .map_err(|e| CmdError::Usage(format!("bad `--at`: {e}")))?;
     let table = read_table(crontab)?;
     let file_text = abs.display().to_string();
     if let Some(l) = crontab::weft_lines(&table).into_iter().find(|l| {
@@ -203,12 +203,12 @@ fn install(
     let id = match id {
         Some(id) if crontab::weft_lines(&table).iter().any(|l| l.id == id) => {
             return Err(CmdError::Usage(format!(
-                "error: the crontab already has a weft line `{id}`; remove it with `weft cron rm {id}` or choose another `--id`"
+                "the crontab already has a weft line `{id}`; remove it with `weft cron rm {id}` or choose another `--id`"
             )));
         }
         Some(id) if id.is_empty() || id.contains(char::is_whitespace) => {
             return Err(CmdError::Usage(format!(
-                "error: `{id}` is not a usable id: it must be one word"
+                "`{id}` is not a usable id: it must be one word"
             )));
         }
         Some(id) => id,
@@ -304,7 +304,7 @@ fn rm(targets: &[String], delete: bool, crontab: &Path) -> CmdResult {
                 format!("weft's lines: {}", ids.join(", "))
             };
             return Err(CmdError::Usage(format!(
-                "error: no weft line in the crontab is `{t}` (by id or workflow file); {known}; nothing was removed"
+                "no weft line in the crontab is `{t}` (by id or workflow file); {known}; nothing was removed"
             )));
         }
     }
@@ -387,7 +387,7 @@ fn import(ctx: &Context, workflows: Option<&Path>, apply: bool, crontab: &Path) 
     }
     if let Some((path, _)) = files.iter().find(|(p, _)| p.exists()) {
         return Err(CmdError::Usage(format!(
-            "error: `{}` exists already; weft does not overwrite it; nothing was changed",
+            "`{}` exists already; weft does not overwrite it; nothing was changed",
             path.display()
         )));
     }
@@ -403,12 +403,12 @@ fn import(ctx: &Context, workflows: Option<&Path>, apply: bool, crontab: &Path) 
     }
     if let Some(d) = &dir {
         std::fs::create_dir_all(d).map_err(|e| {
-            CmdError::Unavailable(format!("error: cannot create `{}`: {e}", d.display()))
+            CmdError::Unavailable(format!("cannot create `{}`: {e}", d.display()))
         })?;
     }
     for (path, text) in &files {
         std::fs::write(path, text).map_err(|e| {
-            CmdError::Unavailable(format!("error: cannot write `{}`: {e}", path.display()))
+            CmdError::Unavailable(format!("cannot write `{}`: {e}", path.display()))
         })?;
     }
     write_table(crontab, &plan.table)?;

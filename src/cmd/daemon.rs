@@ -21,9 +21,9 @@ pub fn daemon(ctx: &Context, cmd: DaemonCommand) -> CmdResult {
             serve(&paths, &ctx.config).map_err(|e| match e {
                 crate::daemon::DaemonError::AlreadyRunning { .. }
                 | crate::daemon::DaemonError::ConfigReadable { .. } => {
-                    CmdError::Usage(format!("error: {e}"))
+                    CmdError::Usage(format!("{e}"))
                 }
-                other => CmdError::Unavailable(format!("error: {other}")),
+                other => CmdError::Unavailable(format!("{other}")),
             })?;
             Ok(EXIT_OK)
         }
@@ -56,12 +56,12 @@ fn reload(ctx: &Context) -> CmdResult {
 pub(super) fn spawn_daemon(ctx: &Context) -> Result<u32, CmdError> {
     let exe = std::env::current_exe().map_err(|e| {
         CmdError::Unavailable(format!(
-            "error: cannot find the weft binary to start the daemon: {e}"
+            "cannot find the weft binary to start the daemon: {e}"
         ))
     })?;
     crate::private_fs::create_dir_all(&ctx.paths.data_dir).map_err(|e| {
         CmdError::Unavailable(format!(
-            "error: cannot create `{}`: {e}",
+            "cannot create `{}`: {e}",
             ctx.paths.data_dir.display()
         ))
     })?;
@@ -71,7 +71,7 @@ pub(super) fn spawn_daemon(ctx: &Context) -> Result<u32, CmdError> {
         .append(true)
         .open(&out_path)
         .map_err(|e| {
-            CmdError::Unavailable(format!("error: cannot open `{}`: {e}", out_path.display()))
+            CmdError::Unavailable(format!("cannot open `{}`: {e}", out_path.display()))
         })?;
     let err = out.try_clone()?;
     let mut cmd = std::process::Command::new(exe);
@@ -104,7 +104,7 @@ pub(super) fn spawn_daemon(ctx: &Context) -> Result<u32, CmdError> {
     }
     let child = cmd
         .spawn()
-        .map_err(|e| CmdError::Unavailable(format!("error: cannot start the daemon: {e}")))?;
+        .map_err(|e| CmdError::Unavailable(format!("cannot start the daemon: {e}")))?;
     Ok(child.id())
 }
 
@@ -123,9 +123,9 @@ fn preflight(ctx: &Context) -> Result<(), CmdError> {
             Ok(())
         }
         Err(e @ crate::daemon::DaemonError::ConfigReadable { .. }) => {
-            Err(CmdError::Usage(format!("error: {e}")))
+            Err(CmdError::Usage(format!("{e}")))
         }
-        Err(e) => Err(CmdError::Unavailable(format!("error: {e}"))),
+        Err(e) => Err(CmdError::Unavailable(format!("{e}"))),
     }
 }
 
@@ -174,7 +174,7 @@ fn stop(ctx: &Context) -> CmdResult {
         while crate::sys::process_start_time(status.pid).is_some() {
             if tokio::time::Instant::now() > deadline {
                 return Err(CmdError::Unavailable(format!(
-                    "error: the daemon (pid {}) did not stop within {}; see its log in `{}`",
+                    "the daemon (pid {}) did not stop within {}; see its log in `{}`",
                     status.pid,
                     format_duration_ms(limit.as_millis() as u64),
                     ctx.paths.data_dir.display()
@@ -273,7 +273,7 @@ fn install(ctx: &Context, print: bool) -> CmdResult {
         let config_home = std::env::var_os("XDG_CONFIG_HOME")
             .map(std::path::PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".config")))
-            .ok_or_else(|| CmdError::Usage("error: neither XDG_CONFIG_HOME nor HOME is set; use `--print` and place the unit yourself".into()))?;
+            .ok_or_else(|| CmdError::Usage("neither XDG_CONFIG_HOME nor HOME is set; use `--print` and place the unit yourself".into()))?;
         (
             unit,
             config_home.join("systemd/user/weft.service"),
@@ -287,11 +287,11 @@ fn install(ctx: &Context, print: bool) -> CmdResult {
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| {
-            CmdError::Usage(format!("error: cannot create `{}`: {e}", dir.display()))
+            CmdError::Usage(format!("cannot create `{}`: {e}", dir.display()))
         })?;
     }
     std::fs::write(&path, unit)
-        .map_err(|e| CmdError::Usage(format!("error: cannot write `{}`: {e}", path.display())))?;
+        .map_err(|e| CmdError::Usage(format!("cannot write `{}`: {e}", path.display())))?;
     writeln!(out, "wrote {}\nenable it with: {enable}", path.display())?;
     Ok(EXIT_OK)
 }

@@ -18,21 +18,21 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CmdError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| CmdError::Unavailable(format!("error: cannot start the async runtime: {e}")))
+        .map_err(|e| CmdError::Unavailable(format!("cannot start the async runtime: {e}")))
 }
 
 /// What an API error means for the command line.
 pub(super) fn client_error(e: ClientError) -> CmdError {
     match e {
         ClientError::NotRunning { socket, .. } => CmdError::Unavailable(format!(
-            "error: no daemon is listening on `{socket}`; start one with `weft daemon start`"
+            "no daemon is listening on `{socket}`; start one with `weft daemon start`"
         )),
         e @ ClientError::SocketPathTooLong { .. } => CmdError::Unavailable(format!(
-            "error: {e}\n  set `WEFT_HOME` (or `XDG_RUNTIME_DIR`) to a shorter folder"
+            "{e}\n  set `WEFT_HOME` (or `XDG_RUNTIME_DIR`) to a shorter folder"
         )),
         ClientError::Api(api) => {
             let hint = api.hint.map(|h| format!("\n  {h}")).unwrap_or_default();
-            let text = format!("error: {}{hint}", api.message.trim_end());
+            let text = format!("{}{hint}", api.message.trim_end());
             match api.code {
                 ErrorCode::Store | ErrorCode::VersionMismatch | ErrorCode::Unknown => {
                     CmdError::Unavailable(text)
@@ -40,7 +40,7 @@ pub(super) fn client_error(e: ClientError) -> CmdError {
                 _ => CmdError::Usage(text),
             }
         }
-        other @ ClientError::Transport { .. } => CmdError::Unavailable(format!("error: {other}")),
+        other @ ClientError::Transport { .. } => CmdError::Unavailable(format!("{other}")),
     }
 }
 
@@ -56,7 +56,7 @@ pub(super) async fn connect(ctx: &Context) -> Result<Client, CmdError> {
     }
     if !ctx.autostart {
         return Err(CmdError::Unavailable(format!(
-            "error: no daemon is listening on `{}`; start one with `weft daemon start` (autostart is off)",
+            "no daemon is listening on `{}`; start one with `weft daemon start` (autostart is off)",
             socket.display()
         )));
     }

@@ -9,10 +9,10 @@ use std::io::IsTerminal;
 
 pub fn dash(ctx: &Context) -> CmdResult {
     let keymap = Keymap::with_overrides(&ctx.config.dash.keys)
-        .map_err(|e| CmdError::Usage(format!("error: {e}")))?
+        .map_err(|e| CmdError::Usage(e.to_string()))?
         .with_detach(ctx.config.detach_key());
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(CmdError::Usage("error: `weft dash` needs a terminal; for scripts use `weft ps --json` or `weft events -f --json`".into()));
+        return Err(CmdError::Usage("`weft dash` needs a terminal; for scripts use `weft ps --json` or `weft events -f --json`".into()));
     }
     let rt = runtime()?;
     let client = rt.block_on(connect(ctx))?;

@@ -154,7 +154,7 @@ pub fn logs(ctx: &Context, args: LogsArgs) -> CmdResult {
             |task| format!("task `{task}` of run {id}"),
         );
         return Err(CmdError::Usage(format!(
-            "error: {what} has no attempt {n}; see `weft show {id}` for its attempts"
+            "{what} has no attempt {n}; see `weft show {id}` for its attempts"
         )));
     }
     let prefix = if args.task.is_some() {

@@ -347,7 +347,7 @@ pub fn man(command: Option<&str>) -> CmdResult {
                     .chain(["workflow".to_string()])
                     .collect();
                 return Err(CmdError::Usage(format!(
-                    "error: no manual page `{name}`; pages: {}",
+                    "no manual page `{name}`; pages: {}",
                     names.join(", ")
                 )));
             };

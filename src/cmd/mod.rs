@@ -37,13 +37,33 @@ pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_UNAVAILABLE: i32 = 3;
 pub const EXIT_INTERRUPTED: i32 = 130;
 
+/// Why a command failed. Each kind carries what the message needs; the
+/// message is rendered in one place (`Display`, each with one `error:`),
+/// printed once by `main`, and the kind picks the exit code
+/// ([`CmdError::exit_code`]).
 #[derive(Debug, thiserror::Error)]
 pub enum CmdError {
-    /// Bad input: arguments, workflow files, unknown runs. Exit 2.
-    #[error("{0}")]
+    /// Bad input: arguments, files, names. Exit 2.
+    #[error("error: {0}")]
     Usage(String),
+    /// A workflow file with problems, which were printed with their
+    /// locations as they were found. Exit 2.
+    #[error("{problems} problem{} in {file}; nothing was run", if *problems == 1 { "" } else { "s" })]
+    Invalid { problems: usize, file: String },
+    /// A run that has no such task. Exit 2.
+    #[error("error: run {run} has no task `{task}`; {hint}")]
+    UnknownTask {
+        run: crate::model::RunId,
+        task: String,
+        /// "did you mean `z`?" or the run's tasks.
+        hint: String,
+    },
+    /// What the store said: an unknown or ambiguous run is bad input
+    /// (exit 2), anything else means the store is unavailable (exit 3).
+    #[error("error: {0}")]
+    Store(#[from] crate::store::StoreError),
     /// The store or another needed resource cannot be reached. Exit 3.
-    #[error("{0}")]
+    #[error("error: {0}")]
     Unavailable(String),
     /// Writing to stdout failed.
     #[error("cannot write output: {0}")]
@@ -52,9 +72,15 @@ pub enum CmdError {
 
 impl CmdError {
     pub fn exit_code(&self) -> i32 {
+        use crate::store::StoreError as S;
         match self {
-            CmdError::Usage(_) => EXIT_USAGE,
-            CmdError::Unavailable(_) => EXIT_UNAVAILABLE,
+            CmdError::Usage(_) | CmdError::Invalid { .. } | CmdError::UnknownTask { .. } => {
+                EXIT_USAGE
+            }
+            CmdError::Store(S::NotFound(_) | S::Queued { .. } | S::Ambiguous { .. }) => {
+                EXIT_USAGE
+            }
+            CmdError::Store(_) | CmdError::Unavailable(_) => EXIT_UNAVAILABLE,
             CmdError::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
             CmdError::Io(_) => EXIT_FAILED,
         }
@@ -63,18 +89,6 @@ impl CmdError {
     /// `weft ps | head` closing the pipe early is not an error.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, CmdError::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
-    }
-}
-
-impl From<crate::store::StoreError> for CmdError {
-    fn from(e: crate::store::StoreError) -> Self {
-        use crate::store::StoreError as S;
-        match e {
-            S::NotFound(_) | S::Queued { .. } | S::Ambiguous { .. } => {
-                CmdError::Usage(format!("error: {e}"))
-            }
-            other => CmdError::Unavailable(format!("error: {other}")),
-        }
     }
 }
 
@@ -88,7 +102,11 @@ fn unknown_task<'a>(
 ) -> CmdError {
     let hint = crate::workflow::did_you_mean(name, tasks.clone())
         .unwrap_or_else(|| format!("its tasks: {}", tasks.collect::<Vec<_>>().join(", ")));
-    CmdError::Usage(format!("error: run {run} has no task `{name}`; {hint}"))
+    CmdError::UnknownTask {
+        run: run.clone(),
+        task: name.to_string(),
+        hint,
+    }
 }
 
 pub fn dispatch(cli: Cli) -> CmdResult {

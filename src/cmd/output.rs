@@ -34,7 +34,7 @@ pub fn output(ctx: &Context, args: OutputArgs) -> CmdResult {
             )
         };
         return Err(CmdError::Usage(format!(
-            "error: task `{}` of run {id} has no output `{}`; {hint}",
+            "task `{}` of run {id} has no output `{}`; {hint}",
             args.task, args.key
         )));
     };

@@ -47,7 +47,7 @@ pub fn admit(
     let path = dir.join(format!("{workflow}.lock"));
     let unavailable = |e: std::io::Error| {
         CmdError::Unavailable(format!(
-            "error: cannot open the overlap lock `{}`: {e}",
+            "cannot open the overlap lock `{}`: {e}",
             path.display()
         ))
     };
@@ -60,7 +60,7 @@ pub fn admit(
         .open(&path)
         .map_err(unavailable)?;
     let lock_error =
-        |e: Errno| CmdError::Unavailable(format!("error: cannot lock `{}`: {e}", path.display()));
+        |e: Errno| CmdError::Unavailable(format!("cannot lock `{}`: {e}", path.display()));
     if policy == Overlap::Allow {
         return Ok(Admission::Go(
             Flock::lock(file, FlockArg::LockSharedNonblock).ok(),

@@ -12,7 +12,7 @@ use crate::workflow::parse_duration;
 use std::io::Write;
 
 fn usage(message: String) -> CmdError {
-    CmdError::Usage(format!("error: {message}"))
+    CmdError::Usage(message)
 }
 
 fn prunable_names() -> String {

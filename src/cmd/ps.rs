@@ -15,13 +15,13 @@ pub fn ps(ctx: &Context, args: PsArgs) -> CmdResult {
         .as_deref()
         .map(|s| s.parse::<RunStatus>())
         .transpose()
-        .map_err(|e| CmdError::Usage(format!("error: {e}")))?;
+        .map_err(|e| CmdError::Usage(e.to_string()))?;
     let since = args
         .since
         .as_deref()
         .map(|s| parse_duration(s).map(|d| now_ms() - d.as_millis() as i64))
         .transpose()
-        .map_err(|e| CmdError::Usage(format!("error: bad `--since`: {e}")))?;
+        .map_err(|e| CmdError::Usage(format!("bad `--since`: {e}")))?;
     let store = ctx.reading_store()?;
     let runs = store.runs(&RunFilter {
         active: false,

@@ -19,12 +19,12 @@ pub fn retry(ctx: &Context, args: RetryArgs) -> CmdResult {
             super::unknown_task(&run, &task, tasks.iter().map(String::as_str))
         }
         RetryError::StillRunning(ref run) => CmdError::Usage(format!(
-            "error: {e}\n  follow it with `weft logs -f {run}`"
+            "{e}\n  follow it with `weft logs -f {run}`"
         )),
         RetryError::NothingToRetry(ref run) => CmdError::Usage(format!(
-            "error: {e}\n  to run a task and what follows it again, use `weft retry {run} --from TASK`"
+            "{e}\n  to run a task and what follows it again, use `weft retry {run} --from TASK`"
         )),
-        RetryError::Invalid { .. } => CmdError::Usage(format!("error: {e}")),
+        RetryError::Invalid { .. } => CmdError::Usage(format!("{e}")),
     })?;
     plan.concurrency = args.concurrency.map(|c| c as usize);
     launch(ctx, plan, &args.output, args.task_output.into())

@@ -110,7 +110,7 @@ pub(super) fn drive(
     )
     .map_err(|e| match e {
         EngineError::Store(e) => CmdError::from(e),
-        other => CmdError::Unavailable(format!("error: {other}")),
+        other => CmdError::Unavailable(format!("{other}")),
     })?;
     let run_id = setup.run_id.clone();
     let mode = if output.json {
@@ -140,7 +140,7 @@ pub(super) fn drive(
         .enable_all()
         .build()
         .map_err(|e| {
-            CmdError::Unavailable(format!("error: cannot start the async runtime: {e}"))
+            CmdError::Unavailable(format!("cannot start the async runtime: {e}"))
         })?;
     let dyn_store: Arc<dyn Store> = store.clone();
     // Interactive tasks get this terminal, when there is one to give.
@@ -328,10 +328,10 @@ pub(super) fn drive(
         match result {
             Ok(Ok(status)) => Ok(status),
             Ok(Err(e)) => Err(CmdError::Unavailable(format!(
-                "error: run {run_id} stopped: {e}"
+                "run {run_id} stopped: {e}"
             ))),
             Err(e) => Err(CmdError::Unavailable(format!(
-                "error: run {run_id} stopped: {e}"
+                "run {run_id} stopped: {e}"
             ))),
         }
     })?;

@@ -211,7 +211,7 @@ fn export_systemd(
             Some(w) => std::path::PathBuf::from(w.file),
             None => {
                 return Err(CmdError::Usage(format!(
-                    "error: `{workflow}` is neither a workflow file nor a workflow the daemon knows; see `weft schedule ls --all`"
+                    "`{workflow}` is neither a workflow file nor a workflow the daemon knows; see `weft schedule ls --all`"
                 )));
             }
         }
@@ -222,12 +222,12 @@ fn export_systemd(
             eprint!("{}", report.render());
             return Ok(EXIT_USAGE);
         }
-        Err(e) => return Err(CmdError::Usage(format!("error: {e}"))),
+        Err(e) => return Err(CmdError::Usage(format!("{e}"))),
     };
     let wf = &loaded.workflow;
     if wf.schedules.is_empty() {
         return Err(CmdError::Usage(format!(
-            "error: {} has no `schedule:`; nothing to export",
+            "{} has no `schedule:`; nothing to export",
             file.display()
         )));
     }
@@ -235,7 +235,7 @@ fn export_systemd(
     for spec in &wf.schedules {
         let lines = crate::schedule::systemd::timer_lines(spec).map_err(|why| {
             CmdError::Usage(format!(
-                "error: schedule `{}` of {}: {why}",
+                "schedule `{}` of {}: {why}",
                 spec.expression(),
                 wf.name
             ))
@@ -289,17 +289,17 @@ fn export_systemd(
             .map(|c| c.join("systemd/user"))
             .ok_or_else(|| {
                 CmdError::Usage(
-                    "error: neither XDG_CONFIG_HOME nor HOME is set; use `--dir` or `--print`"
+                    "neither XDG_CONFIG_HOME nor HOME is set; use `--dir` or `--print`"
                         .into(),
                 )
             })?,
     };
     std::fs::create_dir_all(&dir)
-        .map_err(|e| CmdError::Usage(format!("error: cannot create `{}`: {e}", dir.display())))?;
+        .map_err(|e| CmdError::Usage(format!("cannot create `{}`: {e}", dir.display())))?;
     for (ext, text) in [("service", &service), ("timer", &timer)] {
         let path = dir.join(format!("{unit}.{ext}"));
         std::fs::write(&path, text).map_err(|e| {
-            CmdError::Usage(format!("error: cannot write `{}`: {e}", path.display()))
+            CmdError::Usage(format!("cannot write `{}`: {e}", path.display()))
         })?;
         writeln!(out, "wrote {}", path.display())?;
     }

@@ -165,7 +165,7 @@ fn show_queued(ctx: &Context, store: &dyn Store, run: &str, json: bool) -> CmdRe
         let id = store.resolve(run)?;
         let _ = store.run(&id)?;
         return Err(CmdError::Usage(format!(
-            "error: run {run} has just started; `weft show {run}` shows it"
+            "run {run} has just started; `weft show {run}` shows it"
         )));
     };
     let q = &w.queued;

@@ -18,10 +18,10 @@ pub(super) fn load_workflow(
     let (loaded, path) = if file == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
-            CmdError::Usage(format!("error: cannot read the workflow from stdin: {e}"))
+            CmdError::Usage(format!("cannot read the workflow from stdin: {e}"))
         })?;
         let cwd = std::env::current_dir()
-            .map_err(|e| CmdError::Usage(format!("error: cannot find the current folder: {e}")))?;
+            .map_err(|e| CmdError::Usage(format!("cannot find the current folder: {e}")))?;
         // Bytes that are not UTF-8 are located as in a file.
         let loaded = crate::workflow::decode_utf8("-", bytes)
             .and_then(|source| load_str("-", &source, params, &env))
@@ -38,12 +38,11 @@ pub(super) fn load_workflow(
         Err(LoadError::Invalid(report)) => {
             eprint!("{}", report.render());
             let n = report.diagnostics.len();
-            Err(CmdError::Usage(format!(
-                "{n} problem{} in {}; nothing was run",
-                if n == 1 { "" } else { "s" },
-                report.file
-            )))
+            Err(CmdError::Invalid {
+                problems: n,
+                file: report.file.clone(),
+            })
         }
-        Err(e) => Err(CmdError::Usage(format!("error: {e}"))),
+        Err(e) => Err(CmdError::Usage(format!("{e}"))),
     }
 }

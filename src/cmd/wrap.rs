@@ -70,7 +70,7 @@ pub fn wrap(ctx: &Context, args: WrapArgs) -> CmdResult {
         }
     };
     let cwd = std::env::current_dir()
-        .map_err(|e| CmdError::Usage(format!("error: cannot find the current folder: {e}")))?;
+        .map_err(|e| CmdError::Usage(format!("cannot find the current folder: {e}")))?;
     let launch = Launch {
         loaded,
         // Not a file: the task runs in the current folder, as the command would.
