@@ -21,27 +21,24 @@ pub(super) fn start(state: &mut State) -> Vec<Effect> {
 }
 
 pub(super) fn type_char(state: &mut State, c: char) -> Vec<Effect> {
-    if let Some(log) = searching(state) {
-        if let Some(search) = &mut log.search {
-            search.query.push(c);
-        }
-        research(state);
-    } else {
-        state.filter.push(c);
-        state.selected = 0;
-        refresh(state, None);
-    }
-    Vec::new()
+    edit(state, |text| text.push(c))
 }
 
 pub(super) fn backspace(state: &mut State) -> Vec<Effect> {
+    edit(state, |text| {
+        text.pop();
+    })
+}
+
+/// Changes the log's search while it is typed, else the list's filter.
+fn edit(state: &mut State, change: impl Fn(&mut String)) -> Vec<Effect> {
     if let Some(log) = searching(state) {
         if let Some(search) = &mut log.search {
-            search.query.pop();
+            change(&mut search.query);
         }
         research(state);
     } else {
-        state.filter.pop();
+        change(&mut state.filter);
         state.selected = 0;
         refresh(state, None);
     }
