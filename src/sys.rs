@@ -3,26 +3,76 @@
 //! caught) and the host name; and the one place that stops a leftover
 //! process group, only once it is verified to be the process recorded.
 
+/// One process as `/proc/<pid>/stat` describes it: the fields weft uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcStat {
+    /// The command name (field 2), without its parentheses.
+    pub comm: String,
+    /// The state letter (field 3): `R`, `S`, `T`, `Z`…
+    pub state: char,
+    /// The process group (field 5).
+    pub pgrp: i32,
+    /// The session (field 6).
+    pub session: i32,
+    /// The start time in clock ticks since boot (field 22).
+    pub start_time: u64,
+}
+
+/// Parses a `/proc/<pid>/stat` line, or `None` when it is not one. The
+/// command name is in parentheses and may itself contain spaces and `)`,
+/// so the fields after it start at the last `)`.
+pub fn parse_proc_stat(stat: &str) -> Option<ProcStat> {
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let comm = stat.get(open + 1..close)?.to_string();
+    // After the name: state is field 3; starttime is field 22.
+    let fields: Vec<&str> = stat.get(close + 1..)?.split_whitespace().collect();
+    Some(ProcStat {
+        comm,
+        state: fields.first()?.chars().next()?,
+        pgrp: fields.get(2)?.parse().ok()?,
+        session: fields.get(3)?.parse().ok()?,
+        start_time: fields.get(19)?.parse().ok()?,
+    })
+}
+
+/// Reads and parses `/proc/<pid>/stat`; `None` when there is no such
+/// process (or the kernel says something unreadable).
+#[cfg(target_os = "linux")]
+pub fn proc_stat(pid: u32) -> Option<ProcStat> {
+    // One read: /proc files report no size, so read_to_string would
+    // take several small reads.
+    use std::io::Read;
+    let mut buf = [0u8; 1024];
+    let mut file = std::fs::File::open(format!("/proc/{pid}/stat")).ok()?;
+    let n = file.read(&mut buf).ok()?;
+    parse_proc_stat(&String::from_utf8_lossy(&buf[..n]))
+}
+
+/// The live processes (zombies excluded) that match.
+#[cfg(target_os = "linux")]
+pub fn proc_scan(wanted: impl Fn(&ProcStat) -> bool) -> Vec<ProcStat> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter_map(|name| name.parse::<u32>().ok())
+        .filter_map(proc_stat)
+        .filter(|p| p.state != 'Z' && wanted(p))
+        .collect()
+}
+
 /// The kernel's start time of a process (clock ticks since boot on Linux),
 /// or `None` when there is no such process.
 pub fn process_start_time(pid: u32) -> Option<u64> {
     #[cfg(target_os = "linux")]
     {
-        // One read: /proc files report no size, so read_to_string would
-        // take several small reads.
-        use std::io::Read;
-        let mut buf = [0u8; 1024];
-        let mut file = std::fs::File::open(format!("/proc/{pid}/stat")).ok()?;
-        let n = file.read(&mut buf).ok()?;
-        let stat = std::str::from_utf8(&buf[..n]).ok()?;
-        // The command name (field 2) is in parentheses and may contain spaces.
-        let after = &stat[stat.rfind(')')? + 2..];
-        // After the name: state is field 3; starttime is field 22.
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        if fields.first() == Some(&"Z") {
+        let stat = proc_stat(pid)?;
+        if stat.state == 'Z' {
             return None; // a zombie has finished
         }
-        fields.get(19)?.parse().ok()
+        Some(stat.start_time)
     }
     #[cfg(not(target_os = "linux"))]
     {
@@ -36,13 +86,7 @@ pub fn process_start_time(pid: u32) -> Option<u64> {
 pub fn process_is_stopped(pid: u32) -> bool {
     #[cfg(target_os = "linux")]
     {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|s| {
-                s.rfind(')')
-                    .map(|i| s[i + 1..].trim_start().starts_with('T'))
-            })
-            .unwrap_or(false)
+        proc_stat(pid).is_some_and(|s| s.state == 'T')
     }
     #[cfg(not(target_os = "linux"))]
     {
@@ -141,6 +185,51 @@ pub fn hostname() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_stat_line_is_split_at_the_last_parenthesis() {
+        let line = "4242 (a) b (c) S 1 4242 4240 34816 4242 4194304 0 0 0 0 1 2 0 0 \
+                    20 0 1 0 987654 1000 10 18446744073709551615\n";
+        let stat = parse_proc_stat(line).unwrap();
+        assert_eq!(
+            stat,
+            ProcStat {
+                comm: "a) b (c".into(),
+                state: 'S',
+                pgrp: 4242,
+                session: 4240,
+                start_time: 987654,
+            }
+        );
+        assert_eq!(parse_proc_stat("4242 (sh) S 1 2"), None, "cut short");
+        assert_eq!(parse_proc_stat(""), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn this_process_reads_as_itself() {
+        let stat = proc_stat(std::process::id()).unwrap();
+        assert_eq!(stat.pgrp, nix::unistd::getpgrp().as_raw());
+        assert_eq!(
+            Some(stat.start_time),
+            process_start_time(std::process::id())
+        );
+        assert!(!process_is_stopped(std::process::id()));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_line_parses_without_a_panic(line in "\\PC*", name in "[ ()a-z]{0,16}") {
+            let _ = parse_proc_stat(&line);
+            let built = format!("1 ({name}) R 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0");
+            let stat = parse_proc_stat(&built).unwrap();
+            prop_assert_eq!(stat.comm, name);
+            prop_assert_eq!(stat.start_time, 5);
+        }
+    }
 
     #[test]
     fn the_processes_of_a_run_are_found_by_its_id_and_no_others() {

@@ -26,7 +26,8 @@ enum End {
 pub fn attach(ctx: &Context, args: AttachArgs) -> CmdResult {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(CmdError::Usage(
-            "`weft attach` needs a terminal; use `weft send` to type into a task from a script".into(),
+            "`weft attach` needs a terminal; use `weft send` to type into a task from a script"
+                .into(),
         ));
     }
     let rt = runtime()?;

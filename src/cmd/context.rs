@@ -28,15 +28,14 @@ pub struct Context {
 
 impl Context {
     pub fn new(global: &GlobalArgs) -> Result<Context, CmdError> {
-        let paths = Paths::resolve(global.home.as_deref())
-            .map_err(|e| CmdError::Usage(format!("{e}")))?;
+        let paths =
+            Paths::resolve(global.home.as_deref()).map_err(|e| CmdError::Usage(format!("{e}")))?;
         crate::private_fs::tighten_home(&paths);
         let config_file = global
             .config
             .clone()
             .unwrap_or_else(|| paths.config_file.clone());
-        let config =
-            Config::load(&config_file).map_err(|e| CmdError::Usage(format!("{e}")))?;
+        let config = Config::load(&config_file).map_err(|e| CmdError::Usage(format!("{e}")))?;
         let stdout_tty = std::io::stdout().is_terminal();
         let dumb_terminal = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
         let choice = match global.color {

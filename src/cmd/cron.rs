@@ -127,8 +127,7 @@ fn invocation(ctx: &Context, path: Option<&str>) -> Result<Invocation, CmdError>
 /// the system's zone).
 fn schedule_of(wf: &crate::workflow::Workflow, file: &Path) -> Result<String, CmdError> {
     use crate::schedule::{Spec, Zone};
-    let usage =
-        |why: String| CmdError::Usage(format!("{why}; give the time with `--at EXPR`"));
+    let usage = |why: String| CmdError::Usage(format!("{why}; give the time with `--at EXPR`"));
     let crons: Vec<(&String, &Zone)> = wf
         .schedules
         .iter()
@@ -181,8 +180,8 @@ fn install(
         Some(at) => at.to_string(),
         None => schedule_of(&loaded.workflow, file)?,
     };
-    let schedule = crontab::check_schedule(&at)
-        .map_err(|e| CmdError::Usage(format!("bad `--at`: {e}")))?;
+    let schedule =
+        crontab::check_schedule(&at).map_err(|e| CmdError::Usage(format!("bad `--at`: {e}")))?;
     let table = read_table(crontab)?;
     let file_text = abs.display().to_string();
     if let Some(l) = crontab::weft_lines(&table).into_iter().find(|l| {
@@ -402,9 +401,8 @@ fn import(ctx: &Context, workflows: Option<&Path>, apply: bool, crontab: &Path) 
         return Ok(EXIT_OK);
     }
     if let Some(d) = &dir {
-        std::fs::create_dir_all(d).map_err(|e| {
-            CmdError::Unavailable(format!("cannot create `{}`: {e}", d.display()))
-        })?;
+        std::fs::create_dir_all(d)
+            .map_err(|e| CmdError::Unavailable(format!("cannot create `{}`: {e}", d.display())))?;
     }
     for (path, text) in &files {
         std::fs::write(path, text).map_err(|e| {

@@ -70,9 +70,7 @@ pub(super) fn spawn_daemon(ctx: &Context) -> Result<u32, CmdError> {
         .create(true)
         .append(true)
         .open(&out_path)
-        .map_err(|e| {
-            CmdError::Unavailable(format!("cannot open `{}`: {e}", out_path.display()))
-        })?;
+        .map_err(|e| CmdError::Unavailable(format!("cannot open `{}`: {e}", out_path.display())))?;
     let err = out.try_clone()?;
     let mut cmd = std::process::Command::new(exe);
     cmd.args(["daemon", "run"])
@@ -286,9 +284,8 @@ fn install(ctx: &Context, print: bool) -> CmdResult {
         return Ok(EXIT_OK);
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            CmdError::Usage(format!("cannot create `{}`: {e}", dir.display()))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CmdError::Usage(format!("cannot create `{}`: {e}", dir.display())))?;
     }
     std::fs::write(&path, unit)
         .map_err(|e| CmdError::Usage(format!("cannot write `{}`: {e}", path.display())))?;

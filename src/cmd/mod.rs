@@ -77,9 +77,7 @@ impl CmdError {
             CmdError::Usage(_) | CmdError::Invalid { .. } | CmdError::UnknownTask { .. } => {
                 EXIT_USAGE
             }
-            CmdError::Store(S::NotFound(_) | S::Queued { .. } | S::Ambiguous { .. }) => {
-                EXIT_USAGE
-            }
+            CmdError::Store(S::NotFound(_) | S::Queued { .. } | S::Ambiguous { .. }) => EXIT_USAGE,
             CmdError::Store(_) | CmdError::Unavailable(_) => EXIT_UNAVAILABLE,
             CmdError::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
             CmdError::Io(_) => EXIT_FAILED,

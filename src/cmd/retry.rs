@@ -18,9 +18,9 @@ pub fn retry(ctx: &Context, args: RetryArgs) -> CmdResult {
         RetryError::UnknownTask { run, task, tasks } => {
             super::unknown_task(&run, &task, tasks.iter().map(String::as_str))
         }
-        RetryError::StillRunning(ref run) => CmdError::Usage(format!(
-            "{e}\n  follow it with `weft logs -f {run}`"
-        )),
+        RetryError::StillRunning(ref run) => {
+            CmdError::Usage(format!("{e}\n  follow it with `weft logs -f {run}`"))
+        }
         RetryError::NothingToRetry(ref run) => CmdError::Usage(format!(
             "{e}\n  to run a task and what follows it again, use `weft retry {run} --from TASK`"
         )),

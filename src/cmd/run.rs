@@ -139,9 +139,7 @@ pub(super) fn drive(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| {
-            CmdError::Unavailable(format!("cannot start the async runtime: {e}"))
-        })?;
+        .map_err(|e| CmdError::Unavailable(format!("cannot start the async runtime: {e}")))?;
     let dyn_store: Arc<dyn Store> = store.clone();
     // Interactive tasks get this terminal, when there is one to give.
     let interactive: std::collections::HashSet<crate::model::TaskName> = setup

@@ -289,8 +289,7 @@ fn export_systemd(
             .map(|c| c.join("systemd/user"))
             .ok_or_else(|| {
                 CmdError::Usage(
-                    "neither XDG_CONFIG_HOME nor HOME is set; use `--dir` or `--print`"
-                        .into(),
+                    "neither XDG_CONFIG_HOME nor HOME is set; use `--dir` or `--print`".into(),
                 )
             })?,
     };
@@ -298,9 +297,8 @@ fn export_systemd(
         .map_err(|e| CmdError::Usage(format!("cannot create `{}`: {e}", dir.display())))?;
     for (ext, text) in [("service", &service), ("timer", &timer)] {
         let path = dir.join(format!("{unit}.{ext}"));
-        std::fs::write(&path, text).map_err(|e| {
-            CmdError::Usage(format!("cannot write `{}`: {e}", path.display()))
-        })?;
+        std::fs::write(&path, text)
+            .map_err(|e| CmdError::Usage(format!("cannot write `{}`: {e}", path.display())))?;
         writeln!(out, "wrote {}", path.display())?;
     }
     writeln!(

@@ -17,9 +17,9 @@ pub(super) fn load_workflow(
     let env = |k: &str| std::env::var(k).ok();
     let (loaded, path) = if file == Path::new("-") {
         let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
-            CmdError::Usage(format!("cannot read the workflow from stdin: {e}"))
-        })?;
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| CmdError::Usage(format!("cannot read the workflow from stdin: {e}")))?;
         let cwd = std::env::current_dir()
             .map_err(|e| CmdError::Usage(format!("cannot find the current folder: {e}")))?;
         // Bytes that are not UTF-8 are located as in a file.

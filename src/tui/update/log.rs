@@ -1,5 +1,5 @@
-//! A task's log in the dashboard: pieces as they arrive, the bound on
-//! what is kept, and searching it.
+//! A task's log in the dashboard: opening and leaving it, pieces as they
+//! arrive, the bound on what is kept, following, wrapping and searching it.
 
 use super::super::action::{Effect, LogPiece};
 use super::super::state::{LogView, State, View};
@@ -7,6 +7,99 @@ use super::super::state::{LogView, State, View};
 /// A log view keeps the last this many bytes of text (a task writing
 /// 50 MB/s must not grow the dashboard without end).
 pub const LOG_KEPT: usize = 12 << 20;
+
+/// Opens the selected task's log, in the run view.
+pub(super) fn open(state: &mut State) -> Vec<Effect> {
+    match (&state.open, state.selected_task()) {
+        (Some(run), Some(task)) if state.view == View::Run => {
+            let run = run.clone();
+            state.view = View::Log;
+            state.log = Some(LogView {
+                task: task.clone(),
+                attempt: 0,
+                lines: Vec::new(),
+                kept: 0,
+                dropped: 0,
+                offset: 0,
+                loading: true,
+                top: 0,
+                follow: true,
+                wrap: false,
+                search: None,
+            });
+            vec![Effect::LoadLog {
+                run,
+                task,
+                offset: 0,
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Esc in the log: clears the search first, then goes back to the run.
+pub(super) fn back(state: &mut State) -> Vec<Effect> {
+    if state.log.as_ref().is_some_and(|l| l.search.is_some()) {
+        // Esc first clears the search.
+        if let Some(log) = &mut state.log {
+            log.search = None;
+        }
+        return Vec::new();
+    }
+    state.view = View::Run;
+    state.log = None;
+    Vec::new()
+}
+
+pub(super) fn follow(state: &mut State) -> Vec<Effect> {
+    let height = state.log_height;
+    if let Some(log) = &mut state.log {
+        log.follow = true;
+        log.top = log.lines.len().saturating_sub(height);
+    }
+    Vec::new()
+}
+
+pub(super) fn toggle_wrap(state: &mut State) -> Vec<Effect> {
+    if let Some(log) = &mut state.log {
+        log.wrap = !log.wrap;
+        state.notice = Some(
+            if log.wrap {
+                "wrapping long lines"
+            } else {
+                "cutting long lines"
+            }
+            .into(),
+        );
+    }
+    Vec::new()
+}
+
+/// The next (or, not `forward`, the previous) match of the search.
+pub(super) fn next_match(state: &mut State, forward: bool) -> Vec<Effect> {
+    let height = state.log_height;
+    if let Some(log) = &mut state.log
+        && let Some(search) = &mut log.search
+        && !search.matches.is_empty()
+    {
+        let n = search.matches.len();
+        search.current = if forward {
+            (search.current + 1) % n
+        } else {
+            (search.current + n - 1) % n
+        };
+        show_line(log, search_line(log), height);
+    }
+    Vec::new()
+}
+
+pub(super) fn failed(state: &mut State, why: String) -> Vec<Effect> {
+    if let Some(log) = &mut state.log {
+        log.loading = false;
+    }
+    state.notice = Some(why);
+    Vec::new()
+}
 
 pub(super) fn log_loaded(
     state: &mut State,
@@ -158,7 +251,7 @@ fn matches(text: &str, query: &str) -> bool {
     }
 }
 
-pub(super) fn search_line(log: &LogView) -> usize {
+fn search_line(log: &LogView) -> usize {
     log.search
         .as_ref()
         .and_then(|s| s.matches.get(s.current).copied())
@@ -167,7 +260,7 @@ pub(super) fn search_line(log: &LogView) -> usize {
 
 /// Scrolls so that `line` is in view (a third of the way down) and stops
 /// following.
-pub(super) fn show_line(log: &mut LogView, line: usize, height: usize) {
+fn show_line(log: &mut LogView, line: usize, height: usize) {
     if line < log.top || line >= log.top + height {
         log.top = line.saturating_sub(height / 3);
     }

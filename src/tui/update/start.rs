@@ -1,7 +1,47 @@
-//! The start dialog: choosing a known workflow, then filling in its params.
+//! The start dialog: choosing a known workflow, then filling in its params,
+//! and what starting it answers.
 
 use super::super::action::{Action, Effect};
-use super::super::state::State;
+use super::super::state::{KnownWorkflow, StartDialog, State};
+use super::navigate::open_run;
+use crate::model::RunId;
+
+/// Opens the dialog and asks for the known workflows.
+pub(super) fn open(state: &mut State) -> Vec<Effect> {
+    state.start = Some(StartDialog {
+        workflows: Vec::new(),
+        selected: 0,
+        form: None,
+        field: 0,
+        error: None,
+    });
+    vec![Effect::LoadWorkflows]
+}
+
+pub(super) fn workflows_loaded(state: &mut State, list: Vec<KnownWorkflow>) -> Vec<Effect> {
+    if let Some(dialog) = &mut state.start {
+        dialog.workflows = list;
+        dialog.selected = dialog
+            .selected
+            .min(dialog.workflows.len().saturating_sub(1));
+    }
+    Vec::new()
+}
+
+/// The run started: the dialog closes and the run opens.
+pub(super) fn started(state: &mut State, id: RunId) -> Vec<Effect> {
+    state.start = None;
+    state.notice = Some(format!("started {id}"));
+    open_run(state, id)
+}
+
+pub(super) fn failed(state: &mut State, why: String) -> Vec<Effect> {
+    match &mut state.start {
+        Some(dialog) => dialog.error = Some(why),
+        None => state.notice = Some(why),
+    }
+    Vec::new()
+}
 
 /// Keys while the start dialog is open.
 pub(super) fn start_dialog(state: &mut State, action: Action) -> Vec<Effect> {
