@@ -4,19 +4,10 @@
 
 use super::{CmdResult, Context, EXIT_OK};
 use crate::cli::PlanArgs;
+use crate::engine::plan::{Condition, Fate, predict};
 use crate::workflow::template::Templates;
 use crate::workflow::{TaskBody, When};
 use std::io::Write;
-
-/// What the plan can tell about a task before the run.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-enum Fate {
-    Runs,
-    Skipped,
-    /// Depends on what happens during the run.
-    DecidedAtRunTime,
-}
 
 pub fn plan(ctx: &Context, args: PlanArgs) -> CmdResult {
     let (loaded, _) = super::workflow_file::load_workflow(&args.file, &args.params.params)?;
@@ -28,42 +19,22 @@ pub fn plan(ctx: &Context, args: PlanArgs) -> CmdResult {
         "run": {"id": "(planned)", "workflow": wf.name, "status": "succeeded"},
         "env": std::env::vars().collect::<std::collections::BTreeMap<_, _>>(),
     });
-    let mut fate: Vec<(Fate, Option<String>)> = vec![(Fate::Runs, None); wf.tasks.len()];
-    for i in wf.dag.topological_order() {
-        let t = &wf.tasks[i];
-        let needs_fates: Vec<&Fate> = t.needs.iter().map(|&n| &fate[n].0).collect();
-        fate[i] = if t.when == When::Success && needs_fates.contains(&&Fate::Skipped) {
-            let n = t
-                .needs
-                .iter()
-                .find(|&&n| fate[n].0 == Fate::Skipped)
-                .expect("found above");
-            (
-                Fate::Skipped,
-                Some(format!("`{}` is skipped", wf.tasks[*n].name)),
-            )
-        } else if t.when == When::Failure {
-            (
-                Fate::DecidedAtRunTime,
-                Some("runs only if something upstream fails".into()),
-            )
-        } else if let Some(cond) = &t.condition {
-            let refs = templates.condition_references(cond).unwrap_or_default();
-            if refs.iter().any(|r| r.starts_with("tasks")) {
-                (Fate::DecidedAtRunTime, Some(format!("if: {cond}")))
-            } else {
-                match templates.condition(cond, &ctx_json) {
-                    Ok(true) => (Fate::Runs, None),
-                    Ok(false) => (Fate::Skipped, Some(format!("`if: {cond}` is false"))),
-                    Err(e) => (Fate::DecidedAtRunTime, Some(format!("if: {cond} ({e})"))),
-                }
-            }
-        } else if needs_fates.contains(&&Fate::DecidedAtRunTime) {
-            (Fate::DecidedAtRunTime, None)
-        } else {
-            (Fate::Runs, None)
+    // The run's own scheduler decides; only `if:` is evaluated here, with
+    // what is known before the run.
+    let fate = predict(wf, |i| {
+        let Some(cond) = &wf.tasks[i].condition else {
+            return Condition::Holds;
         };
-    }
+        let refs = templates.condition_references(cond).unwrap_or_default();
+        if refs.iter().any(|r| r.starts_with("tasks")) {
+            return Condition::AtRunTime(format!("if: {cond}"));
+        }
+        match templates.condition(cond, &ctx_json) {
+            Ok(true) => Condition::Holds,
+            Ok(false) => Condition::False(format!("`if: {cond}` is false")),
+            Err(e) => Condition::AtRunTime(format!("if: {cond} ({e})")),
+        }
+    });
     let mut out = std::io::stdout().lock();
     if args.dot {
         writeln!(out, "digraph \"{}\" {{", wf.name)?;

@@ -7,7 +7,7 @@
 use super::backoff::retry_delay;
 use super::journal::{Journal, Seq};
 use super::outputs::parse_outputs;
-use super::scheduler::{Command, Input, Scheduler, TaskSpec};
+use super::scheduler::{Command, Input, Scheduler};
 use crate::config::Shell;
 use crate::exec::{
     Action, DelayExecutor, Executor, Job, ProcessExecutor, find_program, shell_command,
@@ -314,15 +314,7 @@ impl Driver {
             .tasks
             .iter()
             .enumerate()
-            .map(|(i, t)| TaskSpec {
-                when: t.when,
-                allow_failure: t.allow_failure,
-                max_attempts: t.retry.attempts + prior(i).uncounted,
-                retry_on: t.retry.on_exit.clone(),
-                // A delay waits for a clock, an interactive task for a
-                // person: neither holds a slot that commands could use.
-                uses_slot: !matches!(t.body, TaskBody::Delay(_)) && !t.interactive,
-            })
+            .map(|(i, t)| super::plan::task_spec(t, prior(i).uncounted))
             .collect();
         let names = wf.tasks.iter().map(|t| t.name.to_string()).collect();
         let done: Vec<Option<TaskStatus>> = (0..wf.tasks.len()).map(|i| prior(i).done).collect();

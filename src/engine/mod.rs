@@ -8,6 +8,7 @@ mod driver;
 mod journal;
 mod launch;
 pub mod outputs;
+pub mod plan;
 pub mod scheduler;
 
 pub use driver::{Driver, EngineError, Prior, RunControl, RunSetup, TaskOutput};
